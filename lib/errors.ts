@@ -1,0 +1,55 @@
+import { TokenError } from 'passport-oauth2';
+
+/**
+ * JustLogin's token endpoint answered with an OAuth 2.0 error (RFC 6749 §5.2).
+ * `code` is the OAuth error (`invalid_grant`, `invalid_client`, …) and `status`
+ * the HTTP status. `invalid_grant` on a refresh means the user must sign in again.
+ */
+export class JustLoginTokenError extends TokenError {
+  /** True when the same request may succeed later (`5xx`, `temporarily_unavailable`). */
+  readonly retryable: boolean;
+
+  constructor(message: string, code: string, status: number, uri?: string) {
+    super(message, code, uri, status);
+    this.name = 'JustLoginTokenError';
+    this.retryable = status >= 500 || code === 'temporarily_unavailable';
+  }
+}
+
+/**
+ * The token request did not produce a usable answer: a timeout (`ETIMEDOUT`),
+ * a refused or reset connection (`ECONNREFUSED`, `ECONNRESET`, …), an HTTP error
+ * without an OAuth error body (`EHTTPSTATUS`), a redirect (`EREDIRECT`), a body
+ * over the size limit (`ETOOLARGE`), or a body that is not a valid token
+ * response (`EBADRESPONSE`).
+ */
+export class JustLoginRequestError extends Error {
+  readonly code: string;
+  /** HTTP status, when JustLogin answered at all. */
+  readonly status?: number;
+  /** True when the same request may succeed later. */
+  readonly retryable: boolean;
+
+  constructor(message: string, code: string, options: { status?: number; retryable: boolean }) {
+    super(message);
+    this.name = 'JustLoginRequestError';
+    this.code = code;
+    this.status = options.status;
+    this.retryable = options.retryable;
+  }
+}
+
+/** Which rule an id_token broke. */
+export type IdTokenCheck = 'missing' | 'format' | 'aud' | 'azp' | 'exp' | 'iat' | 'iss' | 'sub';
+
+/** The id_token in JustLogin's token response failed validation; `check` says which rule. */
+export class IdTokenError extends Error {
+  readonly code = 'invalid_id_token';
+  readonly check: IdTokenCheck;
+
+  constructor(message: string, check: IdTokenCheck) {
+    super(message);
+    this.name = 'IdTokenError';
+    this.check = check;
+  }
+}

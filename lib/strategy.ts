@@ -1,0 +1,287 @@
+import type { Request } from 'express';
+import OAuth2Strategy from 'passport-oauth2';
+import { resolveEndpoints, type EndpointOptions } from './endpoints';
+import { JustLoginRequestError, JustLoginTokenError } from './errors';
+import { TokenEndpoint, type TokenResponse } from './http';
+import { validateIdToken } from './id-token';
+import { parseProfile, type JustLoginProfile } from './profile';
+import type { JustLoginTokenParams } from './token-set';
+
+/** Passport's `done` for a verify callback. */
+export type JustLoginVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void;
+
+/** `(accessToken, refreshToken, profile, done)` */
+export type JustLoginVerifyWithProfile = (
+  accessToken: string,
+  refreshToken: string,
+  profile: JustLoginProfile,
+  done: JustLoginVerifyCallback,
+) => void;
+
+/** `(accessToken, refreshToken, params, profile, done)`: `params` is the token response. */
+export type JustLoginVerifyWithParams = (
+  accessToken: string,
+  refreshToken: string,
+  params: JustLoginTokenParams,
+  profile: JustLoginProfile,
+  done: JustLoginVerifyCallback,
+) => void;
+
+/** `(req, accessToken, refreshToken, profile, done)`, with `passReqToCallback: true`. */
+export type JustLoginVerifyWithRequestAndProfile = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  profile: JustLoginProfile,
+  done: JustLoginVerifyCallback,
+) => void;
+
+/** `(req, accessToken, refreshToken, params, profile, done)`, with `passReqToCallback: true`. */
+export type JustLoginVerifyWithRequestAndParams = (
+  req: Request,
+  accessToken: string,
+  refreshToken: string,
+  params: JustLoginTokenParams,
+  profile: JustLoginProfile,
+  done: JustLoginVerifyCallback,
+) => void;
+
+/** Any verify callback without `req`. */
+export type JustLoginVerify = JustLoginVerifyWithProfile | JustLoginVerifyWithParams;
+
+/** Any verify callback with `req` first. */
+export type JustLoginVerifyWithRequest = JustLoginVerifyWithRequestAndProfile | JustLoginVerifyWithRequestAndParams;
+
+/** Options shared by both forms of {@link JustLoginStrategy}. */
+export interface JustLoginStrategyOptionsBase extends EndpointOptions {
+  /** The Client Id JustLogin issued. */
+  clientID: string;
+  /** The Client Secret JustLogin issued; sent only in token request bodies. */
+  clientSecret: string;
+  /** The callback URL registered with JustLogin (absolute, or a path resolved against the request). */
+  callbackURL: string;
+  /** Extra scopes; `openid` is always sent. Default `openid`. */
+  scope?: string | string[];
+  /** CSRF `state` (default `true`; needs a session unless `store` is given). */
+  state?: boolean;
+  /** PKCE with S256 (default `true` when `state` is on). */
+  pkce?: boolean;
+  /** A passport-oauth2 state store, used instead of the session store. */
+  store?: OAuth2Strategy.StateStore;
+  /** Session key for the state (default `oauth2:<authorize host>`). */
+  sessionKey?: string;
+  /** Milliseconds before an unanswered token request fails with `ETIMEDOUT` (default 10000). */
+  timeout?: number;
+  /** When set, the id_token's `iss` must equal it. */
+  issuer?: string;
+  /** Seconds of clock difference tolerated on id_token `exp` and `iat` (default 60). */
+  clockTolerance?: number;
+  /** Do not build a profile (verify gets `undefined`) and accept a response without id_token. */
+  skipUserProfile?: boolean;
+  /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. */
+  proxy?: boolean;
+}
+
+/** Options of {@link JustLoginStrategy} whose verify callback does not take `req`. */
+export interface JustLoginStrategyOptions extends JustLoginStrategyOptionsBase {
+  passReqToCallback?: false;
+}
+
+/** Options of {@link JustLoginStrategy} whose verify callback takes `req` first. */
+export interface JustLoginStrategyOptionsWithRequest extends JustLoginStrategyOptionsBase {
+  /** Pass `req` as the verify callback's first argument. */
+  passReqToCallback: true;
+}
+
+type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: JustLoginTokenParams) => void;
+
+/**
+ * Passport strategy that signs users in with JustLogin: OAuth 2.0
+ * authorization code flow with scope `openid`, client credentials in the
+ * token request body, `state` and PKCE on by default, and a profile built
+ * from the validated id_token without another request.
+ *
+ * @example
+ * passport.use(new JustLoginStrategy({
+ *   clientID: process.env.JUSTLOGIN_CLIENT_ID,
+ *   clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
+ *   callbackURL: 'https://app.example.com/auth/justlogin/callback',
+ * }, (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id })));
+ */
+export class JustLoginStrategy extends OAuth2Strategy {
+  // Passport 0.7 runs each request on Object.create(strategy), so state lives
+  // in ordinary properties: #private fields would not be reachable there.
+  /** @internal The token endpoint client shared with `JustLoginRefresher.fromStrategy`. */
+  readonly _tokenEndpoint: TokenEndpoint;
+  private readonly _appVerify: JustLoginVerify | JustLoginVerifyWithRequest;
+  private readonly _verifyTakesRequest: boolean;
+  private readonly _scopes: string[];
+  private readonly _issuer?: string;
+  private readonly _clockTolerance: number;
+  private readonly _skipProfile: boolean;
+
+  constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithProfile);
+  constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithParams);
+  constructor(options: JustLoginStrategyOptionsWithRequest, verify: JustLoginVerifyWithRequestAndProfile);
+  constructor(options: JustLoginStrategyOptionsWithRequest, verify: JustLoginVerifyWithRequestAndParams);
+  constructor(
+    options: JustLoginStrategyOptions | JustLoginStrategyOptionsWithRequest,
+    verify: JustLoginVerify | JustLoginVerifyWithRequest,
+  ) {
+    const settings = checkOptions(options, verify);
+    super(
+      {
+        authorizationURL: settings.authorizationURL,
+        tokenURL: settings.tokenURL,
+        clientID: options.clientID,
+        clientSecret: options.clientSecret,
+        callbackURL: options.callbackURL,
+        scope: settings.scope,
+        state: settings.state,
+        pkce: settings.pkce,
+        store: options.store,
+        sessionKey: options.sessionKey,
+        proxy: options.proxy,
+        skipUserProfile: true,
+        passReqToCallback: true,
+      },
+      JustLoginStrategy.onTokens,
+    );
+    this.name = 'justlogin';
+    this._appVerify = verify;
+    this._verifyTakesRequest = options.passReqToCallback === true;
+    this._scopes = settings.scope;
+    this._issuer = options.issuer;
+    this._clockTolerance = settings.clockTolerance;
+    this._skipProfile = options.skipUserProfile === true;
+    this._tokenEndpoint = new TokenEndpoint({
+      clientID: options.clientID,
+      clientSecret: options.clientSecret,
+      tokenURL: settings.tokenURL,
+      timeout: settings.timeout,
+    });
+    // passport-oauth2 exchanges the code through node-oauth, which has no
+    // timeout, no size limit and follows 3xx as success; use our client instead.
+    const exchange = (code: string, params: Record<string, string>, callback: TokenCallback) =>
+      this._exchangeCode(code, params, callback);
+    this._oauth2.getOAuthAccessToken = exchange as typeof this._oauth2.getOAuthAccessToken;
+  }
+
+  /**
+   * Starts the sign-in (redirect to JustLogin) or completes it (the callback
+   * with `code`). `options.scope` adds scopes for this request; `openid` stays.
+   */
+  override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
+    const code: unknown = req.query?.code;
+    if (code !== undefined && typeof code !== 'string') {
+      this.fail({ message: 'Malformed authorization response: code must appear once' }, 400);
+      return;
+    }
+    const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
+    super.authenticate(req, { ...options, scope });
+  }
+
+  /** Keeps errors from the token endpoint as they are (with `code` and `status`). */
+  _createOAuthError(message: string, err: unknown): Error {
+    if (err instanceof JustLoginTokenError || err instanceof JustLoginRequestError) return err;
+    return new OAuth2Strategy.InternalOAuthError(message, err);
+  }
+
+  private _exchangeCode(code: string, params: Record<string, string>, callback: TokenCallback): void {
+    const form: Record<string, string> = { grant_type: 'authorization_code', code };
+    for (const [key, value] of Object.entries(params)) if (key !== 'grant_type') form[key] = value;
+    this._tokenEndpoint.request(form).then(
+      (response: TokenResponse) => {
+        const { access_token, refresh_token, ...rest } = response;
+        callback(null, access_token, refresh_token, rest);
+      },
+      (error: unknown) => callback(error),
+    );
+  }
+
+  private static readonly onTokens = function (
+    this: JustLoginStrategy,
+    req: Request,
+    accessToken: string,
+    refreshToken: string,
+    params: JustLoginTokenParams,
+    _profile: undefined,
+    done: JustLoginVerifyCallback,
+  ): void {
+    this._completeSignIn(req, accessToken, refreshToken, params, done);
+  };
+
+  private _completeSignIn(
+    req: Request,
+    accessToken: string,
+    refreshToken: string,
+    params: JustLoginTokenParams,
+    done: JustLoginVerifyCallback,
+  ): void {
+    let profile: JustLoginProfile | undefined;
+    if (!(this._skipProfile && params.id_token === undefined)) {
+      try {
+        const { claims, raw } = validateIdToken(params.id_token, {
+          clientID: this._tokenEndpoint.clientID,
+          issuer: this._issuer,
+          clockTolerance: this._clockTolerance,
+        });
+        if (!this._skipProfile) profile = parseProfile(claims, raw);
+      } catch (error) {
+        done(error);
+        return;
+      }
+    }
+    const verify = this._appVerify as (...args: unknown[]) => void;
+    const withParams = verify.length === (this._verifyTakesRequest ? 6 : 5);
+    const args: unknown[] = withParams
+      ? [accessToken, refreshToken, params, profile, done]
+      : [accessToken, refreshToken, profile, done];
+    if (this._verifyTakesRequest) args.unshift(req);
+    verify(...args);
+  }
+}
+
+/** Sends `openid` plus the requested scopes, each once. */
+function normalizeScope(scope: string | string[] | undefined): string[] {
+  const requested = Array.isArray(scope) ? scope : typeof scope === 'string' ? scope.split(/\s+/) : [];
+  return [...new Set(['openid', ...requested.filter((s) => typeof s === 'string' && s !== '')])];
+}
+
+function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
+  if (!options || typeof options !== 'object') {
+    throw new TypeError('JustLoginStrategy: options are required');
+  }
+  for (const name of ['clientID', 'clientSecret', 'callbackURL'] as const) {
+    if (typeof options[name] !== 'string' || options[name] === '') {
+      throw new TypeError(`JustLoginStrategy: \`${name}\` is required`);
+    }
+  }
+  if (typeof verify !== 'function') {
+    throw new TypeError('JustLoginStrategy: a verify callback is required');
+  }
+  const timeout = options.timeout ?? 10_000;
+  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
+    throw new TypeError('JustLoginStrategy: `timeout` must be a positive number of milliseconds');
+  }
+  const clockTolerance = options.clockTolerance ?? 60;
+  if (typeof clockTolerance !== 'number' || !(clockTolerance >= 0) || !Number.isFinite(clockTolerance)) {
+    throw new TypeError('JustLoginStrategy: `clockTolerance` must be a number of seconds, 0 or more');
+  }
+  const state = options.state ?? true;
+  const pkce = options.pkce ?? state;
+  if (pkce && !state && !options.store) {
+    throw new TypeError('JustLoginStrategy: `pkce` needs `state` (or a `store`) to keep the code verifier');
+  }
+  if (options.skipUserProfile !== undefined && typeof options.skipUserProfile !== 'boolean') {
+    throw new TypeError('JustLoginStrategy: `skipUserProfile` must be a boolean');
+  }
+  return {
+    ...resolveEndpoints(options),
+    scope: normalizeScope(options.scope),
+    state,
+    pkce,
+    timeout,
+    clockTolerance,
+  };
+}
