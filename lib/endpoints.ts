@@ -9,6 +9,7 @@ export type JustLoginEnvironment = keyof typeof ENVIRONMENTS;
 
 export const AUTHORIZE_PATH = '/v1/auth/connect/authorize';
 export const TOKEN_PATH = '/v1/auth/connect/token';
+export const JWKS_PATH = '/v1/auth/.well-known/openid-configuration/jwks';
 
 /** How a caller names the JustLogin it talks to. */
 export interface EndpointOptions {
@@ -54,7 +55,8 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
   };
 }
 
-function checkHttpURL(value: unknown, option: string): string {
+/** Returns `value` when it is an http(s) URL; throws a `TypeError` naming `option` otherwise. */
+export function checkHttpURL(value: unknown, option: string): string {
   let url: URL | undefined;
   if (typeof value === 'string') {
     try {

@@ -40,7 +40,17 @@ export class JustLoginRequestError extends Error {
 }
 
 /** Which rule an id_token broke. */
-export type IdTokenCheck = 'missing' | 'format' | 'aud' | 'azp' | 'exp' | 'iat' | 'iss' | 'sub';
+export type IdTokenCheck =
+  | 'missing'
+  | 'format'
+  | 'sub'
+  | 'aud'
+  | 'azp'
+  | 'exp'
+  | 'iat'
+  | 'iss'
+  | 'nonce'
+  | 'signature';
 
 /** The id_token in JustLogin's token response failed validation; `check` says which rule. */
 export class IdTokenError extends Error {
@@ -51,5 +61,19 @@ export class IdTokenError extends Error {
     super(message);
     this.name = 'IdTokenError';
     this.check = check;
+  }
+}
+
+/**
+ * A refresh was needed but the token set has no refresh token, so no request
+ * was made. The user must sign in again.
+ */
+export class NoRefreshTokenError extends Error {
+  readonly code = 'no_refresh_token';
+  readonly retryable = false;
+
+  constructor() {
+    super('The JustLogin tokens have no refresh token; the user must sign in again');
+    this.name = 'NoRefreshTokenError';
   }
 }

@@ -29,6 +29,8 @@ export interface IdTokenExpectations {
   issuer?: string;
   /** Seconds of clock difference tolerated on `exp` and `iat`. */
   clockTolerance: number;
+  /** When set, the `nonce` claim must equal it. */
+  nonce?: string;
   /** Epoch milliseconds; defaults to now. */
   now?: number;
 }
@@ -74,6 +76,12 @@ export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): 
   }
   if (expect.issuer !== undefined && claims.iss !== expect.issuer) {
     throw new IdTokenError(`id_token issuer (iss) is not ${expect.issuer}`, 'iss');
+  }
+  if (expect.nonce !== undefined && claims.nonce !== expect.nonce) {
+    throw new IdTokenError(
+      claims.nonce === undefined ? 'id_token has no nonce' : 'id_token nonce does not match this sign-in',
+      'nonce',
+    );
   }
   return decoded;
 }

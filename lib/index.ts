@@ -13,9 +13,17 @@ export type {
 } from './strategy';
 export type { JustLoginProfile } from './profile';
 export type { IdTokenClaims } from './id-token';
+export { JustLoginRefresher } from './refresh';
+export type { JustLoginRefresherOptions, RefreshParams, EnsureFreshOptions, RefreshCoordinator } from './refresh';
+export { SingleFlight } from './single-flight';
+export { keepTokensFresh } from './fresh-tokens';
+export type { KeepTokensFreshOptions } from './fresh-tokens';
 export { toTokenSet, isExpired } from './token-set';
 export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
-export { JustLoginTokenError, JustLoginRequestError, IdTokenError } from './errors';
+export { CookieStateStore } from './cookie-state-store';
+export type { CookieStateStoreOptions } from './cookie-state-store';
+export type { JustLoginStateStore, StateStoreMeta } from './state-store';
+export { JustLoginTokenError, JustLoginRequestError, IdTokenError, NoRefreshTokenError } from './errors';
 export type { IdTokenCheck } from './errors';
 export { ENVIRONMENTS } from './endpoints';
 export type { JustLoginEnvironment } from './endpoints';

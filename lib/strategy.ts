@@ -1,10 +1,13 @@
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { resolveEndpoints, type EndpointOptions } from './endpoints';
+import { checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
 import { validateIdToken } from './id-token';
+import { IdTokenSignature } from './id-token-signature';
+import { newNonce, NonceStateStore, takeExpectedNonce } from './nonce';
 import { parseProfile, type JustLoginProfile } from './profile';
+import { SessionStateStore, type JustLoginStateStore } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
 
 /** Passport's `done` for a verify callback. */
@@ -66,14 +69,21 @@ export interface JustLoginStrategyOptionsBase extends EndpointOptions {
   state?: boolean;
   /** PKCE with S256 (default `true` when `state` is on). */
   pkce?: boolean;
-  /** A passport-oauth2 state store, used instead of the session store. */
-  store?: OAuth2Strategy.StateStore;
+  /**
+   * A state store used instead of the session, e.g. `CookieStateStore`. A store
+   * that keeps the state object (five-argument `store`) also keeps the nonce.
+   */
+  store?: JustLoginStateStore | OAuth2Strategy.StateStore;
   /** Session key for the state (default `oauth2:<authorize host>`). */
   sessionKey?: string;
   /** Milliseconds before an unanswered token request fails with `ETIMEDOUT` (default 10000). */
   timeout?: number;
   /** When set, the id_token's `iss` must equal it. */
   issuer?: string;
+  /** Verify the id_token's signature against JustLogin's JWKS (default `false`; loads `jose`). */
+  verifyIdTokenSignature?: boolean;
+  /** Where JustLogin's keys are (default `<base>/v1/auth/.well-known/openid-configuration/jwks`). */
+  jwksURL?: string;
   /** Seconds of clock difference tolerated on id_token `exp` and `iat` (default 60). */
   clockTolerance?: number;
   /** Do not build a profile (verify gets `undefined`) and accept a response without id_token. */
@@ -119,6 +129,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _issuer?: string;
   private readonly _clockTolerance: number;
   private readonly _skipProfile: boolean;
+  private readonly _sendsNonce: boolean;
+  private readonly _signature?: IdTokenSignature;
 
   constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithProfile);
   constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithParams);
@@ -139,8 +151,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
         scope: settings.scope,
         state: settings.state,
         pkce: settings.pkce,
-        store: options.store,
-        sessionKey: options.sessionKey,
+        store: settings.store as OAuth2Strategy.StateStore | undefined,
         proxy: options.proxy,
         skipUserProfile: true,
         passReqToCallback: true,
@@ -154,6 +165,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._issuer = options.issuer;
     this._clockTolerance = settings.clockTolerance;
     this._skipProfile = options.skipUserProfile === true;
+    this._sendsNonce = settings.store instanceof NonceStateStore;
+    if (options.verifyIdTokenSignature) {
+      this._signature = new IdTokenSignature(settings.jwksURL, settings.timeout);
+    }
     this._tokenEndpoint = new TokenEndpoint({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
@@ -178,7 +193,19 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
+    const starting = !req.query?.code && !req.query?.error && !(req.body as { code?: unknown } | undefined)?.code;
+    if (starting && this._sendsNonce && typeof options.state !== 'string') {
+      const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
+      super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
+      return;
+    }
     super.authenticate(req, { ...options, scope });
+  }
+
+  /** Adds the nonce that travels in the stored state to the authorization request. */
+  override authorizationParams(options: { state?: unknown }): object {
+    const nonce = (options.state as { nonce?: unknown } | undefined)?.nonce;
+    return this._sendsNonce && typeof nonce === 'string' ? { nonce } : {};
   }
 
   /** Keeps errors from the token endpoint as they are (with `code` and `status`). */
@@ -218,27 +245,33 @@ export class JustLoginStrategy extends OAuth2Strategy {
     params: JustLoginTokenParams,
     done: JustLoginVerifyCallback,
   ): void {
-    let profile: JustLoginProfile | undefined;
-    if (!(this._skipProfile && params.id_token === undefined)) {
+    this._checkIdToken(req, params.id_token).then((profile) => {
+      const verify = this._appVerify as (...args: unknown[]) => void;
+      const withParams = verify.length === (this._verifyTakesRequest ? 6 : 5);
+      const args: unknown[] = withParams
+        ? [accessToken, refreshToken, params, profile, done]
+        : [accessToken, refreshToken, profile, done];
+      if (this._verifyTakesRequest) args.unshift(req);
       try {
-        const { claims, raw } = validateIdToken(params.id_token, {
-          clientID: this._tokenEndpoint.clientID,
-          issuer: this._issuer,
-          clockTolerance: this._clockTolerance,
-        });
-        if (!this._skipProfile) profile = parseProfile(claims, raw);
+        verify(...args);
       } catch (error) {
         done(error);
-        return;
       }
-    }
-    const verify = this._appVerify as (...args: unknown[]) => void;
-    const withParams = verify.length === (this._verifyTakesRequest ? 6 : 5);
-    const args: unknown[] = withParams
-      ? [accessToken, refreshToken, params, profile, done]
-      : [accessToken, refreshToken, profile, done];
-    if (this._verifyTakesRequest) args.unshift(req);
-    verify(...args);
+    }, done);
+  }
+
+  /** Validates the id_token (signature when asked, claims, nonce) and builds the profile. */
+  private async _checkIdToken(req: Request, idToken: unknown): Promise<JustLoginProfile | undefined> {
+    const nonce = takeExpectedNonce(req);
+    if (this._skipProfile && idToken === undefined) return undefined;
+    const { claims, raw } = validateIdToken(idToken, {
+      clientID: this._tokenEndpoint.clientID,
+      issuer: this._issuer,
+      clockTolerance: this._clockTolerance,
+      nonce,
+    });
+    if (this._signature) await this._signature.verify(idToken as string);
+    return this._skipProfile ? undefined : parseProfile(claims, raw);
   }
 }
 
@@ -273,11 +306,20 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   if (pkce && !state && !options.store) {
     throw new TypeError('JustLoginStrategy: `pkce` needs `state` (or a `store`) to keep the code verifier');
   }
+  const endpoints = resolveEndpoints(options);
+  let jwksURL = endpoints.baseURL + JWKS_PATH;
+  if (options.jwksURL !== undefined) jwksURL = checkHttpURL(options.jwksURL, 'jwksURL');
+  const sessionStore = state ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(endpoints.authorizationURL).hostname}`) : undefined;
+  const inner = options.store ?? sessionStore;
+  const keepsState = inner !== undefined && inner.store.length === 5 && inner.verify.length === 4;
+  const store = keepsState ? new NonceStateStore(inner as JustLoginStateStore) : inner;
   if (options.skipUserProfile !== undefined && typeof options.skipUserProfile !== 'boolean') {
     throw new TypeError('JustLoginStrategy: `skipUserProfile` must be a boolean');
   }
   return {
-    ...resolveEndpoints(options),
+    ...endpoints,
+    jwksURL,
+    store,
     scope: normalizeScope(options.scope),
     state,
     pkce,

@@ -50,7 +50,8 @@ describe('parseProfile', () => {
 
   it('ignores claims of the wrong type or blank', () => {
     const { claims, raw } = fixture('claims-minimal');
-    const profile = parseProfile({ ...claims, name: '  ', preferred_username: 42, email: { value: 'x' } }, raw);
+    const odd = { ...claims, name: '  ', preferred_username: 42, email: { value: 'x' } } as unknown as IdTokenClaims;
+    const profile = parseProfile(odd, raw);
     expect(profile.displayName).toBeUndefined();
     expect(profile.username).toBe('42');
     expect(profile.emails).toBeUndefined();

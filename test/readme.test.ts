@@ -13,14 +13,14 @@ const ROOT = join(__dirname, '..');
 const SNIPPETS = join(ROOT, 'test', '.snippets');
 
 let server: TokenServer;
-let app: ChildProcess | undefined;
+const apps: ChildProcess[] = [];
 
 beforeAll(async () => {
   server = await TokenServer.start();
   server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims('readme-client')) }) });
 });
 afterAll(async () => {
-  app?.kill();
+  for (const app of apps) app.kill();
   await server.stop();
 });
 
@@ -29,7 +29,8 @@ async function startSnippet(name: string, env: Record<string, string>): Promise<
   const file = join(SNIPPETS, `${name}.js`);
   writeFileSync(file, readmeSnippet(name));
   const port = await freePort();
-  app = spawn(process.execPath, [file], { env: { ...process.env, ...env, PORT: String(port) }, stdio: 'pipe' });
+  const app = spawn(process.execPath, [file], { env: { ...process.env, ...env, PORT: String(port) }, stdio: 'pipe' });
+  apps.push(app);
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
     if (app.exitCode !== null) throw new Error(`snippet ${name} exited with ${app.exitCode}`);
@@ -43,21 +44,54 @@ async function startSnippet(name: string, env: Record<string, string>): Promise<
   throw new Error(`snippet ${name} did not start`);
 }
 
-it('the Express example signs a user in', async () => {
-  const url = await startSnippet('express', {
-    JUSTLOGIN_CLIENT_ID: 'readme-client',
-    JUSTLOGIN_CLIENT_SECRET: 'readme-secret',
-    JUSTLOGIN_CALLBACK_URL: 'http://localhost/auth/justlogin/callback',
-    JUSTLOGIN_BASE_URL: server.origin,
-    SESSION_SECRET: 'readme-session-secret',
-  });
-  const agent = request.agent(url);
+const env = () => ({
+  JUSTLOGIN_CLIENT_ID: 'readme-client',
+  JUSTLOGIN_CLIENT_SECRET: 'readme-secret',
+  JUSTLOGIN_CALLBACK_URL: 'http://localhost/auth/justlogin/callback',
+  JUSTLOGIN_BASE_URL: server.origin,
+  SESSION_SECRET: 'readme-session-secret',
+});
+
+/** Walks the sign-in: /auth/justlogin, then the callback with the state and nonce JustLogin would echo. */
+async function signIn(agent: ReturnType<typeof request.agent>, code: string, expiresIn = 3600) {
   const login = await agent.get('/auth/justlogin').expect(302);
   const location = new URL(login.headers.location);
   expect(location.href.split('?')[0]).toBe(`${server.origin}/v1/auth/connect/authorize`);
+  const claims = idTokenClaims('readme-client', { nonce: location.searchParams.get('nonce') });
+  server.reply({ body: tokenResponse({ id_token: fakeIdToken(claims), expires_in: expiresIn }) });
   const state = location.searchParams.get('state') ?? '';
-  await agent.get(`/auth/justlogin/callback?code=readme-code&state=${state}`).expect(302).expect('Location', '/me');
+  await agent.get(`/auth/justlogin/callback?code=${code}&state=${state}`).expect(302).expect('Location', '/me');
+}
+
+it('the Express example signs a user in', async () => {
+  const agent = request.agent(await startSnippet('express', env()));
+  await signIn(agent, 'readme-code');
   const me = await agent.get('/me').expect(200);
   expect(me.body).toEqual({ id: 'user-42', name: 'Alice Tan', expiresAt: expect.any(Number) });
   expect(server.requests[0].form).toMatchObject({ code: 'readme-code', client_secret: 'readme-secret' });
+});
+
+it('the keep-fresh example renews near-expiry tokens and sends the user back to sign in when refused', async () => {
+  const agent = request.agent(await startSnippet('keep-fresh', env()));
+  await signIn(agent, 'fresh-code', 30);
+  const before = server.requests.length;
+  server.reply({ body: tokenResponse({ access_token: 'access-token-0002', refresh_token: 'refresh-token-0002' }) });
+  const me = await agent.get('/me').expect(200);
+  expect(server.requests).toHaveLength(before + 1);
+  const refresh = server.requests[before];
+  expect(refresh.headers.authorization).toBe('Bearer access-token-0001');
+  expect(refresh.form).toEqual({
+    grant_type: 'refresh_token',
+    refresh_token: 'refresh-token-0001',
+    client_id: 'readme-client',
+    client_secret: 'readme-secret',
+  });
+  expect(me.body.expiresAt).toBeGreaterThan(Date.now() / 1000 + 3000);
+  await agent.get('/me').expect(200);
+  expect(server.requests).toHaveLength(before + 1);
+
+  await signIn(agent, 'fresh-code-2', 30);
+  server.reply({ status: 400, body: { error: 'invalid_grant' } });
+  await agent.get('/me').expect(302).expect('Location', '/auth/justlogin');
+  await agent.get('/me').expect(401);
 });

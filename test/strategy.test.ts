@@ -11,10 +11,14 @@ const CLIENT_SECRET = 'super-secret-value-123';
 const CALLBACK = 'http://app.test/callback';
 
 let server: TokenServer;
+/** The nonce of the last authorization request, which JustLogin puts back in the id_token. */
+let nonce: string | undefined;
+const idToken = (claims: Record<string, unknown> = {}) => fakeIdToken(idTokenClaims(CLIENT_ID, { nonce, ...claims }));
 
 beforeEach(async () => {
   server = await TokenServer.start();
-  server.reply(() => ({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID)) }) }));
+  nonce = undefined;
+  server.reply(() => ({ body: tokenResponse({ id_token: idToken() }) }));
 });
 afterEach(() => server.stop());
 
@@ -30,6 +34,7 @@ async function signIn(strategy: JustLoginStrategy, code = 'auth-code-1') {
   const login = await agent.get('/login');
   const location = new URL(login.headers.location);
   const state = location.searchParams.get('state');
+  nonce = location.searchParams.get('nonce') ?? undefined;
   const query = new URLSearchParams({ code, ...(state ? { state } : {}) });
   const callback = await agent.get(`/callback?${query}`);
   return { login, location, callback };
@@ -307,7 +312,7 @@ describe('profile from the id_token', () => {
     ['an expired token', { exp: Math.floor(Date.now() / 1000) - 3600 }, /expired/],
     ['a token issued in the future', { iat: Math.floor(Date.now() / 1000) + 3600 }, /future/],
   ])('fails the sign-in for %s', async (_case, claims, message) => {
-    server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, claims)) }) });
+    server.reply(() => ({ body: tokenResponse({ id_token: idToken(claims) }) }));
     const { callback } = await signIn(new JustLoginStrategy(options(), keepProfile));
     expect(callback.status).toBe(500);
     expect(callback.body.error).toMatchObject({ name: 'IdTokenError', code: 'invalid_id_token' });
@@ -324,7 +329,7 @@ describe('profile from the id_token', () => {
 
   it('tolerates clock skew within clockTolerance', async () => {
     const iat = Math.floor(Date.now() / 1000) + 30;
-    server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, { iat })) }) });
+    server.reply(() => ({ body: tokenResponse({ id_token: idToken({ iat }) }) }));
     expect((await signIn(new JustLoginStrategy(options(), keepProfile))).callback.status).toBe(200);
     expect((await signIn(new JustLoginStrategy(options({ clockTolerance: 0 }), keepProfile))).callback.status).toBe(500);
   });

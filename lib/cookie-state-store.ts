@@ -1,0 +1,148 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Request } from 'express';
+import { parse, serialize } from 'cookie';
+import { randomToken, type JustLoginStateStore, type StateStoreMeta } from './state-store';
+
+/** Options of {@link CookieStateStore}. */
+export interface CookieStateStoreOptions {
+  /** Signs the cookie (HMAC-SHA256): at least 32 characters (or bytes), kept secret, stable across instances. */
+  secret: string | Buffer;
+  /** Cookie name; default `justlogin_state`. */
+  name?: string;
+  /** Seconds a sign-in may take before its cookie is refused; default 600. */
+  maxAge?: number;
+  /** The `Secure` attribute; default `true`. `false` is accepted only for a callback on http://localhost. */
+  secure?: boolean;
+}
+
+interface CookiePayload {
+  /** state handle */
+  h: string;
+  /** PKCE code verifier */
+  v?: string;
+  /** app state, with the nonce */
+  s?: Record<string, unknown>;
+  /** expiry, epoch seconds */
+  e: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
+ * (e.g. `returnTo`) in a signed, `HttpOnly`, `SameSite=Lax`, `Secure` cookie
+ * scoped to the callback path, for apps without sessions (NestJS with JWTs,
+ * serverless). The cookie is cleared when used; a replayed, tampered,
+ * expired or missing cookie fails the sign-in.
+ *
+ * @example
+ * passport.use(new JustLoginStrategy({
+ *   clientID, clientSecret, callbackURL,
+ *   store: new CookieStateStore({ secret: process.env.STATE_COOKIE_SECRET }),
+ * }, verify));
+ */
+export class CookieStateStore implements JustLoginStateStore {
+  private readonly name: string;
+  private readonly maxAge: number;
+  private readonly secure: boolean;
+  private readonly secret: Buffer;
+  /** Handles already used in this process, until their cookie would have expired. */
+  private readonly used = new Map<string, number>();
+
+  constructor(options: CookieStateStoreOptions) {
+    const secret = typeof options?.secret === 'string' ? Buffer.from(options.secret) : options?.secret;
+    if (!Buffer.isBuffer(secret) || secret.length < 32) {
+      throw new TypeError('CookieStateStore: `secret` must be at least 32 characters');
+    }
+    this.secret = secret;
+    this.name = options.name ?? 'justlogin_state';
+    this.maxAge = options.maxAge ?? 600;
+    if (!(this.maxAge > 0) || !Number.isFinite(this.maxAge)) {
+      throw new TypeError('CookieStateStore: `maxAge` must be a positive number of seconds');
+    }
+    this.secure = options.secure ?? true;
+  }
+
+  store(
+    req: Request,
+    verifier: string | undefined,
+    state: Record<string, unknown> | undefined,
+    meta: StateStoreMeta,
+    callback: (err: Error | null, handle?: string) => void,
+  ): void {
+    const res = req.res as ServerResponse | undefined;
+    const callbackURL = meta.callbackURL ? new URL(meta.callbackURL) : undefined;
+    if (!res || !callbackURL) {
+      return callback(new Error('CookieStateStore needs the response (req.res) and an absolute callbackURL'));
+    }
+    if (!this.secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
+      return callback(new Error('CookieStateStore: `secure: false` is only allowed for a callback on http://localhost'));
+    }
+    const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.maxAge };
+    if (verifier) payload.v = verifier;
+    if (state) payload.s = state;
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    this.setCookie(res, callbackURL.pathname, `${body}.${this.sign(body)}`, this.maxAge);
+    callback(null, payload.h);
+  }
+
+  verify(
+    req: Request,
+    handle: string,
+    meta: StateStoreMeta,
+    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
+  ): void {
+    const res = req.res as ServerResponse | undefined;
+    const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
+    if (res) this.setCookie(res, path, '', 0);
+    const payload = this.read(req.headers.cookie);
+    const now = Math.floor(Date.now() / 1000);
+    this.forgetExpired(now);
+    if (!payload || payload.e <= now || this.used.has(payload.h)) {
+      return callback(null, false, { message: 'Unable to verify authorization request state.' });
+    }
+    if (typeof handle !== 'string' || payload.h !== handle) {
+      return callback(null, false, { message: 'Invalid authorization request state.' });
+    }
+    this.used.set(payload.h, payload.e);
+    callback(null, payload.v ?? true, payload.s);
+  }
+
+  /** The payload of a well-signed cookie, or `undefined`. */
+  private read(header: string | undefined): CookiePayload | undefined {
+    const value = header ? parse(header)[this.name] : undefined;
+    const [body, signature, extra] = value?.split('.') ?? [];
+    if (!body || !signature || extra !== undefined) return undefined;
+    const expected = Buffer.from(this.sign(body));
+    const given = Buffer.from(signature);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    try {
+      const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CookiePayload;
+      return typeof payload.h === 'string' && typeof payload.e === 'number' ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(`${this.name}.${body}`).digest('base64url');
+  }
+
+  private setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
+    const header = serialize(this.name, value, {
+      path,
+      maxAge,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secure,
+    });
+    const previous = res.getHeader('Set-Cookie');
+    const cookies = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+    res.setHeader('Set-Cookie', [...cookies, header]);
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [handle, expiry] of this.used) if (expiry <= now) this.used.delete(handle);
+  }
+}

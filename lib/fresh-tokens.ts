@@ -1,0 +1,72 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { EnsureFreshOptions, JustLoginRefresher } from './refresh';
+import type { JustLoginTokenSet } from './token-set';
+
+/** Options of {@link keepTokensFresh}. */
+export interface KeepTokensFreshOptions extends EnsureFreshOptions {
+  /** The request's JustLogin tokens, or `undefined` when it has none (e.g. signed out). */
+  get(req: Request): JustLoginTokenSet | undefined | Promise<JustLoginTokenSet | undefined>;
+  /** Stores renewed tokens for the request (and wherever they persist, e.g. the session). */
+  set(req: Request, tokens: JustLoginTokenSet): void | Promise<void>;
+  /**
+   * Called instead of the route when JustLogin refuses the refresh token
+   * (`invalid_grant`) or there is none (`no_refresh_token`). Default: `req.logout`
+   * when Passport provides it, then HTTP 401 `{ "error": "reauthentication_required" }`.
+   */
+  onReauthenticate?(req: Request, res: Response, next: NextFunction, error: Error & { code: string }): void;
+}
+
+/** The Passport (>= 0.6) `req.logout` that takes a callback. */
+type LogoutRequest = Request & { logout?: (done: (err?: unknown) => void) => void };
+
+/**
+ * Express middleware that renews the request's JustLogin tokens before the
+ * route runs when they are about to expire. Fresh tokens or none: the request
+ * goes on. Near expiry: the request waits for `refresher.ensureFresh`, the new
+ * tokens are stored with `set`, then it goes on; concurrent requests share one
+ * refresh. The refresh token is refused: `onReauthenticate`. Any other failure
+ * (timeout, network, `5xx`; see `err.retryable`) goes to `next(err)`, so a
+ * route never runs with dead tokens.
+ *
+ * @example
+ * app.use(keepTokensFresh(refresher, {
+ *   get: (req) => req.user?.tokens,
+ *   set: (req, tokens) => { req.user.tokens = tokens; },
+ * }));
+ */
+export function keepTokensFresh(
+  refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
+  options: KeepTokensFreshOptions,
+): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+  if (typeof options?.get !== 'function' || typeof options.set !== 'function') {
+    throw new TypeError('passport-justlogin: keepTokensFresh requires `get` and `set` functions');
+  }
+  const { get, set, skewSeconds, onReauthenticate = signOut } = options;
+  return async (req, res, next) => {
+    try {
+      const tokens = await get(req);
+      if (tokens) {
+        const fresh = await refresher.ensureFresh(tokens, { skewSeconds });
+        if (fresh !== tokens) await set(req, fresh);
+      }
+    } catch (error) {
+      if (mustSignInAgain(error)) onReauthenticate(req, res, next, error);
+      else next(error);
+      return;
+    }
+    next();
+  };
+}
+
+function mustSignInAgain(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === 'invalid_grant' || code === 'no_refresh_token';
+}
+
+function signOut(req: LogoutRequest, res: Response, next: NextFunction): void {
+  const respond = () => {
+    res.status(401).json({ error: 'reauthentication_required' });
+  };
+  if (typeof req.logout === 'function') req.logout((err) => (err ? next(err) : respond()));
+  else respond();
+}

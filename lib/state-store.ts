@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+
+/** What passport-oauth2 tells a state store about the sign-in. */
+export interface StateStoreMeta {
+  authorizationURL: string;
+  tokenURL: string;
+  clientID: string;
+  callbackURL?: string;
+}
+
+/**
+ * A passport-oauth2 state store that keeps the PKCE verifier and the app's
+ * state object (where the nonce travels) with the `state` it issues:
+ * passport-oauth2's five-argument `store` and four-argument `verify`.
+ */
+export interface JustLoginStateStore {
+  store(
+    req: Request,
+    verifier: string | undefined,
+    state: Record<string, unknown> | undefined,
+    meta: StateStoreMeta,
+    callback: (err: Error | null, handle?: string) => void,
+  ): void;
+  verify(
+    req: Request,
+    handle: string,
+    meta: StateStoreMeta,
+    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
+  ): void;
+}
+
+interface SessionEntry {
+  handle: string;
+  code_verifier?: string;
+  state?: Record<string, unknown>;
+}
+
+type Session = Record<string, { state?: SessionEntry } | undefined>;
+
+const NO_SESSION =
+  'OAuth 2.0 authentication requires session support when using state. Did you forget to use express-session middleware?';
+
+/** A random, URL-safe value of `bytes` bytes of entropy. */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * Keeps the state of one pending sign-in in `req.session[key]`, as
+ * passport-oauth2's session stores do, and lets it be used once.
+ */
+export class SessionStateStore implements JustLoginStateStore {
+  constructor(private readonly key: string) {}
+
+  store(
+    req: Request,
+    verifier: string | undefined,
+    state: Record<string, unknown> | undefined,
+    _meta: StateStoreMeta,
+    callback: (err: Error | null, handle?: string) => void,
+  ): void {
+    const session = sessionOf(req);
+    if (!session) return callback(new Error(NO_SESSION));
+    const entry: SessionEntry = { handle: randomToken() };
+    if (verifier) entry.code_verifier = verifier;
+    if (state) entry.state = state;
+    session[this.key] = { ...session[this.key], state: entry };
+    callback(null, entry.handle);
+  }
+
+  verify(
+    req: Request,
+    handle: string,
+    _meta: StateStoreMeta,
+    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
+  ): void {
+    const session = sessionOf(req);
+    if (!session) return callback(new Error(NO_SESSION));
+    const holder = session[this.key];
+    const entry = holder?.state;
+    if (!holder || !entry) return callback(null, false, { message: 'Unable to verify authorization request state.' });
+    delete holder.state;
+    if (Object.keys(holder).length === 0) delete session[this.key];
+    if (typeof handle !== 'string' || entry.handle !== handle) {
+      return callback(null, false, { message: 'Invalid authorization request state.' });
+    }
+    callback(null, entry.code_verifier ?? true, entry.state);
+  }
+}
+
+/** The express-session session of `req`, if the app has sessions. */
+function sessionOf(req: Request): Session | undefined {
+  return (req as unknown as { session?: Session }).session;
+}

@@ -1,0 +1,223 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import request from 'supertest';
+import { keepTokensFresh, type KeepTokensFreshOptions } from '../lib/fresh-tokens';
+import { JustLoginRefresher } from '../lib/refresh';
+import type { JustLoginTokenSet } from '../lib/token-set';
+import { TokenServer, tokenResponse } from './support/token-server';
+
+interface TestUser {
+  id: string;
+  tokens: JustLoginTokenSet;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const freshTokens = (): JustLoginTokenSet => ({
+  accessToken: 'access-token-current',
+  refreshToken: 'refresh-token-current',
+  tokenType: 'Bearer',
+  expiresIn: 3600,
+  expiresAt: nowSeconds() + 3600,
+});
+
+const expiredTokens = (overrides: Partial<JustLoginTokenSet> = {}): JustLoginTokenSet => ({
+  ...freshTokens(),
+  expiresAt: nowSeconds() - 10,
+  ...overrides,
+});
+
+const userOf = (req: Request) => req.user as TestUser | undefined;
+
+let server: TokenServer;
+let refresher: JustLoginRefresher;
+
+beforeEach(async () => {
+  server = await TokenServer.start();
+  server.reply({ body: tokenResponse({ access_token: 'access-token-new', refresh_token: 'refresh-token-new' }) });
+  refresher = new JustLoginRefresher({ clientID: 'client-id', clientSecret: 'client-secret-value', tokenURL: server.url });
+});
+
+afterEach(async () => {
+  await server.stop();
+});
+
+/**
+ * An Express 5 app with sessions and Passport, as an app using this package
+ * has them: `POST /login` signs in a user with `tokens`, `GET /api` answers with
+ * the access token the route sees, errors answer 502 with their code.
+ */
+function appWith(tokens: JustLoginTokenSet, options: Partial<KeepTokensFreshOptions> = {}) {
+  const passport = new Passport();
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: TestUser, done) => done(null, user));
+  const set = jest.fn(async (req: Request, next: JustLoginTokenSet) => {
+    await new Promise(setImmediate); // an asynchronous store: the route must wait for it
+    userOf(req)!.tokens = next;
+  });
+  const route = jest.fn((req: Request, res: Response) => {
+    res.json({ accessToken: userOf(req)?.tokens.accessToken ?? null });
+  });
+
+  const app = express();
+  app.use(session({ secret: 'session-secret', resave: false, saveUninitialized: false }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.post('/login', (req, res, next) => {
+    req.login({ id: 'user-1', tokens } satisfies TestUser, (err) => (err ? next(err) : res.sendStatus(204)));
+  });
+  app.use(keepTokensFresh(refresher, { get: (req) => userOf(req)?.tokens, set, ...options }));
+  app.get('/api', route);
+  app.use((err: { code?: string; retryable?: boolean }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(502).json({ code: err.code, retryable: err.retryable });
+  });
+  return { app, set, route };
+}
+
+async function signedIn(app: express.Express) {
+  const agent = request.agent(app);
+  await agent.post('/login').expect(204);
+  return agent;
+}
+
+/** A `get` that holds every request until `count` requests have asked, so they all reach the refresh together. */
+function getWhenAllArrived(count: number): KeepTokensFreshOptions['get'] {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return async (req) => {
+    arrived += 1;
+    if (arrived === count) open();
+    await opened;
+    return userOf(req)?.tokens;
+  };
+}
+
+it('requires get and set', () => {
+  expect(() => keepTokensFresh(refresher, {} as KeepTokensFreshOptions)).toThrow(TypeError);
+});
+
+it('lets a request without tokens through', async () => {
+  const { app, set } = appWith(freshTokens());
+
+  await request(app).get('/api').expect(200, { accessToken: null });
+
+  expect(set).not.toHaveBeenCalled();
+  expect(server.requests).toHaveLength(0);
+});
+
+it('lets a request with fresh tokens through without a refresh', async () => {
+  const { app, set } = appWith(freshTokens());
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(200, { accessToken: 'access-token-current' });
+
+  expect(set).not.toHaveBeenCalled();
+  expect(server.requests).toHaveLength(0);
+});
+
+it('holds a request with expiring tokens until they are renewed and stored', async () => {
+  const { app, set } = appWith(expiredTokens());
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(200, { accessToken: 'access-token-new' });
+
+  expect(server.requests).toHaveLength(1);
+  expect(server.requests[0].form.refresh_token).toBe('refresh-token-current');
+  expect(server.requests[0].headers.authorization).toBe('Bearer access-token-current');
+  expect(set).toHaveBeenCalledTimes(1);
+  expect(set.mock.calls[0][1]).toMatchObject({ accessToken: 'access-token-new', refreshToken: 'refresh-token-new' });
+
+  // The session now holds the renewed tokens: no second refresh.
+  await agent.get('/api').expect(200, { accessToken: 'access-token-new' });
+  expect(server.requests).toHaveLength(1);
+  expect(set).toHaveBeenCalledTimes(1);
+});
+
+it('renews once for concurrent requests, and each request gets and stores the new tokens once', async () => {
+  const count = 5;
+  const { app, set } = appWith(expiredTokens(), { get: getWhenAllArrived(count) });
+  const agent = await signedIn(app);
+
+  const responses = await Promise.all(Array.from({ length: count }, () => agent.get('/api')));
+
+  for (const response of responses) expect(response.body).toEqual({ accessToken: 'access-token-new' });
+  expect(server.requests).toHaveLength(1);
+  expect(set).toHaveBeenCalledTimes(count);
+  const requests = new Set(set.mock.calls.map(([req]) => req));
+  expect(requests.size).toBe(count);
+  for (const [, tokens] of set.mock.calls) expect(tokens).toBe(set.mock.calls[0][1]);
+});
+
+it('signs the user out and answers 401 when JustLogin refuses the refresh token', async () => {
+  server.reply({ status: 400, body: { error: 'invalid_grant' } });
+  const { app, set, route } = appWith(expiredTokens());
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(401, { error: 'reauthentication_required' });
+
+  expect(route).not.toHaveBeenCalled();
+  expect(set).not.toHaveBeenCalled();
+  await agent.get('/api').expect(200, { accessToken: null }); // signed out
+  expect(server.requests).toHaveLength(1);
+});
+
+it('answers 401 without a request when there is no refresh token', async () => {
+  const { app, route } = appWith(expiredTokens({ refreshToken: undefined }));
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(401, { error: 'reauthentication_required' });
+
+  expect(route).not.toHaveBeenCalled();
+  expect(server.requests).toHaveLength(0);
+});
+
+it('answers 401 when the app has no req.logout', async () => {
+  server.reply({ status: 400, body: { error: 'invalid_grant' } });
+  const app = express();
+  app.use(keepTokensFresh(refresher, { get: () => expiredTokens(), set: () => undefined }));
+  app.get('/api', (_req, res) => {
+    res.sendStatus(200);
+  });
+
+  await request(app).get('/api').expect(401, { error: 'reauthentication_required' });
+});
+
+it('calls onReauthenticate instead, when given', async () => {
+  server.reply({ status: 400, body: { error: 'invalid_grant' } });
+  const onReauthenticate = jest.fn<void, Parameters<Required<KeepTokensFreshOptions>['onReauthenticate']>>(
+    (_req, res) => res.redirect('/auth/justlogin'),
+  );
+  const { app, route } = appWith(expiredTokens(), { onReauthenticate });
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(302).expect('Location', '/auth/justlogin');
+
+  expect(route).not.toHaveBeenCalled();
+  expect(onReauthenticate).toHaveBeenCalledTimes(1);
+  expect(onReauthenticate.mock.calls[0][3]).toMatchObject({ code: 'invalid_grant' });
+});
+
+it('passes a retryable failure to the error handler and keeps the user signed in', async () => {
+  server.reply({ status: 503, headers: { 'Content-Type': 'text/html' }, body: '<h1>Unavailable</h1>' });
+  const { app, set, route } = appWith(expiredTokens());
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(502, { code: 'EHTTPSTATUS', retryable: true });
+
+  expect(route).not.toHaveBeenCalled();
+  expect(set).not.toHaveBeenCalled();
+  server.reply({ body: tokenResponse({ access_token: 'access-token-new' }) });
+  await agent.get('/api').expect(200, { accessToken: 'access-token-new' });
+});
+
+it('passes other refusals (invalid_client) to the error handler', async () => {
+  server.reply({ status: 401, body: { error: 'invalid_client' } });
+  const { app, route } = appWith(expiredTokens());
+  const agent = await signedIn(app);
+
+  await agent.get('/api').expect(502, { code: 'invalid_client', retryable: false });
+
+  expect(route).not.toHaveBeenCalled();
+});
