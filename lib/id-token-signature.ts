@@ -14,11 +14,16 @@ export class IdTokenSignature {
   private readonly jose: Jose;
   private readonly keys: ReturnType<Jose['createRemoteJWKSet']>;
 
-  constructor(jwksURL: string, timeout: number) {
+  /**
+   * `cooldown`: milliseconds after a fetch during which an unknown `kid` does
+   * not trigger another one (jose's default, 30 s), so forged tokens cannot
+   * make JustLogin's JWKS be fetched in a loop.
+   */
+  constructor(jwksURL: string, timeout: number, cooldown = 30_000) {
     // Loaded here, not at the top, so apps that do not verify signatures never load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.jose = require('jose') as Jose;
-    this.keys = this.jose.createRemoteJWKSet(new URL(jwksURL), { timeoutDuration: timeout });
+    this.keys = this.jose.createRemoteJWKSet(new URL(jwksURL), { timeoutDuration: timeout, cooldownDuration: cooldown });
   }
 
   /** Resolves when `idToken` carries a valid signature by one of JustLogin's keys. */

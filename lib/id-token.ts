@@ -101,6 +101,9 @@ export function decodeIdToken(idToken: unknown): DecodedIdToken {
   if (!header || !payload) {
     throw new IdTokenError('id_token header or payload is not base64url-encoded JSON', 'format');
   }
+  if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
+    throw new IdTokenError('id_token is not signed (alg: none)', 'signature');
+  }
   return { claims: payload as IdTokenClaims, raw };
 }
 

@@ -187,14 +187,13 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * with `code`). `options.scope` adds scopes for this request; `openid` stays.
    */
   override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
-    const code: unknown = req.query?.code;
-    if (code !== undefined && typeof code !== 'string') {
-      this.fail({ message: 'Malformed authorization response: code must appear once' }, 400);
+    const problem = malformedResponse(req);
+    if (problem) {
+      this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
-    const starting = !req.query?.code && !req.query?.error && !(req.body as { code?: unknown } | undefined)?.code;
-    if (starting && this._sendsNonce && typeof options.state !== 'string') {
+    if (!isCallback(req) && this._sendsNonce && typeof options.state !== 'string') {
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
       super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
@@ -273,6 +272,33 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (this._signature) await this._signature.verify(idToken as string);
     return this._skipProfile ? undefined : parseProfile(claims, raw);
   }
+}
+
+/** Longest authorization code accepted on the callback. */
+const MAX_CODE_LENGTH = 2048;
+
+type Params = Record<string, unknown>;
+
+function paramsOf(value: unknown): Params {
+  return typeof value === 'object' && value !== null ? (value as Params) : {};
+}
+
+/** True when the request carries an authorization response (code, state or error) rather than starting a sign-in. */
+function isCallback(req: Request): boolean {
+  const query = paramsOf(req.query);
+  return 'code' in query || 'state' in query || 'error' in query || 'code' in paramsOf(req.body);
+}
+
+/** Why the request's authorization response cannot be used, or `undefined`. Errors are left to passport-oauth2. */
+function malformedResponse(req: Request): string | undefined {
+  const query = paramsOf(req.query);
+  if (!isCallback(req) || 'error' in query) return undefined;
+  const response = 'code' in query || 'state' in query ? query : paramsOf(req.body);
+  const { code, state } = response;
+  if (Array.isArray(code) || Array.isArray(state)) return 'code and state must appear once';
+  if (typeof code !== 'string' || code === '') return 'no authorization code';
+  if (code.length > MAX_CODE_LENGTH) return `authorization code longer than ${MAX_CODE_LENGTH} characters`;
+  return undefined;
 }
 
 /** Sends `openid` plus the requested scopes, each once. */

@@ -8,7 +8,10 @@ import type { Strategy } from 'passport';
  * `/login` starts the sign-in, `/callback` completes it, `/failed` is the
  * failure redirect, and errors are answered as JSON.
  */
-export function makeApp(strategy: Strategy, options: { session?: boolean } = {}): express.Express {
+export function makeApp(
+  strategy: Strategy,
+  options: { session?: boolean; loginOptions?: object; onSuccess?: (req: express.Request) => void } = {},
+): express.Express {
   const authenticator = new passport.Passport();
   authenticator.use(strategy);
   authenticator.serializeUser((user, done) => done(null, user));
@@ -20,11 +23,16 @@ export function makeApp(strategy: Strategy, options: { session?: boolean } = {})
   }
   app.use(authenticator.initialize());
   const name = strategy.name ?? 'justlogin';
-  app.get('/login', authenticator.authenticate(name, { session: options.session !== false }));
+  app.get('/login', authenticator.authenticate(name, { session: options.session !== false, ...options.loginOptions }));
   app.get(
     '/callback',
-    authenticator.authenticate(name, { failureRedirect: '/failed', failureMessage: true, session: options.session !== false }),
+    authenticator.authenticate(name, {
+      failureRedirect: '/failed',
+      failureMessage: options.session !== false,
+      session: options.session !== false,
+    }),
     (req, res) => {
+      options.onSuccess?.(req);
       res.json({ user: req.user });
     },
   );
