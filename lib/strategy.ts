@@ -192,6 +192,11 @@ export class JustLoginStrategy extends OAuth2Strategy {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
     }
+    const query = paramsOf(req.query);
+    if (typeof query.error === 'string') {
+      this._authorizationError(query.error, query.error_description, query.error_uri);
+      return;
+    }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
     if (!isCallback(req) && this._sendsNonce && typeof options.state !== 'string') {
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
@@ -199,6 +204,18 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return;
     }
     super.authenticate(req, { ...options, scope });
+  }
+
+  /** `access_denied` (the user said No) fails the sign-in; any other error is an `AuthorizationError`. */
+  private _authorizationError(error: string, description: unknown, uri: unknown): void {
+    const code = error.slice(0, 64);
+    const text = typeof description === 'string' ? description.slice(0, 300) : '';
+    if (code === 'access_denied') {
+      this.fail({ message: text || 'The user did not allow the sign-in with JustLogin' });
+      return;
+    }
+    const message = text || `JustLogin answered the authorization request with ${code}`;
+    this.error(new OAuth2Strategy.AuthorizationError(message, code, typeof uri === 'string' ? uri : undefined));
   }
 
   /** Adds the nonce that travels in the stored state to the authorization request. */
@@ -289,10 +306,11 @@ function isCallback(req: Request): boolean {
   return 'code' in query || 'state' in query || 'error' in query || 'code' in paramsOf(req.body);
 }
 
-/** Why the request's authorization response cannot be used, or `undefined`. Errors are left to passport-oauth2. */
+/** Why the request's authorization response cannot be used, or `undefined`. */
 function malformedResponse(req: Request): string | undefined {
   const query = paramsOf(req.query);
-  if (!isCallback(req) || 'error' in query) return undefined;
+  if ('error' in query) return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
+  if (!isCallback(req)) return undefined;
   const response = 'code' in query || 'state' in query ? query : paramsOf(req.body);
   const { code, state } = response;
   if (Array.isArray(code) || Array.isArray(state)) return 'code and state must appear once';

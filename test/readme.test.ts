@@ -95,3 +95,17 @@ it('the keep-fresh example renews near-expiry tokens and sends the user back to 
   await agent.get('/me').expect(302).expect('Location', '/auth/justlogin');
   await agent.get('/me').expect(401);
 });
+
+it('the security example builds a strategy with signature checks and the cookie store', async () => {
+  mkdirSync(SNIPPETS, { recursive: true });
+  const file = join(SNIPPETS, 'security.js');
+  writeFileSync(file, `${readmeSnippet('security')}\nconsole.log(passport._strategy('justlogin').name);\n`);
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env(), STATE_COOKIE_SECRET: 'x'.repeat(32) },
+    stdio: 'pipe',
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  expect({ code, out: out.trim() }).toEqual({ code: 0, out: 'justlogin' });
+});

@@ -19,6 +19,7 @@ export type Reply =
       delay?: number;
     }
   | "hang"
+  | "stall"
   | "reset";
 
 export type Responder = (request: RecordedRequest) => Reply | Promise<Reply>;
@@ -86,6 +87,11 @@ export class TokenServer {
     reply: Reply,
   ): void {
     if (reply === "hang") return;
+    if (reply === "stall") {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"access_token":');
+      return;
+    }
     if (reply === "reset") {
       req.socket.destroy();
       return;
