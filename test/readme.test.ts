@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { freePort } from './support/free-port';
 import { readmeSnippet } from './support/readme';
+import { DEMO_USERS } from './support/sandbox';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // The README's Express example, run as a user would run it: `node app.js`,
@@ -108,4 +109,10 @@ it('the security example builds a strategy with signature checks and the cookie 
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise((resolve) => child.on('exit', resolve));
   expect({ code, out: out.trim() }).toEqual({ code: 0, out: 'justlogin' });
+});
+
+it('lists exactly the demo users the sandbox has', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| `(\w+)` \| `([\w.]+)` \| `([\w-]+)` \| ([^|]+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4].trim()]);
+  expect(rows).toEqual(DEMO_USERS.map((u) => [u.companyId, u.username, u.password, u.claims.name]));
 });
