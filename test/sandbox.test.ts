@@ -58,11 +58,13 @@ async function signIn(sandbox: RunningSandbox, user = alice) {
   const { verifier, challenge } = pkce();
   const state = random();
   const nonce = random();
-  const redirect = new URL(await completeSandboxLogin(
-    authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' }),
-    user,
-    'yes',
-  ));
+  const redirect = new URL(
+    await completeSandboxLogin(
+      authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' }),
+      user,
+      'yes',
+    ),
+  );
   expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
   expect(redirect.searchParams.get('state')).toBe(state);
   return { code: redirect.searchParams.get('code') ?? '', verifier, nonce };
@@ -83,9 +85,20 @@ function redeem(sandbox: RunningSandbox, code: string, verifier: string) {
 function refresh(sandbox: RunningSandbox, refreshToken: string, accessToken?: string, clientID = sandbox.clientID) {
   return tokenRequest(
     sandbox,
-    { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientID, client_secret: sandbox.clientSecret },
+    {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: clientID,
+      client_secret: sandbox.clientSecret,
+    },
     accessToken ? { authorization: `Bearer ${accessToken}` } : {},
   );
+}
+
+function expectOAuthError(res: { status: number; body: TokenResponse }, status: number, error: string) {
+  expect(res.status).toBe(status);
+  expect(res.body.error).toBe(error);
+  expect(res.body.error_description).toEqual(expect.any(String));
 }
 
 async function signedInTokens(sandbox: RunningSandbox, user = alice) {
@@ -97,12 +110,14 @@ async function signedInTokens(sandbox: RunningSandbox, user = alice) {
 
 describe('JustLogin sandbox identity server', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => { sandbox = await startSandbox(); });
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
   afterAll(() => sandbox?.stop());
 
-  test('discovery names JustLogin\'s endpoints under <origin>/v1/auth', async () => {
+  test("discovery names JustLogin's endpoints under <origin>/v1/auth", async () => {
     const res = await fetch(`${sandbox.origin}/v1/auth/.well-known/openid-configuration`);
-    const discovery = await res.json() as Record<string, unknown>;
+    const discovery = (await res.json()) as Record<string, unknown>;
 
     expect(sandbox.issuer).toBe(`${sandbox.origin}/v1/auth`);
     expect(discovery).toMatchObject({
@@ -115,7 +130,9 @@ describe('JustLogin sandbox identity server', () => {
       code_challenge_methods_supported: ['S256'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
-    const jwks = await (await fetch(`${sandbox.issuer}/.well-known/openid-configuration/jwks`)).json() as { keys: object[] };
+    const jwks = (await (await fetch(`${sandbox.issuer}/.well-known/openid-configuration/jwks`)).json()) as {
+      keys: object[];
+    };
     expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig' })]);
     expect(jwks.keys[0]).not.toHaveProperty('d');
   });
@@ -144,16 +161,12 @@ describe('JustLogin sandbox identity server', () => {
     const { code, verifier } = await signIn(sandbox);
     expect((await redeem(sandbox, code, verifier)).status).toBe(200);
 
-    const replay = await redeem(sandbox, code, verifier);
-    expect(replay.status).toBe(400);
-    expect(replay.body.error).toBe('invalid_grant');
+    expectOAuthError(await redeem(sandbox, code, verifier), 400, 'invalid_grant');
   });
 
   test('a wrong PKCE code_verifier is refused', async () => {
     const { code } = await signIn(sandbox);
-    const { status, body } = await redeem(sandbox, code, pkce().verifier);
-    expect(status).toBe(400);
-    expect(body.error).toBe('invalid_grant');
+    expectOAuthError(await redeem(sandbox, code, pkce().verifier), 400, 'invalid_grant');
   });
 
   test('refresh with the Bearer header and body credentials rotates the refresh token; the old one is then invalid_grant', async () => {
@@ -167,7 +180,7 @@ describe('JustLogin sandbox identity server', () => {
     expect(renewed.body.refresh_token).not.toBe(first.refreshToken);
 
     const reused = await refresh(sandbox, first.refreshToken, renewed.body.access_token);
-    expect(reused).toEqual({ status: 400, body: expect.objectContaining({ error: 'invalid_grant' }) });
+    expectOAuthError(reused, 400, 'invalid_grant');
 
     // As with IdentityServer, the reuse does not revoke the newer refresh token; no Bearer header is fine too.
     const again = await refresh(sandbox, renewed.body.refresh_token ?? '');
@@ -178,10 +191,10 @@ describe('JustLogin sandbox identity server', () => {
     const { accessToken, refreshToken } = await signedInTokens(sandbox);
 
     const unknown = await refresh(sandbox, refreshToken, 'not-a-token-this-sandbox-issued');
-    expect(unknown).toEqual({ status: 401, body: { error: 'invalid_token', error_description: expect.any(String) } });
+    expectOAuthError(unknown, 401, 'invalid_token');
 
     const otherClient = await refresh(sandbox, refreshToken, accessToken, 'some-other-client');
-    expect(otherClient).toEqual({ status: 401, body: { error: 'invalid_token', error_description: expect.any(String) } });
+    expectOAuthError(otherClient, 401, 'invalid_token');
 
     // The refused requests left the refresh token unused.
     expect((await refresh(sandbox, refreshToken, accessToken)).status).toBe(200);
@@ -190,13 +203,12 @@ describe('JustLogin sandbox identity server', () => {
   test('HTTP Basic client authentication is refused', async () => {
     const { code, verifier } = await signIn(sandbox);
     const basic = Buffer.from(`${sandbox.clientID}:${sandbox.clientSecret}`).toString('base64');
-    const { status, body } = await tokenRequest(
+    const basicAuth = await tokenRequest(
       sandbox,
       { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
       { authorization: `Basic ${basic}` },
     );
-    expect(status).toBe(401);
-    expect(body.error).toBe('invalid_client');
+    expectOAuthError(basicAuth, 401, 'invalid_client');
   });
 
   test('a wrong password shows an error on the sign-in page and does not sign in', async () => {
@@ -239,8 +251,12 @@ describe('JustLogin sandbox identity server', () => {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     const code = await new Promise((resolve) => child.once('exit', resolve));
 
     expect(code).toBe(1);
@@ -254,7 +270,9 @@ describe('JustLogin sandbox identity server', () => {
 
 describe('JustLogin sandbox with SANDBOX_ACCESS_TOKEN_TTL=1', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => { sandbox = await startSandbox({ SANDBOX_ACCESS_TOKEN_TTL: '1' }); });
+  beforeAll(async () => {
+    sandbox = await startSandbox({ SANDBOX_ACCESS_TOKEN_TTL: '1' });
+  });
   afterAll(() => sandbox?.stop());
 
   test('an expired access token still works as the Bearer header of a refresh', async () => {

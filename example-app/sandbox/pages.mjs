@@ -1,0 +1,78 @@
+// The sandbox's HTML pages: sign-in, consent, error. Every dynamic value goes through escapeHtml.
+
+export function escapeHtml(value) {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+const STYLE = `
+  body { font-family: system-ui, sans-serif; background: #f4f6f8; color: #1d2730; margin: 0; }
+  main { max-width: 22rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px;
+         box-shadow: 0 1px 4px rgb(0 0 0 / 0.15); }
+  h1 { font-size: 1.4rem; margin-top: 0; }
+  label { display: block; margin-top: 1rem; font-weight: 600; }
+  input { display: block; width: 100%; box-sizing: border-box; padding: 0.5rem; margin-top: 0.25rem; }
+  button { margin-top: 1.5rem; padding: 0.6rem 1.4rem; font-size: 1rem; cursor: pointer; }
+  .error { color: #a4000f; background: #fde8ea; padding: 0.6rem; border-radius: 4px; }
+  .note { color: #56636e; font-size: 0.9rem; }`;
+
+function layout(title, body) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – JustLogin sandbox</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+<p class="note">JustLogin sandbox identity server (local demo, not the real JustLogin).</p>
+</main>
+</body>
+</html>`;
+}
+
+/** The sign-in page: Company Id, Username, Password. `error` is shown above the form. */
+export function loginPage({ action, companyId = '', username = '', error }) {
+  return layout(
+    'Sign in',
+    `<h1>Sign in to JustLogin</h1>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+  <label for="companyId">Company Id</label>
+  <input id="companyId" name="companyId" value="${escapeHtml(companyId)}" autocomplete="organization" required autofocus>
+  <label for="username">Username</label>
+  <input id="username" name="username" value="${escapeHtml(username)}" autocomplete="username" required>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** The consent page: "<client> wants to connect to your JustLogin account", Yes or No. */
+export function consentPage({ action, clientName, userName }) {
+  return layout(
+    'Consent',
+    `<h1>${escapeHtml(clientName)} wants to connect to your JustLogin account</h1>
+<p>Signed in as ${escapeHtml(userName)}.</p>
+<form method="post" action="${escapeHtml(action)}">
+  <button type="submit" name="decision" value="yes">Yes</button>
+  <button type="submit" name="decision" value="no">No</button>
+</form>`,
+  );
+}
+
+export function errorPage(message) {
+  return layout(
+    'Error',
+    `<h1>Something went wrong</h1>
+<p class="error" role="alert">${escapeHtml(message)}</p>`,
+  );
+}
