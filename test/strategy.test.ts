@@ -145,6 +145,33 @@ describe('authorization request', () => {
   });
 });
 
+describe('callback URL and session key', () => {
+  it('resolves a relative callbackURL against the request, trusting X-Forwarded-* only with proxy: true', async () => {
+    const plain = await request(makeApp(new JustLoginStrategy(options({ callbackURL: '/callback' }), keepProfile)))
+      .get('/login')
+      .set('Host', 'app.example:8080')
+      .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-Host', 'evil.example');
+    expect(new URL(plain.headers.location).searchParams.get('redirect_uri')).toBe('http://app.example:8080/callback');
+    const proxied = await request(makeApp(new JustLoginStrategy(options({ callbackURL: '/callback', proxy: true }), keepProfile)))
+      .get('/login')
+      .set('Host', 'internal:3000')
+      .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-Host', 'app.example');
+    expect(new URL(proxied.headers.location).searchParams.get('redirect_uri')).toBe('https://app.example/callback');
+  });
+
+  it('keeps the pending state under sessionKey', async () => {
+    const session: Record<string, unknown> = {};
+    const strategy = new JustLoginStrategy(options({ sessionKey: 'justlogin:pending' }), keepProfile);
+    await new Promise<void>((resolve) => {
+      strategy.redirect = () => resolve();
+      strategy.authenticate({ query: {}, headers: {}, session } as never);
+    });
+    expect(Object.keys(session)).toEqual(['justlogin:pending']);
+  });
+});
+
 describe('code exchange', () => {
   it('posts the code, redirect_uri, verifier and client credentials in the body, with no Authorization header', async () => {
     const { location, callback } = await signIn(new JustLoginStrategy(options(), keepProfile));
