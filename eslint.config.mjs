@@ -1,0 +1,27 @@
+// ESLint flat config: @eslint/js recommended plus typescript-eslint's type-checked recommended rules,
+// for the package source (lib/) and the tests (test/). Types come from the nearest tsconfig.json.
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  globalIgnores(['dist/', 'coverage/', 'example-app/nest/dist/', '**/node_modules/', 'test/.snippets/']),
+  {
+    files: ['lib/**/*.ts', 'test/**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // As tsc's noUnusedParameters: a leading underscore marks a parameter that must exist but is unused
+      // (e.g. `_next` in an Express error handler, which Express recognises by its four parameters).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,69 @@
+// Type tests: JustLoginTokenSet, toTokenSet and JustLoginRefresher.
+import {
+  JustLoginRefresher,
+  JustLoginStrategy,
+  isExpired,
+  keepTokensFresh,
+  toTokenSet,
+  type JustLoginTokenParams,
+  type JustLoginTokenSet,
+  type RefreshCoordinator,
+} from '../../lib';
+import { assertType, valueOf, type Equal } from './expect';
+
+// JustLoginTokenSet.
+const tokens = toTokenSet('access', 'refresh', { token_type: 'Bearer', expires_in: 3600, id_token: 'x.y.z' });
+assertType<Equal<typeof tokens, JustLoginTokenSet>>(true);
+assertType<Equal<typeof tokens.accessToken, string>>(true);
+assertType<Equal<typeof tokens.refreshToken, string | undefined>>(true);
+assertType<Equal<typeof tokens.idToken, string | undefined>>(true);
+assertType<Equal<typeof tokens.tokenType, string>>(true);
+assertType<Equal<typeof tokens.expiresIn, number | undefined>>(true);
+assertType<Equal<typeof tokens.expiresAt, number | undefined>>(true);
+toTokenSet('access', undefined, { expires_in: '3600' }, Date.now());
+// @ts-expect-error accessToken is required
+const noAccessToken: JustLoginTokenSet = { tokenType: 'Bearer' };
+// @ts-expect-error expiresAt is epoch seconds, a number
+const dateExpiry: JustLoginTokenSet = { accessToken: 'a', tokenType: 'Bearer', expiresAt: new Date() };
+export { noAccessToken, dateExpiry };
+assertType<Equal<ReturnType<typeof isExpired>, boolean>>(true);
+const params: JustLoginTokenParams = { expires_in: 60, custom: 'kept' };
+// @ts-expect-error expires_in is a number or a numeric string
+const badParams: JustLoginTokenParams = { expires_in: true };
+export { params, badParams };
+
+// JustLoginRefresher.
+const refresher = new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'sandbox' });
+new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', baseURL: 'http://127.0.0.1:4000', timeout: 5000 });
+new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', tokenURL: 'http://127.0.0.1:4000/token' });
+// @ts-expect-error clientSecret is required
+new JustLoginRefresher({ clientID: 'client' });
+// @ts-expect-error 'staging' is not a JustLogin environment
+new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'staging' });
+
+export const refreshed = refresher.refresh({ refreshToken: 'refresh', accessToken: 'access' });
+assertType<Equal<typeof refreshed, Promise<JustLoginTokenSet>>>(true);
+void refresher.refresh({ refreshToken: 'refresh' });
+// @ts-expect-error refreshToken is required
+void refresher.refresh({ accessToken: 'access' });
+assertType<Equal<ReturnType<typeof refresher.ensureFresh>, Promise<JustLoginTokenSet>>>(true);
+void refresher.ensureFresh(tokens, { skewSeconds: 120 });
+// @ts-expect-error ensureFresh takes a JustLoginTokenSet
+void refresher.ensureFresh({ refresh_token: 'refresh' });
+
+const strategy = valueOf<JustLoginStrategy>();
+assertType<Equal<ReturnType<typeof JustLoginRefresher.fromStrategy>, JustLoginRefresher>>(true);
+const coordinator: RefreshCoordinator = { run: (_key, task) => task() };
+JustLoginRefresher.fromStrategy(strategy, { coordinator });
+// @ts-expect-error fromStrategy needs a JustLoginStrategy
+JustLoginRefresher.fromStrategy({ name: 'justlogin' });
+
+// keepTokensFresh: Express middleware over the refresher.
+const stored = new WeakMap<object, JustLoginTokenSet>();
+export const middleware = keepTokensFresh(refresher, {
+  get: (req) => stored.get(req),
+  set: (req, next) => {
+    stored.set(req, next);
+  },
+  skewSeconds: 30,
+});
