@@ -5,15 +5,15 @@ import type { JustLoginTokenSet } from './token-set';
 /** Options of {@link keepTokensFresh}. */
 export interface KeepTokensFreshOptions extends EnsureFreshOptions {
   /** The request's JustLogin tokens, or `undefined` when it has none (e.g. signed out). */
-  get(req: Request): JustLoginTokenSet | undefined | Promise<JustLoginTokenSet | undefined>;
+  get: (req: Request) => JustLoginTokenSet | undefined | Promise<JustLoginTokenSet | undefined>;
   /** Stores renewed tokens for the request (and wherever they persist, e.g. the session). */
-  set(req: Request, tokens: JustLoginTokenSet): void | Promise<void>;
+  set: (req: Request, tokens: JustLoginTokenSet) => void | Promise<void>;
   /**
    * Called instead of the route when JustLogin refuses the refresh token
    * (`invalid_grant`) or there is none (`no_refresh_token`). Default: `req.logout`
    * when Passport provides it, then HTTP 401 `{ "error": "reauthentication_required" }`.
    */
-  onReauthenticate?(req: Request, res: Response, next: NextFunction, error: Error & { code: string }): void;
+  onReauthenticate?: (req: Request, res: Response, next: NextFunction, error: Error & { code: string }) => void;
 }
 
 /** The Passport (>= 0.6) `req.logout` that takes a callback. */

@@ -156,7 +156,19 @@ export class JustLoginStrategy extends OAuth2Strategy {
         skipUserProfile: true,
         passReqToCallback: true,
       },
-      JustLoginStrategy.onTokens,
+      // passport-oauth2 calls this as `strategy._verify(req, accessToken, refreshToken, params, profile, done)`:
+      // six parameters, so it always passes req and params; the app's verify is then called as it asks.
+      function (
+        this: JustLoginStrategy,
+        req: Request,
+        accessToken: string,
+        refreshToken: string,
+        params: JustLoginTokenParams,
+        _profile: undefined,
+        done: JustLoginVerifyCallback,
+      ) {
+        this._completeSignIn(req, accessToken, refreshToken, params, done);
+      },
     );
     this.name = 'justlogin';
     this._appVerify = verify;
@@ -241,18 +253,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
       (error: unknown) => callback(error),
     );
   }
-
-  private static readonly onTokens = function (
-    this: JustLoginStrategy,
-    req: Request,
-    accessToken: string,
-    refreshToken: string,
-    params: JustLoginTokenParams,
-    _profile: undefined,
-    done: JustLoginVerifyCallback,
-  ): void {
-    this._completeSignIn(req, accessToken, refreshToken, params, done);
-  };
 
   private _completeSignIn(
     req: Request,

@@ -57,7 +57,7 @@ async function signIn(
 /** The JustLogin tokens kept in the app's session store for this agent's session. */
 async function sessionTokens(): Promise<{ refreshToken: string; accessToken: string; expiresAt: number }> {
   const sessions = await new Promise<Record<string, { passport?: { user?: { tokens: never } } }>>((resolve, reject) =>
-    store.all((err, all) => (err ? reject(err) : resolve(all as never))),
+    store.all((err, all) => (err ? reject(new Error('the session store failed')) : resolve(all as never))),
   );
   const withUser = Object.values(sessions).filter((s) => s.passport?.user);
   expect(withUser).toHaveLength(1);

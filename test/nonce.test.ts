@@ -122,14 +122,12 @@ describe('id_token signature (verifyIdTokenSignature)', () => {
       verify,
     );
     const key = await signingKey('jl-2');
-    let nonce: string | undefined;
+    const flow = await start(strategy);
     server.reply(async (request) =>
       request.url === '/keys'
         ? { body: { keys: [key.jwk] } }
-        : { body: tokenResponse({ id_token: await signIdToken(idTokenClaims(CLIENT_ID, { nonce }), key) }) },
+        : { body: tokenResponse({ id_token: await signIdToken(idTokenClaims(CLIENT_ID, { nonce: flow.nonce }), key) }) },
     );
-    const flow = await start(strategy);
-    nonce = flow.nonce;
     await flow.agent.get(`/callback?code=c&state=${flow.state}`).expect(200);
   });
 

@@ -36,7 +36,7 @@ async function signIn(strategy: JustLoginStrategy, code = 'auth-code-1') {
   const state = location.searchParams.get('state');
   nonce = location.searchParams.get('nonce') ?? undefined;
   const query = new URLSearchParams({ code, ...(state ? { state } : {}) });
-  const callback = await agent.get(`/callback?${query}`);
+  const callback = await agent.get(`/callback?${query.toString()}`);
   return { login, location, callback };
 }
 
