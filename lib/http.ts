@@ -38,11 +38,24 @@ export class TokenEndpoint {
   readonly tokenURL: string;
   readonly timeout: number;
   readonly #clientSecret: string;
+  /** Parsed once: the request options for every POST. */
+  readonly #target: { transport: typeof http | typeof https; options: http.RequestOptions };
 
   constructor(options: TokenEndpointOptions) {
     this.clientID = options.clientID;
     this.#clientSecret = options.clientSecret;
     this.tokenURL = options.tokenURL;
+    const url = new URL(options.tokenURL);
+    this.#target = {
+      transport: url.protocol === 'https:' ? https : http,
+      options: {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port,
+        path: url.pathname + url.search,
+      },
+    };
     this.timeout = options.timeout;
   }
 
@@ -68,8 +81,7 @@ export class TokenEndpoint {
   }
 
   #post(body: string, headers: http.OutgoingHttpHeaders): Promise<{ status: number; text: string }> {
-    const url = new URL(this.tokenURL);
-    const transport = url.protocol === 'https:' ? https : http;
+    const { transport, options } = this.#target;
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: JustLoginRequestError) => {
@@ -90,7 +102,7 @@ export class TokenEndpoint {
           ),
         this.timeout,
       );
-      const request = transport.request(url, { method: 'POST', headers }, (response) => {
+      const request = transport.request({ ...options, headers }, (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400) {
           fail(

@@ -95,9 +95,9 @@ export function decodeIdToken(idToken: unknown): DecodedIdToken {
   if (parts.length !== 3 || !BASE64URL.test(parts[0]) || !BASE64URL.test(parts[1])) {
     throw new IdTokenError('id_token is not a compact JWT (header.payload.signature)', 'format');
   }
-  const header = parseJSONObject(parts[0]);
+  const header = parseJSONObject(Buffer.from(parts[0], 'base64url').toString('utf8'));
   const raw = Buffer.from(parts[1], 'base64url').toString('utf8');
-  const payload = parseJSONObject(parts[1]);
+  const payload = parseJSONObject(raw);
   if (!header || !payload) {
     throw new IdTokenError('id_token header or payload is not base64url-encoded JSON', 'format');
   }
@@ -107,9 +107,9 @@ export function decodeIdToken(idToken: unknown): DecodedIdToken {
   return { claims: payload as IdTokenClaims, raw };
 }
 
-function parseJSONObject(segment: string): Record<string, unknown> | undefined {
+function parseJSONObject(text: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -199,18 +199,18 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * with `code`). `options.scope` adds scopes for this request; `openid` stays.
    */
   override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
-    const problem = malformedResponse(req);
+    const query = paramsOf(req.query); // Express 5 parses the query string again on every read
+    const problem = malformedResponse(query, req.body);
     if (problem) {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
     }
-    const query = paramsOf(req.query);
     if (typeof query.error === 'string') {
       this._authorizationError(query.error, query.error_description, query.error_uri);
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
-    if (!isCallback(req) && this._sendsNonce && typeof options.state !== 'string') {
+    if (!isCallback(query, req.body) && this._sendsNonce && typeof options.state !== 'string') {
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
       super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
@@ -301,17 +301,15 @@ function paramsOf(value: unknown): Params {
 }
 
 /** True when the request carries an authorization response (code, state or error) rather than starting a sign-in. */
-function isCallback(req: Request): boolean {
-  const query = paramsOf(req.query);
-  return 'code' in query || 'state' in query || 'error' in query || 'code' in paramsOf(req.body);
+function isCallback(query: Params, body: unknown): boolean {
+  return 'code' in query || 'state' in query || 'error' in query || 'code' in paramsOf(body);
 }
 
 /** Why the request's authorization response cannot be used, or `undefined`. */
-function malformedResponse(req: Request): string | undefined {
-  const query = paramsOf(req.query);
+function malformedResponse(query: Params, body: unknown): string | undefined {
   if ('error' in query) return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
-  if (!isCallback(req)) return undefined;
-  const response = 'code' in query || 'state' in query ? query : paramsOf(req.body);
+  if (!isCallback(query, body)) return undefined;
+  const response = 'code' in query || 'state' in query ? query : paramsOf(body);
   const { code, state } = response;
   if (Array.isArray(code) || Array.isArray(state)) return 'code and state must appear once';
   if (typeof code !== 'string' || code === '') return 'no authorization code';

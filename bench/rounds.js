@@ -1,0 +1,27 @@
+'use strict';
+// Runs two contenders in short alternating blocks within each round, so both
+// meet the same machine load; returns each round's CPU and wall time per
+// operation, in µs, for each contender.
+
+/** `measureBlock(name, count)` resolves with `{ cpu, wall }` in µs for `count` operations. */
+async function inRounds(names, { rounds, perRound, block }, measureBlock) {
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
+  const wall = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const total = Object.fromEntries(names.map((name) => [name, { cpu: 0, wall: 0 }]));
+    for (let b = 0; b < perRound / block; b++) {
+      for (const name of (round + b) % 2 ? [...names].reverse() : names) {
+        const used = await measureBlock(name, block);
+        total[name].cpu += used.cpu;
+        total[name].wall += used.wall;
+      }
+    }
+    for (const name of names) {
+      cpu[name].push(total[name].cpu / perRound);
+      wall[name].push(total[name].wall / perRound);
+    }
+  }
+  return { cpu, wall };
+}
+
+module.exports = { inRounds };

@@ -1,0 +1,105 @@
+'use strict';
+// `npm run bench [-- --quick]`: measures passport-justlogin against its
+// baselines in one run and prints a Markdown table; the full run also writes
+// bench/RESULTS.md. Exits non-zero only when a section crashes.
+const fs = require('node:fs');
+const path = require('node:path');
+const { start } = require('./child');
+const { Browser } = require('./browser');
+const { table, machine } = require('./report');
+const { msSince } = require('./stats');
+
+const quick = process.argv.includes('--quick');
+// The JIT keeps speeding sign-ins up for a few thousand of them, so the full
+// run warms up long. Warm-up and rounds alternate the contenders in blocks of
+// `block` operations.
+const plan = quick
+  ? { rounds: 3, block: 20, warmUp: 60, signIns: 80, memorySignIns: 500, refreshes: 80, fanInTrials: 10, processes: 5 }
+  : {
+      rounds: 5,
+      block: 100,
+      warmUp: 3000,
+      signIns: 1000,
+      memorySignIns: 10_000,
+      refreshes: 1000,
+      fanInTrials: 50,
+      processes: 25,
+    };
+const sections = {
+  'Sign-in': require('./signin'),
+  Memory: require('./memory'),
+  Refresh: require('./refresh'),
+  'Fan-in': require('./fan-in'),
+  'Start-up': require('./startup'),
+  Install: require('./footprint'),
+};
+const root = path.join(__dirname, '..');
+const children = [];
+
+// Every loop is bounded; this bounds the whole run too.
+setTimeout(
+  () => {
+    console.error('bench: gave up (took too long)');
+    process.exit(1);
+  },
+  quick ? 5 * 60_000 : 30 * 60_000,
+).unref();
+process.on('exit', () => children.forEach((child) => child.stop()));
+
+async function launch(file, args, execArgv) {
+  const child = await start(path.join(__dirname, file), args, execArgv);
+  children.push(child);
+  return child;
+}
+
+async function main() {
+  const began = process.hrtime.bigint();
+  const tokenServer = await launch('token-server.js');
+  const origin = `http://127.0.0.1:${tokenServer.port}`;
+  const apps = {};
+  const browsers = {};
+  for (const name of ['justlogin', 'oauth2']) {
+    apps[name] = await launch('app.js', [name, origin], ['--expose-gc']);
+    browsers[name] = new Browser(apps[name].port);
+  }
+  const context = { plan, root, tokenServer, tokenURL: `${origin}/token`, apps, browsers };
+
+  const rows = [];
+  let crashed = false;
+  for (const [name, section] of Object.entries(sections)) {
+    console.error(`bench: ${name}…`);
+    try {
+      rows.push(...(await section(context)));
+    } catch (error) {
+      crashed = true;
+      console.error(error);
+      const measure = `${name}: ${String(error.message).replace(/\|/g, '/')}`;
+      rows.push({ measure, ours: '—', theirs: '—', ratio: '—', target: '—', result: 'CRASHED' });
+    }
+  }
+
+  const seconds = (msSince(began) / 1000).toFixed(0);
+  const report = [
+    `# passport-justlogin benchmarks${quick ? ' (quick)' : ''}`,
+    '',
+    `${machine()}; the run took ${seconds} s.`,
+    '',
+    table(rows),
+    '',
+    'Values are median (min–max) over rounds (fan-in: trials; start-up: processes). A ratio is passport-justlogin /',
+    'baseline, taken within each round (start-up: of the medians). The app under test, the token endpoint and the',
+    'driver each run in their own process on 127.0.0.1; sign-in CPU is that of the app process alone.',
+    '',
+  ].join('\n');
+  console.log(report);
+  if (!quick && !crashed) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+  process.exitCode = crashed ? 1 : 0;
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  // The children's IPC channels keep this process alive until they stop.
+  .finally(() => children.forEach((child) => child.stop()));
