@@ -17,8 +17,9 @@ function localPath(value) {
  * @param {object} config.justlogin   JustLoginStrategy options (clientID, clientSecret, callbackURL, baseURL | environment)
  * @param {string} config.sessionSecret
  * @param {import('express-session').Store} [config.sessionStore]  default: in memory
+ * @param {import('passport-justlogin').RefreshCoordinator} [config.refreshCoordinator]  default: one renewal per token in this process
  */
-function createApp({ justlogin, sessionSecret, sessionStore }) {
+function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator }) {
   const authenticator = new passport.Passport();
   const strategy = new JustLoginStrategy(justlogin, (accessToken, refreshToken, params, profile, done) => {
     const { id, displayName, username, emails } = profile;
@@ -31,7 +32,7 @@ function createApp({ justlogin, sessionSecret, sessionStore }) {
   authenticator.use(strategy);
   authenticator.serializeUser((user, done) => done(null, user));
   authenticator.deserializeUser((user, done) => done(null, user));
-  const refresher = JustLoginRefresher.fromStrategy(strategy);
+  const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator: refreshCoordinator });
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,10 +1,13 @@
 // `npm run example`: the example app, on the bundled JustLogin sandbox (default)
 // or on the real JustLogin when JUSTLOGIN_CLIENT_ID, JUSTLOGIN_CLIENT_SECRET and
-// JUSTLOGIN_CALLBACK_URL are set.
+// JUSTLOGIN_CALLBACK_URL are set (JUSTLOGIN_BASE_URL then picks any other host).
+// REDIS_URL keeps the sessions in Redis and makes one token renewal across all
+// instances (README: "Running several instances").
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 const readline = require('node:readline');
+const { RedisRefreshCoordinator } = require('passport-justlogin');
 const { createApp } = require('./app');
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -31,8 +34,48 @@ function startSandbox(callbackURL) {
   });
 }
 
+/** A connected node-redis client; exits with a clear message when Redis cannot be reached. */
+async function connectRedis(url, variable) {
+  const { createClient } = require('redis');
+  const client = createClient({ url });
+  let connected = false;
+  // Once connected, node-redis reconnects by itself; without this listener a lost connection would crash the app.
+  client.on('error', (err) => connected || fail(`cannot reach Redis at ${variable} (${err.message})`));
+  await client.connect();
+  connected = true;
+  return client;
+}
+
+/**
+ * With REDIS_URL: sessions (and so the sign-in's state, PKCE verifier and nonce) in Redis, and
+ * one renewal per refresh token across instances, locked in REFRESH_REDIS_URL (default REDIS_URL).
+ */
+async function sharedState(sessionSecret) {
+  const { REDIS_URL } = process.env;
+  const REFRESH_REDIS_URL = process.env.REFRESH_REDIS_URL || REDIS_URL;
+  if (!REDIS_URL && !REFRESH_REDIS_URL) return {};
+  if (!sessionSecret || sessionSecret.length < 32) {
+    fail('REDIS_URL needs SESSION_SECRET: at least 32 characters, the same on every instance');
+  }
+  const lockMs = Number(process.env.REFRESH_LOCK_MS || 20_000);
+  if (!Number.isInteger(lockMs) || lockMs < 1000) fail('REFRESH_LOCK_MS must be a whole number of milliseconds, 1000 or more');
+
+  const { RedisStore } = require('connect-redis');
+  const sessionClient = REDIS_URL && (await connectRedis(REDIS_URL, 'REDIS_URL'));
+  const lockClient =
+    REFRESH_REDIS_URL === REDIS_URL ? sessionClient : await connectRedis(REFRESH_REDIS_URL, 'REFRESH_REDIS_URL');
+  return {
+    sessionStore: sessionClient ? new RedisStore({ client: sessionClient }) : undefined,
+    refreshCoordinator: new RedisRefreshCoordinator({ client: lockClient, secret: sessionSecret, lockMs }),
+    // A renewal must end before its lock expires.
+    tokenTimeout: lockMs / 2,
+  };
+}
+
 async function main() {
   const real = process.env.JUSTLOGIN_CLIENT_ID && process.env.JUSTLOGIN_CLIENT_SECRET && process.env.JUSTLOGIN_CALLBACK_URL;
+  const sessionSecret = process.env.SESSION_SECRET || randomBytes(32).toString('hex');
+  const { sessionStore, refreshCoordinator, tokenTimeout } = await sharedState(process.env.SESSION_SECRET);
   let sandbox;
   let justlogin;
   if (real) {
@@ -40,22 +83,29 @@ async function main() {
       clientID: process.env.JUSTLOGIN_CLIENT_ID,
       clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
       callbackURL: process.env.JUSTLOGIN_CALLBACK_URL,
-      environment: process.env.JUSTLOGIN_ENV || 'production',
+      ...(process.env.JUSTLOGIN_BASE_URL
+        ? { baseURL: process.env.JUSTLOGIN_BASE_URL }
+        : { environment: process.env.JUSTLOGIN_ENV || 'production' }),
+      timeout: tokenTimeout,
     };
   } else {
     const callbackURL = `http://localhost:${PORT}/auth/justlogin/callback`;
     sandbox = await startSandbox(callbackURL);
-    justlogin = { clientID: 'demo-client', clientSecret: 'demo-secret', callbackURL, baseURL: sandbox.origin };
+    justlogin = { clientID: 'demo-client', clientSecret: 'demo-secret', callbackURL, baseURL: sandbox.origin, timeout: tokenTimeout };
   }
 
-  const app = createApp({ justlogin, sessionSecret: process.env.SESSION_SECRET || randomBytes(32).toString('hex') });
+  const app = createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator });
   const server = app.listen(PORT, () => {
     console.log(`passport-justlogin example: http://localhost:${PORT}`);
     if (sandbox) {
       console.log(`JustLogin sandbox: ${sandbox.origin} — sign in with Company Id ${DEMO.companyId}, Username ${DEMO.username}, Password ${DEMO.password}`);
+    } else if (justlogin.baseURL) {
+      console.log(`Signing in with JustLogin at ${justlogin.baseURL}.`);
     } else {
       console.log(`Signing in with JustLogin (environment: ${justlogin.environment}).`);
     }
+    if (sessionStore) console.log('Sessions are kept in Redis (REDIS_URL).');
+    if (refreshCoordinator) console.log('Token renewals are shared with the other instances through Redis.');
   });
   server.on('error', (err) => {
     sandbox?.child.kill();

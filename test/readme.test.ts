@@ -5,6 +5,7 @@ import request from 'supertest';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { freePort } from './support/free-port';
 import { readmeSnippet } from './support/readme';
+import { startRedis } from './support/redis-server';
 import { DEMO_USERS } from './support/sandbox';
 import { TokenServer, tokenResponse } from './support/token-server';
 
@@ -95,6 +96,50 @@ it('the keep-fresh example renews near-expiry tokens and sends the user back to 
   server.reply({ status: 400, body: { error: 'invalid_grant' } });
   await agent.get('/me').expect(302).expect('Location', '/auth/justlogin');
   await agent.get('/me').expect(401);
+});
+
+it('the several-instances example finishes a sign-in on another instance and renews once across both', async () => {
+  const redis = await startRedis();
+  try {
+    const instanceEnv = { ...env(), REDIS_URL: redis.url, SESSION_SECRET: 'readme-session-secret-4Wq8Lz1Nc6Ty' };
+    const [one, two] = [await startSnippet('instances', instanceEnv), await startSnippet('instances', instanceEnv)];
+    const cookies = (res: request.Response) =>
+      ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .map((cookie) => cookie.split(';')[0])
+        .join('; ');
+
+    const login = await request(one).get('/auth/justlogin').expect(302);
+    const location = new URL(login.headers.location);
+    const claims = idTokenClaims('readme-client', { nonce: location.searchParams.get('nonce') });
+    server.reply({ body: tokenResponse({ id_token: fakeIdToken(claims), expires_in: 30 }) });
+    const callback = await request(two)
+      .get(`/auth/justlogin/callback?code=instances-code&state=${location.searchParams.get('state')}`)
+      .set('Cookie', cookies(login))
+      .expect(302)
+      .expect('Location', '/me');
+
+    const before = server.requests.length;
+    server.reply({
+      body: tokenResponse({ access_token: 'access-token-0002', refresh_token: 'refresh-token-0002' }),
+      delay: 100,
+    });
+    const pages = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        request(i % 2 ? two : one)
+          .get('/me')
+          .set('Cookie', cookies(callback)),
+      ),
+    );
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect(page.body.expiresAt).toBeGreaterThan(Date.now() / 1000 + 3000);
+    }
+    expect(server.requests).toHaveLength(before + 1);
+    expect(server.requests[before].form.refresh_token).toBe('refresh-token-0001');
+  } finally {
+    await redis.stop();
+  }
 });
 
 it('the security example builds a strategy with signature checks and the cookie store', async () => {

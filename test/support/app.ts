@@ -40,8 +40,15 @@ export function makeApp(
     const messages = (req.session as { messages?: string[] } | undefined)?.messages ?? [];
     res.status(401).json({ failed: true, messages });
   });
-  const onError: ErrorRequestHandler = (err: { name?: string; message?: string; code?: string; status?: number; check?: string }, _req, res, _next) => {
-    res.status(500).json({ error: { name: err.name, message: err.message, code: err.code, status: err.status, check: err.check } });
+  const onError: ErrorRequestHandler = (
+    err: { name?: string; message?: string; code?: string; status?: number; check?: string },
+    _req,
+    res,
+    _next,
+  ) => {
+    res
+      .status(500)
+      .json({ error: { name: err.name, message: err.message, code: err.code, status: err.status, check: err.check } });
   };
   app.use(onError);
   return app;

@@ -1,5 +1,8 @@
 /** Encodes claims as a compact JWT with a placeholder signature (signatures are not checked by default). */
-export function fakeIdToken(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256' }): string {
+export function fakeIdToken(
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256' },
+): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${encode(header)}.${encode(claims)}.c2lnbmF0dXJl`;
 }

@@ -1,5 +1,5 @@
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** One request as the token endpoint received it. */
 export interface RecordedRequest {
@@ -18,9 +18,9 @@ export type Reply =
       body?: unknown;
       delay?: number;
     }
-  | "hang"
-  | "stall"
-  | "reset";
+  | 'hang'
+  | 'stall'
+  | 'reset';
 
 export type Responder = (request: RecordedRequest) => Reply | Promise<Reply>;
 
@@ -30,21 +30,19 @@ export type Responder = (request: RecordedRequest) => Reply | Promise<Reply>;
  */
 export class TokenServer {
   readonly requests: RecordedRequest[] = [];
-  url = "";
-  origin = "";
+  url = '';
+  origin = '';
   responder: Responder = () => ({ body: tokenResponse() });
   readonly #server = http.createServer((req, res) => this.#handle(req, res));
-  readonly #sockets = new Set<import("node:net").Socket>();
+  readonly #sockets = new Set<import('node:net').Socket>();
 
-  static async start(path = "/v1/auth/connect/token"): Promise<TokenServer> {
+  static async start(path = '/v1/auth/connect/token'): Promise<TokenServer> {
     const server = new TokenServer();
-    server.#server.on("connection", (socket) => {
+    server.#server.on('connection', (socket) => {
       server.#sockets.add(socket);
-      socket.on("close", () => server.#sockets.delete(socket));
+      socket.on('close', () => server.#sockets.delete(socket));
     });
-    await new Promise<void>((resolve) =>
-      server.#server.listen(0, "127.0.0.1", resolve),
-    );
+    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve));
     const { port } = server.#server.address() as AddressInfo;
     server.origin = `http://127.0.0.1:${port}`;
     server.url = server.origin + path;
@@ -53,7 +51,7 @@ export class TokenServer {
 
   /** Sets what every following request gets. */
   reply(reply: Reply | Responder): this {
-    this.responder = typeof reply === "function" ? reply : () => reply;
+    this.responder = typeof reply === 'function' ? reply : () => reply;
     return this;
   }
 
@@ -64,45 +62,37 @@ export class TokenServer {
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       const recorded: RecordedRequest = {
-        method: req.method ?? "",
-        url: req.url ?? "",
+        method: req.method ?? '',
+        url: req.url ?? '',
         headers: req.headers,
         body,
         form: Object.fromEntries(new URLSearchParams(body)),
       };
       this.requests.push(recorded);
-      void Promise.resolve(this.responder(recorded)).then((reply) =>
-        this.#send(req, res, reply),
-      );
+      void Promise.resolve(this.responder(recorded)).then((reply) => this.#send(req, res, reply));
     });
   }
 
-  #send(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    reply: Reply,
-  ): void {
-    if (reply === "hang") return;
-    if (reply === "stall") {
-      res.writeHead(200, { "Content-Type": "application/json" });
+  #send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+    if (reply === 'hang') return;
+    if (reply === 'stall') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write('{"access_token":');
       return;
     }
-    if (reply === "reset") {
+    if (reply === 'reset') {
       req.socket.destroy();
       return;
     }
     const send = () => {
       const payload =
-        typeof reply.body === "string" || Buffer.isBuffer(reply.body)
-          ? reply.body
-          : JSON.stringify(reply.body ?? {});
+        typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body ?? {});
       res.writeHead(reply.status ?? 200, {
-        "Content-Type": "application/json",
+        'Content-Type': 'application/json',
         ...reply.headers,
       });
       res.end(payload);
@@ -113,15 +103,13 @@ export class TokenServer {
 }
 
 /** A JustLogin-shaped token response. */
-export function tokenResponse(
-  overrides: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function tokenResponse(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    access_token: "access-token-0001",
-    token_type: "Bearer",
+    access_token: 'access-token-0001',
+    token_type: 'Bearer',
     expires_in: 3600,
-    refresh_token: "refresh-token-0001",
-    scope: "openid",
+    refresh_token: 'refresh-token-0001',
+    scope: 'openid',
     ...overrides,
   };
 }

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JustLoginRequestError } from './errors';
+import {
+  RedisCommands,
+  RedisUnavailableError,
+  type RedisClientLike,
+  type RefreshCoordinatorLogger,
+} from './redis-commands';
+import type { RefreshCoordinator } from './refresh';
+import { SingleFlight } from './single-flight';
+import { TokenSealer } from './sealed-tokens';
+import type { JustLoginTokenSet } from './token-set';
+
+/** How often a waiting instance looks for the result (ms). */
+const POLL_MS = 50;
+/** How much longer than one lock a waiting instance waits for a result (ms). */
+const WAIT_MARGIN_MS = 1_000;
+/** Deletes the lock only when it still holds this owner's id. */
+const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** Options of {@link RedisRefreshCoordinator}. */
+export interface RedisRefreshCoordinatorOptions {
+  /** A connected node-redis client (`createClient()` from `redis` 5; not a cluster client). */
+  client: RedisClientLike;
+  /**
+   * Encrypts the published tokens (AES-256-GCM, key derived with HKDF-SHA256):
+   * at least 32 characters (or bytes), kept secret, the same on every instance.
+   */
+  secret: string | Buffer;
+  /**
+   * Milliseconds the lock lives: how long the other instances wait before they
+   * take over from an instance that died while renewing. Must be longer than
+   * the refresher's `timeout` (default 10000). Default 20000.
+   */
+  lockMs?: number;
+  /** Milliseconds the renewed tokens stay readable for late callers that still hold the old refresh token. Default 30000. */
+  resultMs?: number;
+  /** Milliseconds a Redis command may take before the renewal goes on without Redis. Default 1000. */
+  commandTimeoutMs?: number;
+  /** Prefix of the Redis keys. Default `'passport-justlogin:refresh:'`. */
+  prefix?: string;
+  /** Receives one warning per Redis outage. Default `console`. */
+  logger?: RefreshCoordinatorLogger;
+}
+
+/**
+ * Makes one refresh per refresh token across all instances of an app that
+ * share a Redis, so that a rotating refresh token is never spent twice.
+ *
+ * In one process, concurrent callers share one {@link SingleFlight} call. Across
+ * processes, the first takes a lock (`SET <prefix>lock:<key> <owner> NX PX lockMs`),
+ * renews, publishes the encrypted result (`<prefix>result:<key>` for `resultMs`)
+ * and releases the lock (only its own, with a compare-and-delete script). The
+ * others poll for that result instead of renewing; when the lock disappears
+ * without a result (the holder failed or died), one of them takes the lock and
+ * renews itself. A caller waits at most `lockMs` + 1 s, then rejects with a
+ * retryable `JustLoginRequestError` (`code: 'ETIMEDOUT'`).
+ *
+ * `key` is the SHA-256 of the refresh token (see {@link RefreshCoordinator});
+ * neither a token nor the secret is ever stored or logged in clear. When Redis
+ * is unreachable (client not ready, an error, or no answer within
+ * `commandTimeoutMs`), the renewal goes on in this process and `logger.warn`
+ * says so once per outage.
+ *
+ * @example
+ * const redis = createClient({ url: process.env.REDIS_URL });
+ * await redis.connect();
+ * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
+ * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
+ */
+export class RedisRefreshCoordinator implements RefreshCoordinator {
+  readonly #local = new SingleFlight<JustLoginTokenSet>();
+  readonly #redis: RedisCommands;
+  readonly #sealer: TokenSealer;
+  readonly #lockMs: number;
+  readonly #resultMs: number;
+  readonly #prefix: string;
+
+  /**
+   * Throws a `TypeError` naming the option when an option is missing or invalid.
+   *
+   * @example
+   * new RedisRefreshCoordinator({ client: redis, secret, lockMs: 15_000, logger: pinoLogger });
+   */
+  constructor(options: RedisRefreshCoordinatorOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('passport-justlogin: RedisRefreshCoordinator requires an options object');
+    }
+    const { client, secret, prefix = 'passport-justlogin:refresh:', logger = console } = options;
+    if (typeof client?.sendCommand !== 'function') {
+      throw new TypeError('passport-justlogin: RedisRefreshCoordinator requires a node-redis `client`');
+    }
+    const secretBytes = typeof secret === 'string' ? Buffer.from(secret) : secret;
+    if (!Buffer.isBuffer(secretBytes) || secretBytes.length < 32) {
+      throw new TypeError('passport-justlogin: RedisRefreshCoordinator `secret` must be at least 32 characters');
+    }
+    if (typeof prefix !== 'string') throw new TypeError('passport-justlogin: `prefix` must be a string');
+    if (typeof logger?.warn !== 'function') {
+      throw new TypeError('passport-justlogin: `logger` must have a `warn` method');
+    }
+    this.#lockMs = milliseconds(options, 'lockMs', 20_000);
+    this.#resultMs = milliseconds(options, 'resultMs', 30_000);
+    this.#redis = new RedisCommands(client, milliseconds(options, 'commandTimeoutMs', 1_000), logger);
+    this.#sealer = new TokenSealer(secretBytes);
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Runs `task` here, or gets its result from the instance that runs it.
+   * `key` must be the SHA-256 (hex) of the refresh token.
+   *
+   * @example
+   * const tokens = await coordinator.run(sha256Hex(refreshToken), () => renew(refreshToken));
+   */
+  run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+    if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) {
+      return Promise.reject(new TypeError('passport-justlogin: the coordinator key must be a SHA-256 hex digest'));
+    }
+    return this.#local.run(key, () => this.#acrossInstances(key, task));
+  }
+
+  async #acrossInstances(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+    const lockKey = `${this.#prefix}lock:${key}`;
+    const resultKey = `${this.#prefix}result:${key}`;
+    const owner = randomBytes(16).toString('hex');
+    const deadline = Date.now() + this.#lockMs + WAIT_MARGIN_MS;
+    try {
+      for (;;) {
+        const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.#lockMs)])) !== null;
+        // Read after locking: a holder publishes before it releases, so a lock we got means
+        // either a result is already there or nobody renewed.
+        const published = await this.#redis.send(['GET', resultKey]);
+        if (published != null) {
+          if (locked) await this.#release(lockKey, owner);
+          return this.#open(published, resultKey);
+        }
+        if (locked) break;
+        if (Date.now() >= deadline) {
+          throw new JustLoginRequestError(
+            `passport-justlogin: another instance did not finish renewing these tokens within ${this.#lockMs + WAIT_MARGIN_MS} ms`,
+            'ETIMEDOUT',
+            { retryable: true },
+          );
+        }
+        await sleep(POLL_MS);
+      }
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) return task();
+      throw error;
+    }
+    return this.#renewAsOwner(lockKey, resultKey, owner, task);
+  }
+
+  async #renewAsOwner(
+    lockKey: string,
+    resultKey: string,
+    owner: string,
+    task: () => Promise<JustLoginTokenSet>,
+  ): Promise<JustLoginTokenSet> {
+    try {
+      const tokens = await task();
+      const sealed = this.#sealer.seal(tokens, resultKey);
+      // Without Redis the tokens are still good here; the others take over when the lock expires.
+      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)]).catch(() => undefined);
+      return tokens;
+    } finally {
+      await this.#release(lockKey, owner);
+    }
+  }
+
+  /** Deletes the lock if it is still ours; when Redis cannot, the lock expires on its own. */
+  async #release(lockKey: string, owner: string): Promise<void> {
+    await this.#redis.send(['EVAL', RELEASE_SCRIPT, '1', lockKey, owner]).catch(() => undefined);
+  }
+
+  #open(published: unknown, resultKey: string): JustLoginTokenSet {
+    const tokens = typeof published === 'string' ? this.#sealer.open(published, resultKey) : undefined;
+    if (!tokens) {
+      throw new Error(
+        'passport-justlogin: tokens renewed by another instance could not be decrypted; every instance must use the same `secret`',
+      );
+    }
+    return tokens;
+  }
+}
+
+function milliseconds(
+  options: RedisRefreshCoordinatorOptions,
+  name: 'lockMs' | 'resultMs' | 'commandTimeoutMs',
+  fallback: number,
+): number {
+  const value = options[name] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`passport-justlogin: \`${name}\` must be a positive whole number of milliseconds`);
+  }
+  return value;
+}

@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
+import { JustLoginRefresher, RedisRefreshCoordinator, type JustLoginTokenSet, type RedisClientLike } from '../lib';
+import { startRedis, type RunningRedis } from './support/redis-server';
+import { TokenServer, tokenResponse } from './support/token-server';
+
+// RedisRefreshCoordinator against a real redis-server. Each coordinator with its own
+// client stands for one app instance.
+const SECRET = 'refresh-coordinator-secret-6fQ2vN8pR4tX1zK7';
+const OLD_REFRESH = 'refresh-token-old-Hq3Wd8';
+const NEW_TOKENS: JustLoginTokenSet = {
+  accessToken: 'access-token-new-Ys4Tb1',
+  refreshToken: 'refresh-token-new-Lm7Pc2',
+  idToken: 'id-token-new-Vx2Ke9',
+  tokenType: 'Bearer',
+  expiresIn: 3600,
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+};
+const CLEAR_TEXT = [OLD_REFRESH, NEW_TOKENS.accessToken, NEW_TOKENS.refreshToken!, NEW_TOKENS.idToken!, SECRET];
+const KEY = sha256(OLD_REFRESH);
+const LOCK = `passport-justlogin:refresh:lock:${KEY}`;
+const RESULT = `passport-justlogin:refresh:result:${KEY}`;
+
+let redis: RunningRedis;
+const clients: ReturnType<typeof createClient>[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+beforeEach(async () => {
+  const admin = await connect(redis.url);
+  await admin.flushAll();
+});
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy();
+});
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function connect(url: string): Promise<ReturnType<typeof createClient>> {
+  const client = createClient({ url, socket: { reconnectStrategy: 50 } });
+  client.on('error', () => {});
+  clients.push(client);
+  await client.connect();
+  return client;
+}
+
+/** One app instance: its own client and coordinator; `warnings` collects what it logs. */
+async function instance(options: { lockMs?: number; commandTimeoutMs?: number; secret?: string; url?: string } = {}) {
+  const client = await connect(options.url ?? redis.url);
+  const commands: string[][] = [];
+  const counted: RedisClientLike = {
+    get isReady() {
+      return client.isReady;
+    },
+    sendCommand: (args) => {
+      commands.push(args);
+      return client.sendCommand(args);
+    },
+  };
+  const warnings: string[] = [];
+  const coordinator = new RedisRefreshCoordinator({
+    client: counted,
+    secret: options.secret ?? SECRET,
+    lockMs: options.lockMs,
+    commandTimeoutMs: options.commandTimeoutMs,
+    logger: { warn: (message) => warnings.push(message) },
+  });
+  return { client, coordinator, commands, warnings };
+}
+
+/** A renewal that takes `ms` and counts its calls. */
+function renewal(ms = 0, tokens = NEW_TOKENS) {
+  const task = Object.assign(
+    async () => {
+      task.calls += 1;
+      await sleep(ms);
+      return tokens;
+    },
+    { calls: 0 },
+  );
+  return task;
+}
+
+function expectNoClearText(stored: Map<string, string>): void {
+  for (const [key, value] of stored) {
+    expect(key).toMatch(/^passport-justlogin:refresh:(lock|result):[0-9a-f]{64}$/);
+    for (const secret of CLEAR_TEXT) expect(`${key} ${value}`).not.toContain(secret);
+  }
+}
+
+it('sends one refresh request for 20 concurrent renewals on two instances', async () => {
+  const server = await TokenServer.start();
+  try {
+    server.reply({ body: tokenResponse({ refresh_token: 'refresh-token-rotated-Jd2' }), delay: 100 });
+    const [a, b] = [await instance(), await instance()];
+    const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: server.url };
+    const refreshers = [a, b].map(({ coordinator }) => new JustLoginRefresher({ ...options, coordinator }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => refreshers[i % 2].refresh({ refreshToken: OLD_REFRESH })),
+    );
+    expect(server.requests).toHaveLength(1);
+    expect(new Set(results.map((tokens) => tokens.refreshToken))).toEqual(new Set(['refresh-token-rotated-Jd2']));
+    // In each process one caller talks to Redis: one lock attempt per poll, never one per caller.
+    const holder = [a, b].find(({ commands }) => commands.some(([name, key]) => name === 'SET' && key === RESULT))!;
+    expect(holder.commands.filter(([name, key]) => name === 'SET' && key === LOCK)).toHaveLength(1);
+  } finally {
+    await server.stop();
+  }
+});
+
+it('publishes the result encrypted for 30 s; a late caller with the old refresh token gets it without renewing', async () => {
+  const [a, b] = [await instance(), await instance()];
+  await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+  const stored = await redis.dump();
+  expect([...stored.keys()]).toEqual([RESULT]);
+  expectNoClearText(stored);
+  const ttl = await a.client.pTTL(RESULT);
+  expect(ttl).toBeGreaterThan(25_000);
+  expect(ttl).toBeLessThanOrEqual(30_000);
+
+  const late = renewal();
+  await expect(b.coordinator.run(KEY, late)).resolves.toEqual(NEW_TOKENS);
+  expect(late.calls).toBe(0);
+
+  const otherSecret = await instance({ secret: 'another-secret-of-32-characters-or-more' });
+  const wouldSpend = renewal();
+  await expect(otherSecret.coordinator.run(KEY, wouldSpend)).rejects.toThrow(/could not be decrypted/);
+  expect(wouldSpend.calls).toBe(0);
+});
+
+it('keeps no token or secret in clear in Redis, neither during nor after a renewal', async () => {
+  const a = await instance();
+  let during = new Map<string, string>();
+  const task = async () => {
+    during = await redis.dump();
+    return NEW_TOKENS;
+  };
+  await a.coordinator.run(KEY, task);
+  expect([...during.keys()]).toEqual([LOCK]);
+  expectNoClearText(during);
+  expectNoClearText(await redis.dump());
+});
+
+it('takes over when the lock expires with no result (the holder died)', async () => {
+  const a = await instance();
+  await a.client.set(LOCK, 'instance-that-died', { expiration: { type: 'PX', value: 300 } });
+  const task = renewal();
+  const started = Date.now();
+  await expect(a.coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  expect(task.calls).toBe(1);
+  expect(await a.client.exists(LOCK)).toBe(0);
+});
+
+it('releases the lock when the renewal fails, so a waiting instance renews at once', async () => {
+  const [a, b] = [await instance(), await instance()];
+  const failure = Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' });
+  const failing = async () => {
+    await sleep(100);
+    throw failure;
+  };
+  const first = a.coordinator.run(KEY, failing);
+  await sleep(20);
+  const second = renewal();
+  const started = Date.now();
+  const [outcomeA, outcomeB] = await Promise.allSettled([first, b.coordinator.run(KEY, second)]);
+  expect(outcomeA).toEqual({ status: 'rejected', reason: failure });
+  expect(outcomeB).toEqual({ status: 'fulfilled', value: NEW_TOKENS });
+  expect(second.calls).toBe(1);
+  expect(Date.now() - started).toBeLessThan(1_000);
+  expect(await a.client.exists(LOCK)).toBe(0);
+});
+
+it('releases only its own lock', async () => {
+  const a = await instance({ lockMs: 200 });
+  const task = async () => {
+    await sleep(300); // longer than the lock: it expired, another instance took it
+    await a.client.set(LOCK, 'another-instance', { expiration: { type: 'PX', value: 5_000 } });
+    return NEW_TOKENS;
+  };
+  await a.coordinator.run(KEY, task);
+  expect(await a.client.get(LOCK)).toBe('another-instance');
+});
+
+it('waits at most lockMs + 1 s for another instance, then fails with a retryable ETIMEDOUT', async () => {
+  const a = await instance({ lockMs: 200 });
+  await a.client.set(LOCK, 'stuck-instance', { expiration: { type: 'PX', value: 10_000 } });
+  const task = renewal();
+  const started = Date.now();
+  await expect(a.coordinator.run(KEY, task)).rejects.toMatchObject({ code: 'ETIMEDOUT', retryable: true });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
+  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(task.calls).toBe(0);
+});
+
+describe('when Redis is unreachable, renews in this process and warns once per outage', () => {
+  it('the server is down: the client is not connected', async () => {
+    const own = await startRedis();
+    const a = await instance({ url: own.url });
+    await own.stop();
+    while (a.client.isReady) await sleep(10);
+    const task = renewal(50);
+    const results = await Promise.all([1, 2, 3].map(() => a.coordinator.run(KEY, task)));
+    expect(results).toEqual([NEW_TOKENS, NEW_TOKENS, NEW_TOKENS]);
+    await a.coordinator.run(sha256('another-refresh-token'), renewal());
+    expect(task.calls).toBe(1);
+    expect(a.warnings).toHaveLength(1);
+    expect(a.warnings[0]).toMatch(/^passport-justlogin: Redis is unavailable \(the client is not connected\);/);
+    for (const secret of CLEAR_TEXT) expect(a.warnings[0]).not.toContain(secret);
+  });
+
+  it('the server stops while this instance renews: it keeps the renewed tokens', async () => {
+    const own = await startRedis();
+    const a = await instance({ url: own.url });
+    const task = async () => {
+      await own.stop();
+      while (a.client.isReady) await sleep(10);
+      return NEW_TOKENS;
+    };
+    await expect(a.coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+    expect(a.warnings).toEqual([expect.stringContaining('the client is not connected')]);
+  });
+
+  it('the server does not answer: each command waits at most commandTimeoutMs', async () => {
+    const own = await startRedis();
+    try {
+      const a = await instance({ url: own.url, commandTimeoutMs: 200 });
+      own.pause();
+      const started = Date.now();
+      await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await a.coordinator.run(sha256('second'), renewal());
+      expect(a.warnings).toHaveLength(1);
+      expect(a.warnings[0]).toContain('no answer within 200 ms');
+
+      own.resume();
+      await a.coordinator.run(sha256('third'), renewal()); // Redis answers: the outage is over
+      own.pause();
+      await a.coordinator.run(sha256('fourth'), renewal());
+      expect(a.warnings).toHaveLength(2);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('the server answers with an error', async () => {
+    const a = await instance();
+    await a.client.configSet('min-replicas-to-write', '1');
+    try {
+      await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+      expect(a.warnings).toEqual([expect.stringContaining('NOREPLICAS')]);
+    } finally {
+      await a.client.configSet('min-replicas-to-write', '0');
+    }
+  });
+});
+
+it('takes a node-redis client as it is', async () => {
+  const coordinator = new RedisRefreshCoordinator({ client: await connect(redis.url), secret: SECRET });
+  await expect(coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+});
+
+it('checks its options and its key', async () => {
+  const client = { isReady: true, sendCommand: () => Promise.resolve(null) };
+  const make = (options: Record<string, unknown>) => () =>
+    new RedisRefreshCoordinator({ client, secret: SECRET, ...options });
+  expect(make({ client: undefined })).toThrow(/`client`/);
+  expect(make({ secret: 'too-short' })).toThrow(/`secret` must be at least 32 characters/);
+  expect(make({ lockMs: 0 })).toThrow(/`lockMs`/);
+  expect(make({ resultMs: 1.5 })).toThrow(/`resultMs`/);
+  expect(make({ commandTimeoutMs: -1 })).toThrow(/`commandTimeoutMs`/);
+  expect(make({ logger: {} })).toThrow(/`logger`/);
+  await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toThrow(/SHA-256/);
+});

@@ -1,0 +1,76 @@
+// Runs Debian's redis-server on a free 127.0.0.1 port, in memory only, for tests.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { createClient } from 'redis';
+import { freePort } from './free-port';
+
+const START_TIMEOUT_MS = 10_000;
+
+export interface RunningRedis {
+  port: number;
+  /** redis://127.0.0.1:<port> */
+  url: string;
+  /** Every key with its string value (`SCAN` + `GET`), for checking what was stored. */
+  dump(): Promise<Map<string, string>>;
+  /** Freezes the server (SIGSTOP): connections stay open, commands get no answer. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
+  /** Stops the server (SIGKILL), as a crash would. */
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RunningRedis> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code}:\n${output.join('\n')}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      if (line.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  return {
+    port,
+    url,
+    async dump() {
+      const client = createClient({ url });
+      await client.connect();
+      try {
+        const all = new Map<string, string>();
+        for await (const keys of client.scanIterator({ COUNT: 100 })) {
+          for (const key of keys) all.set(key, (await client.get(key)) ?? '');
+        }
+        return all;
+      } finally {
+        client.destroy();
+      }
+    },
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      }
+      await exited;
+    },
+  };
+}
