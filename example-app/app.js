@@ -7,7 +7,8 @@ const pages = require('./pages');
 
 /** A path of this app, or undefined: never another origin, so no open redirect. */
 function localPath(value) {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return undefined;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+    return undefined;
   const url = new URL(value, 'http://app.invalid');
   return url.origin === 'http://app.invalid' ? url.pathname + url.search : undefined;
 }
@@ -56,7 +57,9 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
       req.user.tokens = tokens;
     },
     onReauthenticate: (req, res, next) =>
-      req.logout((err) => (err ? next(err) : res.redirect('/?error=Your+JustLogin+session+has+ended.+Please+sign+in+again.'))),
+      req.logout((err) =>
+        err ? next(err) : res.redirect('/?error=Your+JustLogin+session+has+ended.+Please+sign+in+again.'),
+      ),
   });
 
   app.get('/', (req, res) => {
@@ -92,7 +95,9 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
       res.redirect('/profile?renewed=1');
     } catch (err) {
       if (err.code === 'invalid_grant' || err.code === 'no_refresh_token') {
-        return req.logout((e) => (e ? next(e) : res.redirect('/?error=JustLogin+refused+to+renew+your+tokens.+Please+sign+in+again.')));
+        return req.logout((e) =>
+          e ? next(e) : res.redirect('/?error=JustLogin+refused+to+renew+your+tokens.+Please+sign+in+again.'),
+        );
       }
       next(err);
     }

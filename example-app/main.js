@@ -58,7 +58,8 @@ async function sharedState(sessionSecret) {
     fail('REDIS_URL needs SESSION_SECRET: at least 32 characters, the same on every instance');
   }
   const lockMs = Number(process.env.REFRESH_LOCK_MS || 20_000);
-  if (!Number.isInteger(lockMs) || lockMs < 1000) fail('REFRESH_LOCK_MS must be a whole number of milliseconds, 1000 or more');
+  if (!Number.isInteger(lockMs) || lockMs < 1000)
+    fail('REFRESH_LOCK_MS must be a whole number of milliseconds, 1000 or more');
 
   const { RedisStore } = require('connect-redis');
   const sessionClient = REDIS_URL && (await connectRedis(REDIS_URL, 'REDIS_URL'));
@@ -73,7 +74,8 @@ async function sharedState(sessionSecret) {
 }
 
 async function main() {
-  const real = process.env.JUSTLOGIN_CLIENT_ID && process.env.JUSTLOGIN_CLIENT_SECRET && process.env.JUSTLOGIN_CALLBACK_URL;
+  const real =
+    process.env.JUSTLOGIN_CLIENT_ID && process.env.JUSTLOGIN_CLIENT_SECRET && process.env.JUSTLOGIN_CALLBACK_URL;
   const sessionSecret = process.env.SESSION_SECRET || randomBytes(32).toString('hex');
   const { sessionStore, refreshCoordinator, tokenTimeout } = await sharedState(process.env.SESSION_SECRET);
   let sandbox;
@@ -91,14 +93,22 @@ async function main() {
   } else {
     const callbackURL = `http://localhost:${PORT}/auth/justlogin/callback`;
     sandbox = await startSandbox(callbackURL);
-    justlogin = { clientID: 'demo-client', clientSecret: 'demo-secret', callbackURL, baseURL: sandbox.origin, timeout: tokenTimeout };
+    justlogin = {
+      clientID: 'demo-client',
+      clientSecret: 'demo-secret',
+      callbackURL,
+      baseURL: sandbox.origin,
+      timeout: tokenTimeout,
+    };
   }
 
   const app = createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator });
   const server = app.listen(PORT, () => {
     console.log(`passport-justlogin example: http://localhost:${PORT}`);
     if (sandbox) {
-      console.log(`JustLogin sandbox: ${sandbox.origin} — sign in with Company Id ${DEMO.companyId}, Username ${DEMO.username}, Password ${DEMO.password}`);
+      console.log(
+        `JustLogin sandbox: ${sandbox.origin} — sign in with Company Id ${DEMO.companyId}, Username ${DEMO.username}, Password ${DEMO.password}`,
+      );
     } else if (justlogin.baseURL) {
       console.log(`Signing in with JustLogin at ${justlogin.baseURL}.`);
     } else {

@@ -1,7 +1,10 @@
 // HTML pages of the example app. Every value is escaped.
 
 const escape = (value) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 
 function layout(title, body) {
   return `<!doctype html>
@@ -35,14 +38,19 @@ function home({ user, error }) {
     ? `<p>Signed in as <strong>${escape(user.profile.displayName ?? user.profile.id)}</strong>.</p>
 <p><a class="button" href="/profile">Your profile</a></p>`
     : `<p><a class="button" href="/auth/justlogin">Sign in with JustLogin</a></p>`;
-  return layout('Home', `<h1>passport-justlogin example</h1>
+  return layout(
+    'Home',
+    `<h1>passport-justlogin example</h1>
 ${message}
 <p>This app signs you in with JustLogin through Passport, shows who you are, and renews your JustLogin tokens.</p>
-${action}`);
+${action}`,
+  );
 }
 
 function rows(entries) {
-  return entries.map(([key, value]) => `<tr><th scope="row">${escape(key)}</th><td>${escape(value)}</td></tr>`).join('\n');
+  return entries
+    .map(([key, value]) => `<tr><th scope="row">${escape(key)}</th><td>${escape(value)}</td></tr>`)
+    .join('\n');
 }
 
 function profile({ user, renewed, now }) {
@@ -51,7 +59,9 @@ function profile({ user, renewed, now }) {
     ? `${new Date(tokens.expiresAt * 1000).toISOString()} (in ${Math.max(0, tokens.expiresAt - Math.floor(now / 1000))} s)`
     : 'unknown';
   const notice = renewed ? '<p class="notice" role="status">Your tokens were renewed.</p>' : '';
-  return layout('Profile', `<h1>Hello, ${escape(p.displayName ?? p.username ?? p.id)}</h1>
+  return layout(
+    'Profile',
+    `<h1>Hello, ${escape(p.displayName ?? p.username ?? p.id)}</h1>
 ${notice}
 <h2>Profile</h2>
 <table id="profile">
@@ -75,11 +85,15 @@ ${rows([
 <h2>id_token claims</h2>
 <table id="claims">
 ${rows(Object.entries(claims).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : value]))}
-</table>`);
+</table>`,
+  );
 }
 
 function problem(title, text) {
-  return layout(title, `<h1>${escape(title)}</h1><p class="error" role="alert">${escape(text)}</p><p><a href="/">Home</a></p>`);
+  return layout(
+    title,
+    `<h1>${escape(title)}</h1><p class="error" role="alert">${escape(text)}</p><p><a href="/">Home</a></p>`,
+  );
 }
 
 module.exports = { home, profile, problem };

@@ -77,7 +77,9 @@ export class CookieStateStore implements JustLoginStateStore {
       return callback(new Error('CookieStateStore needs the response (req.res) and an absolute callbackURL'));
     }
     if (!this.secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
-      return callback(new Error('CookieStateStore: `secure: false` is only allowed for a callback on http://localhost'));
+      return callback(
+        new Error('CookieStateStore: `secure: false` is only allowed for a callback on http://localhost'),
+      );
     }
     const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.maxAge };
     if (verifier) payload.v = verifier;

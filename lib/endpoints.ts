@@ -50,8 +50,7 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
       options.authorizationURL !== undefined
         ? checkHttpURL(options.authorizationURL, 'authorizationURL')
         : base + AUTHORIZE_PATH,
-    tokenURL:
-      options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL') : base + TOKEN_PATH,
+    tokenURL: options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL') : base + TOKEN_PATH,
   };
 }
 

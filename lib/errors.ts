@@ -40,17 +40,7 @@ export class JustLoginRequestError extends Error {
 }
 
 /** Which rule an id_token broke. */
-export type IdTokenCheck =
-  | 'missing'
-  | 'format'
-  | 'sub'
-  | 'aud'
-  | 'azp'
-  | 'exp'
-  | 'iat'
-  | 'iss'
-  | 'nonce'
-  | 'signature';
+export type IdTokenCheck = 'missing' | 'format' | 'sub' | 'aud' | 'azp' | 'exp' | 'iat' | 'iss' | 'nonce' | 'signature';
 
 /** The id_token in JustLogin's token response failed validation; `check` says which rule. */
 export class IdTokenError extends Error {

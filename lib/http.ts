@@ -165,30 +165,29 @@ export function parseTokenResponse(status: number, text: string, secrets: string
   if (status < 200 || status >= 300) {
     if (body && typeof body.error === 'string' && body.error) {
       const code = clean(body.error, secrets).slice(0, 64);
-      const description =
-        typeof body.error_description === 'string' ? clean(body.error_description, secrets) : '';
+      const description = typeof body.error_description === 'string' ? clean(body.error_description, secrets) : '';
       const uri = typeof body.error_uri === 'string' ? clean(body.error_uri, secrets) : undefined;
       const error = new JustLoginTokenError(
-          `JustLogin refused the token request: ${code}${description ? ` (${description})` : ''}`,
-          code,
-          status,
-          uri,
-        );
+        `JustLogin refused the token request: ${code}${description ? ` (${description})` : ''}`,
+        code,
+        status,
+        uri,
+      );
       if (error.retryable) error.message += '; the request may be retried';
       throw error;
     }
     throw new JustLoginRequestError(
-        `JustLogin's token endpoint answered HTTP ${status} without an OAuth error${status >= 500 ? '; the request may be retried' : ''}`,
-        'EHTTPSTATUS',
-        { status, retryable: status >= 500 || status === 429 },
-      );
+      `JustLogin's token endpoint answered HTTP ${status} without an OAuth error${status >= 500 ? '; the request may be retried' : ''}`,
+      'EHTTPSTATUS',
+      { status, retryable: status >= 500 || status === 429 },
+    );
   }
   if (!body) {
     throw new JustLoginRequestError(
-        `JustLogin's token endpoint answered HTTP ${status} with a body that is not a JSON object; the request may be retried`,
-        'EBADRESPONSE',
-        { status, retryable: true },
-      );
+      `JustLogin's token endpoint answered HTTP ${status} with a body that is not a JSON object; the request may be retried`,
+      'EBADRESPONSE',
+      { status, retryable: true },
+    );
   }
   if (typeof body.access_token !== 'string' || !body.access_token) {
     throw badResponse('has no access_token', status);

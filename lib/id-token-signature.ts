@@ -3,7 +3,18 @@ import { IdTokenError, JustLoginRequestError } from './errors';
 type Jose = typeof import('jose');
 
 /** Asymmetric JWS algorithms accepted on an id_token; `none` and HMAC never are. */
-export const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const ID_TOKEN_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /**
  * Verifies id_token signatures against JustLogin's JWKS. Keys are fetched on
@@ -23,7 +34,10 @@ export class IdTokenSignature {
     // Loaded here, not at the top, so apps that do not verify signatures never load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.jose = require('jose') as Jose;
-    this.keys = this.jose.createRemoteJWKSet(new URL(jwksURL), { timeoutDuration: timeout, cooldownDuration: cooldown });
+    this.keys = this.jose.createRemoteJWKSet(new URL(jwksURL), {
+      timeoutDuration: timeout,
+      cooldownDuration: cooldown,
+    });
   }
 
   /** Resolves when `idToken` carries a valid signature by one of JustLogin's keys. */

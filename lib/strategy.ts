@@ -307,7 +307,8 @@ function isCallback(query: Params, body: unknown): boolean {
 
 /** Why the request's authorization response cannot be used, or `undefined`. */
 function malformedResponse(query: Params, body: unknown): string | undefined {
-  if ('error' in query) return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
+  if ('error' in query)
+    return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
   if (!isCallback(query, body)) return undefined;
   const response = 'code' in query || 'state' in query ? query : paramsOf(body);
   const { code, state } = response;
@@ -351,7 +352,9 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   const endpoints = resolveEndpoints(options);
   let jwksURL = endpoints.baseURL + JWKS_PATH;
   if (options.jwksURL !== undefined) jwksURL = checkHttpURL(options.jwksURL, 'jwksURL');
-  const sessionStore = state ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(endpoints.authorizationURL).hostname}`) : undefined;
+  const sessionStore = state
+    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(endpoints.authorizationURL).hostname}`)
+    : undefined;
   const inner = options.store ?? sessionStore;
   const keepsState = inner !== undefined && inner.store.length === 5 && inner.verify.length === 4;
   const store = keepsState ? new NonceStateStore(inner as JustLoginStateStore) : inner;

@@ -1,6 +1,11 @@
 import { parseSetCookie } from 'cookie';
 import request from 'supertest';
-import { CookieStateStore, JustLoginStrategy, type JustLoginStrategyOptions, type JustLoginVerifyWithProfile } from '../lib';
+import {
+  CookieStateStore,
+  JustLoginStrategy,
+  type JustLoginStrategyOptions,
+  type JustLoginVerifyWithProfile,
+} from '../lib';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { TokenServer, tokenResponse } from './support/token-server';
@@ -93,32 +98,44 @@ describe('CookieStateStore', () => {
   });
 
   it.each([
-    ['replayed after use', async (app: ReturnType<typeof makeApp>) => {
-      const flow = await begin(app);
-      await callback(app, flow.state, flow.cookie).expect(200);
-      return flow;
-    }],
-    ['tampered with', async (app: ReturnType<typeof makeApp>) => {
-      const flow = await begin(app);
-      const [name, value] = flow.cookie.split('=');
-      const [body, signature] = value.split('.');
-      const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-      payload.s.returnTo = 'https://evil.example/';
-      const forged = Buffer.from(JSON.stringify(payload)).toString('base64url');
-      return { ...flow, cookie: `${name}=${forged}.${signature}` };
-    }],
+    [
+      'replayed after use',
+      async (app: ReturnType<typeof makeApp>) => {
+        const flow = await begin(app);
+        await callback(app, flow.state, flow.cookie).expect(200);
+        return flow;
+      },
+    ],
+    [
+      'tampered with',
+      async (app: ReturnType<typeof makeApp>) => {
+        const flow = await begin(app);
+        const [name, value] = flow.cookie.split('=');
+        const [body, signature] = value.split('.');
+        const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+        payload.s.returnTo = 'https://evil.example/';
+        const forged = Buffer.from(JSON.stringify(payload)).toString('base64url');
+        return { ...flow, cookie: `${name}=${forged}.${signature}` };
+      },
+    ],
     ['missing', async (app: ReturnType<typeof makeApp>) => ({ ...(await begin(app)), cookie: '' })],
-    ['from another sign-in', async (app: ReturnType<typeof makeApp>) => {
-      const mine = await begin(app);
-      const other = await begin(app);
-      return { ...mine, cookie: other.cookie };
-    }],
-    ['signed with another secret', async (app: ReturnType<typeof makeApp>) => {
-      const flow = await begin(app);
-      const foreign = sessionless(new CookieStateStore({ secret: 'another-secret-of-at-least-32-chars!' }));
-      const theirs = await begin(foreign.app);
-      return { ...flow, cookie: theirs.cookie };
-    }],
+    [
+      'from another sign-in',
+      async (app: ReturnType<typeof makeApp>) => {
+        const mine = await begin(app);
+        const other = await begin(app);
+        return { ...mine, cookie: other.cookie };
+      },
+    ],
+    [
+      'signed with another secret',
+      async (app: ReturnType<typeof makeApp>) => {
+        const flow = await begin(app);
+        const foreign = sessionless(new CookieStateStore({ secret: 'another-secret-of-at-least-32-chars!' }));
+        const theirs = await begin(foreign.app);
+        return { ...flow, cookie: theirs.cookie };
+      },
+    ],
   ])('fails the sign-in when the cookie is %s', async (_case, prepare) => {
     const { app } = sessionless(new CookieStateStore({ secret: SECRET }));
     const { state, cookie } = await prepare(app);

@@ -49,8 +49,12 @@ it('starts the sandbox and the app, prints the URL and demo credentials, and sto
   const [port, sandboxPort] = [await freePort(), await freePort()];
   const example = run({ PORT: String(port), SANDBOX_PORT: String(sandboxPort) });
   started.push(example);
-  expect(await waitFor(example, /^passport-justlogin example: /)).toBe(`passport-justlogin example: http://localhost:${port}`);
-  expect(await waitFor(example, /^JustLogin sandbox: /)).toMatch(/Company Id ACME, Username alice, Password alice-pass/);
+  expect(await waitFor(example, /^passport-justlogin example: /)).toBe(
+    `passport-justlogin example: http://localhost:${port}`,
+  );
+  expect(await waitFor(example, /^JustLogin sandbox: /)).toMatch(
+    /Company Id ACME, Username alice, Password alice-pass/,
+  );
 
   const home = await fetch(`http://localhost:${port}/`);
   expect(await home.text()).toContain('Sign in with JustLogin');

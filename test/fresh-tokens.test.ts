@@ -36,7 +36,11 @@ let refresher: JustLoginRefresher;
 beforeEach(async () => {
   server = await TokenServer.start();
   server.reply({ body: tokenResponse({ access_token: 'access-token-new', refresh_token: 'refresh-token-new' }) });
-  refresher = new JustLoginRefresher({ clientID: 'client-id', clientSecret: 'client-secret-value', tokenURL: server.url });
+  refresher = new JustLoginRefresher({
+    clientID: 'client-id',
+    clientSecret: 'client-secret-value',
+    tokenURL: server.url,
+  });
 });
 
 afterEach(async () => {

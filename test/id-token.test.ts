@@ -71,9 +71,11 @@ describe('validateIdToken', () => {
 
   it('checks iss only when an issuer is expected', () => {
     expect(() => check({ iss: 'https://evil.example' })).not.toThrow();
-    expect(failure(() => check({ iss: 'https://evil.example' }, { issuer: 'https://apis.justlogin.com/v1/auth' })).check).toBe(
+    expect(
+      failure(() => check({ iss: 'https://evil.example' }, { issuer: 'https://apis.justlogin.com/v1/auth' })).check,
+    ).toBe('iss');
+    expect(failure(() => check({ iss: undefined }, { issuer: 'https://apis.justlogin.com/v1/auth' })).check).toBe(
       'iss',
     );
-    expect(failure(() => check({ iss: undefined }, { issuer: 'https://apis.justlogin.com/v1/auth' })).check).toBe('iss');
   });
 });

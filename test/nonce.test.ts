@@ -126,7 +126,9 @@ describe('id_token signature (verifyIdTokenSignature)', () => {
     server.reply(async (request) =>
       request.url === '/keys'
         ? { body: { keys: [key.jwk] } }
-        : { body: tokenResponse({ id_token: await signIdToken(idTokenClaims(CLIENT_ID, { nonce: flow.nonce }), key) }) },
+        : {
+            body: tokenResponse({ id_token: await signIdToken(idTokenClaims(CLIENT_ID, { nonce: flow.nonce }), key) }),
+          },
     );
     await flow.agent.get(`/callback?code=c&state=${flow.state}`).expect(200);
   });

@@ -158,6 +158,11 @@ it('the security example builds a strategy with signature checks and the cookie 
 
 it('lists exactly the demo users the sandbox has', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const rows = [...readme.matchAll(/^\| `(\w+)` \| `([\w.]+)` \| `([\w-]+)` \| ([^|]+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4].trim()]);
+  const rows = [...readme.matchAll(/^\| `(\w+)` +\| `([\w.]+)` +\| `([\w-]+)` +\| ([^|]+?) +\|$/gm)].map((m) => [
+    m[1],
+    m[2],
+    m[3],
+    m[4].trim(),
+  ]);
   expect(rows).toEqual(DEMO_USERS.map((u) => [u.companyId, u.username, u.password, u.claims.name]));
 });

@@ -118,7 +118,9 @@ describe('JustLoginRefresher.refresh', () => {
   });
 
   it('returns the rotated refresh token when JustLogin sends one', async () => {
-    server.reply({ body: tokenResponse({ access_token: 'access-new', refresh_token: 'refresh-new', id_token: 'id-new' }) });
+    server.reply({
+      body: tokenResponse({ access_token: 'access-new', refresh_token: 'refresh-new', id_token: 'id-new' }),
+    });
 
     const tokens = await refresherFor().refresh({ refreshToken: REFRESH_TOKEN, accessToken: ACCESS_TOKEN });
 
@@ -167,7 +169,9 @@ describe('JustLoginRefresher.refresh', () => {
   });
 
   it('rejects an empty refresh token without a request', async () => {
-    const error = await refresherFor().refresh({ refreshToken: '' }).catch((e: unknown) => e);
+    const error = await refresherFor()
+      .refresh({ refreshToken: '' })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(NoRefreshTokenError);
     expect(error).toMatchObject({ code: 'no_refresh_token', retryable: false });
@@ -216,7 +220,9 @@ describe('JustLoginRefresher.ensureFresh', () => {
   it('rejects with no_refresh_token, without a request, when a refresh is due and there is no refresh token', async () => {
     const tokens = expiredTokens({ refreshToken: undefined });
 
-    const error = await refresherFor().ensureFresh(tokens).catch((e: unknown) => e);
+    const error = await refresherFor()
+      .ensureFresh(tokens)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(NoRefreshTokenError);
     expect(error).toMatchObject({ code: 'no_refresh_token', retryable: false });
@@ -307,13 +313,48 @@ describe('faults', () => {
   const html = { 'Content-Type': 'text/html' };
   const big = JSON.stringify(tokenResponse({ padding: 'x'.repeat(2 * 1024 * 1024) }));
   const faults: Record<string, Fault> = {
-    'invalid_grant (400)': { reply: echoing(400, 'invalid_grant'), code: 'invalid_grant', retryable: false, type: JustLoginTokenError },
-    'invalid_client (401)': { reply: echoing(401, 'invalid_client'), code: 'invalid_client', retryable: false, type: JustLoginTokenError },
-    'server_error (500 JSON)': { reply: echoing(500, 'server_error'), code: 'server_error', retryable: true, type: JustLoginTokenError },
-    '500 HTML': { reply: { status: 500, headers: html, body: `<h1>Error</h1>${CLIENT_SECRET}` }, code: 'EHTTPSTATUS', retryable: true, type: JustLoginRequestError },
-    '200 not JSON': { reply: { headers: html, body: '<h1>OK</h1>' }, code: 'EBADRESPONSE', retryable: true, type: JustLoginRequestError },
-    'no access_token': { reply: { body: tokenResponse({ access_token: undefined }) }, code: 'EBADRESPONSE', retryable: false, type: JustLoginRequestError },
-    'token_type mac': { reply: { body: tokenResponse({ token_type: 'mac' }) }, code: 'EBADRESPONSE', retryable: false, type: JustLoginRequestError },
+    'invalid_grant (400)': {
+      reply: echoing(400, 'invalid_grant'),
+      code: 'invalid_grant',
+      retryable: false,
+      type: JustLoginTokenError,
+    },
+    'invalid_client (401)': {
+      reply: echoing(401, 'invalid_client'),
+      code: 'invalid_client',
+      retryable: false,
+      type: JustLoginTokenError,
+    },
+    'server_error (500 JSON)': {
+      reply: echoing(500, 'server_error'),
+      code: 'server_error',
+      retryable: true,
+      type: JustLoginTokenError,
+    },
+    '500 HTML': {
+      reply: { status: 500, headers: html, body: `<h1>Error</h1>${CLIENT_SECRET}` },
+      code: 'EHTTPSTATUS',
+      retryable: true,
+      type: JustLoginRequestError,
+    },
+    '200 not JSON': {
+      reply: { headers: html, body: '<h1>OK</h1>' },
+      code: 'EBADRESPONSE',
+      retryable: true,
+      type: JustLoginRequestError,
+    },
+    'no access_token': {
+      reply: { body: tokenResponse({ access_token: undefined }) },
+      code: 'EBADRESPONSE',
+      retryable: false,
+      type: JustLoginRequestError,
+    },
+    'token_type mac': {
+      reply: { body: tokenResponse({ token_type: 'mac' }) },
+      code: 'EBADRESPONSE',
+      retryable: false,
+      type: JustLoginRequestError,
+    },
     '2 MiB body, streamed': { reply: { body: big }, code: 'ETOOLARGE', retryable: false, type: JustLoginRequestError },
     '2 MiB body, announced': {
       reply: { headers: { 'Content-Length': String(Buffer.byteLength(big)) }, body: big },
@@ -321,7 +362,13 @@ describe('faults', () => {
       retryable: false,
       type: JustLoginRequestError,
     },
-    'no answer (timeout)': { reply: 'hang', code: 'ETIMEDOUT', retryable: true, type: JustLoginRequestError, timeout: 200 },
+    'no answer (timeout)': {
+      reply: 'hang',
+      code: 'ETIMEDOUT',
+      retryable: true,
+      type: JustLoginRequestError,
+      timeout: 200,
+    },
     'connection reset': { reply: 'reset', code: 'ECONNRESET', retryable: true, type: JustLoginRequestError },
   };
 
@@ -330,7 +377,9 @@ describe('faults', () => {
     const tokens = expiredTokens();
     const before = structuredClone(tokens);
 
-    const error = await refresherFor({ timeout: fault.timeout }).ensureFresh(tokens).catch((e: unknown) => e);
+    const error = await refresherFor({ timeout: fault.timeout })
+      .ensureFresh(tokens)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(fault.type);
     expect(error).toMatchObject({ code: fault.code, retryable: fault.retryable });
@@ -359,7 +408,13 @@ describe('faults', () => {
 describe('JustLoginRefresher.fromStrategy', () => {
   function strategyFor(options: { timeout?: number } = {}): JustLoginStrategy {
     return new JustLoginStrategy(
-      { clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackURL: '/callback', baseURL: server.origin, ...options },
+      {
+        clientID: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        callbackURL: '/callback',
+        baseURL: server.origin,
+        ...options,
+      },
       (_accessToken, _refreshToken, _profile, done) => done(null, false),
     );
   }

@@ -37,7 +37,10 @@ function strategy(overrides: Partial<JustLoginStrategyOptions> = {}) {
   );
 }
 
-async function withApp<T>(app: ReturnType<typeof makeApp>, run: (agent: ReturnType<typeof request.agent>) => Promise<T>) {
+async function withApp<T>(
+  app: ReturnType<typeof makeApp>,
+  run: (agent: ReturnType<typeof request.agent>) => Promise<T>,
+) {
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
   });

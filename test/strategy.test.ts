@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import request from 'supertest';
-import { JustLoginStrategy, Strategy, type JustLoginStrategyOptions, type JustLoginVerifyWithParams, type JustLoginVerifyWithProfile, type JustLoginVerifyWithRequestAndParams } from '../lib';
+import {
+  JustLoginStrategy,
+  Strategy,
+  type JustLoginStrategyOptions,
+  type JustLoginVerifyWithParams,
+  type JustLoginVerifyWithProfile,
+  type JustLoginVerifyWithRequestAndParams,
+} from '../lib';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { TokenServer, tokenResponse } from './support/token-server';
@@ -23,10 +30,17 @@ beforeEach(async () => {
 afterEach(() => server.stop());
 
 function options(overrides: Partial<JustLoginStrategyOptions> = {}): JustLoginStrategyOptions {
-  return { clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackURL: CALLBACK, baseURL: server.origin, ...overrides };
+  return {
+    clientID: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    callbackURL: CALLBACK,
+    baseURL: server.origin,
+    ...overrides,
+  };
 }
 
-const keepProfile: JustLoginVerifyWithParams = (_at, _rt, params, profile, done) => done(null, { id: profile.id, params });
+const keepProfile: JustLoginVerifyWithParams = (_at, _rt, params, profile, done) =>
+  done(null, { id: profile.id, params });
 
 /** Runs /login then /callback with the state JustLogin would echo; returns the callback response. */
 async function signIn(strategy: JustLoginStrategy, code = 'auth-code-1') {
@@ -71,7 +85,9 @@ describe('construction', () => {
   });
 
   it('needs a verify callback', () => {
-    expect(() => new JustLoginStrategy(options(), undefined as unknown as JustLoginVerifyWithProfile)).toThrow(/verify/);
+    expect(() => new JustLoginStrategy(options(), undefined as unknown as JustLoginVerifyWithProfile)).toThrow(
+      /verify/,
+    );
   });
 });
 
@@ -153,7 +169,9 @@ describe('callback URL and session key', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('X-Forwarded-Host', 'evil.example');
     expect(new URL(plain.headers.location).searchParams.get('redirect_uri')).toBe('http://app.example:8080/callback');
-    const proxied = await request(makeApp(new JustLoginStrategy(options({ callbackURL: '/callback', proxy: true }), keepProfile)))
+    const proxied = await request(
+      makeApp(new JustLoginStrategy(options({ callbackURL: '/callback', proxy: true }), keepProfile)),
+    )
       .get('/login')
       .set('Host', 'internal:3000')
       .set('X-Forwarded-Proto', 'https')
@@ -244,7 +262,12 @@ describe('code exchange', () => {
         calls.push('store');
         callback(null, 'custom-state');
       },
-      verify(_req: unknown, state: string, _meta: unknown, callback: (err: Error | null, ok: boolean, info: unknown) => void) {
+      verify(
+        _req: unknown,
+        state: string,
+        _meta: unknown,
+        callback: (err: Error | null, ok: boolean, info: unknown) => void,
+      ) {
         calls.push(`verify:${state}`);
         callback(null, state === 'custom-state', {});
       },
@@ -290,29 +313,37 @@ describe('verify forms', () => {
 
   it('(req, accessToken, refreshToken, profile, done) with passReqToCallback', async () => {
     const seen: unknown[] = [];
-    const strategy = new JustLoginStrategy({ ...options(), passReqToCallback: true }, (req, accessToken, _rt, profile, done) => {
-      seen.push(req.path, accessToken, profile.id);
-      done(null, user);
-    });
+    const strategy = new JustLoginStrategy(
+      { ...options(), passReqToCallback: true },
+      (req, accessToken, _rt, profile, done) => {
+        seen.push(req.path, accessToken, profile.id);
+        done(null, user);
+      },
+    );
     await signIn(strategy);
     expect(seen).toEqual(['/callback', 'access-token-0001', 'user-42']);
   });
 
   it('(req, accessToken, refreshToken, params, profile, done) with passReqToCallback', async () => {
     const seen: unknown[] = [];
-    const strategy = new JustLoginStrategy(
-      { ...options(), passReqToCallback: true },
-      ((req, _at, _rt, params, profile, done) => {
-        seen.push(req.path, params.token_type, profile.username);
-        done(null, user);
-      }) satisfies JustLoginVerifyWithRequestAndParams,
-    );
+    const strategy = new JustLoginStrategy({ ...options(), passReqToCallback: true }, ((
+      req,
+      _at,
+      _rt,
+      params,
+      profile,
+      done,
+    ) => {
+      seen.push(req.path, params.token_type, profile.username);
+      done(null, user);
+    }) satisfies JustLoginVerifyWithRequestAndParams);
     await signIn(strategy);
     expect(seen).toEqual(['/callback', 'Bearer', 'alice']);
   });
 
   it('a verify that returns false fails the sign-in', async () => {
-    const verify: JustLoginVerifyWithProfile = (_at, _rt, _profile, done) => done(null, false, { message: 'not allowed' });
+    const verify: JustLoginVerifyWithProfile = (_at, _rt, _profile, done) =>
+      done(null, false, { message: 'not allowed' });
     const { callback } = await signIn(new JustLoginStrategy(options(), verify));
     expect(callback.headers.location).toBe('/failed');
   });
@@ -358,7 +389,9 @@ describe('profile from the id_token', () => {
     const iat = Math.floor(Date.now() / 1000) + 30;
     server.reply(() => ({ body: tokenResponse({ id_token: idToken({ iat }) }) }));
     expect((await signIn(new JustLoginStrategy(options(), keepProfile))).callback.status).toBe(200);
-    expect((await signIn(new JustLoginStrategy(options({ clockTolerance: 0 }), keepProfile))).callback.status).toBe(500);
+    expect((await signIn(new JustLoginStrategy(options({ clockTolerance: 0 }), keepProfile))).callback.status).toBe(
+      500,
+    );
   });
 
   it('says so when the response has no id_token', async () => {
@@ -399,14 +432,21 @@ describe('errors', () => {
   });
 
   it('never puts the client secret into a message, even when JustLogin echoes it', async () => {
-    server.reply({ status: 401, body: { error: 'invalid_client', error_description: `secret ${CLIENT_SECRET} is wrong` } });
+    server.reply({
+      status: 401,
+      body: { error: 'invalid_client', error_description: `secret ${CLIENT_SECRET} is wrong` },
+    });
     const { callback } = await signIn(new JustLoginStrategy(options(), keepProfile));
     expect(callback.body.error.code).toBe('invalid_client');
     expectNoSecrets(callback.text);
   });
 
   it.each([
-    ['a 500 HTML page', { status: 500, body: '<html>Server Error</html>', headers: { 'Content-Type': 'text/html' } }, 'EHTTPSTATUS'],
+    [
+      'a 500 HTML page',
+      { status: 500, body: '<html>Server Error</html>', headers: { 'Content-Type': 'text/html' } },
+      'EHTTPSTATUS',
+    ],
     ['a 200 that is not JSON', { status: 200, body: 'access_token=abc' }, 'EBADRESPONSE'],
     ['a 200 without access_token', { status: 200, body: { token_type: 'Bearer' } }, 'EBADRESPONSE'],
     ['a token_type other than Bearer', { status: 200, body: tokenResponse({ token_type: 'mac' }) }, 'EBADRESPONSE'],

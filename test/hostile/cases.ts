@@ -22,7 +22,12 @@ export interface HostileCase {
 const failure: Expected = { kind: 'failure' };
 const requestError = (code: string): Expected => ({ kind: 'error', name: 'JustLoginRequestError', code });
 const tokenError = (code: string): Expected => ({ kind: 'error', name: 'JustLoginTokenError', code });
-const idTokenError = (check: string): Expected => ({ kind: 'error', name: 'IdTokenError', code: 'invalid_id_token', check });
+const idTokenError = (check: string): Expected => ({
+  kind: 'error',
+  name: 'IdTokenError',
+  code: 'invalid_id_token',
+  check,
+});
 const rejected = (code: string, retryable: boolean): Expected => ({ kind: 'rejected', code, retryable });
 const TWO_MIB = 'x'.repeat(2 * 1024 * 1024);
 
@@ -47,7 +52,10 @@ function tokenReply(reply: Reply | ((h: Harness) => Reply | Promise<Reply>)) {
 function idToken(make: (h: Harness) => string | Promise<string>, verifySignature = false) {
   return async (h: Harness) => {
     h.reply(async () => ({ body: h.goodResponse({ id_token: await make(h) }) }));
-    return h.signIn(undefined, h.strategy({ verifyIdTokenSignature: verifySignature, issuer: 'https://apis.justlogin.com/v1/auth' }));
+    return h.signIn(
+      undefined,
+      h.strategy({ verifyIdTokenSignature: verifySignature, issuer: 'https://apis.justlogin.com/v1/auth' }),
+    );
   };
 }
 
@@ -57,10 +65,30 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
   ['callback without code', '?state=<valid>', failure, callback((s) => `state=${s}`)],
   ['empty code', '?code=&state=<valid>', failure, callback((s) => `code=&state=${s}`)],
   ['code given twice', '?code=a&code=b&state=<valid>', failure, callback((s) => `code=a&code=b&state=${s}`)],
-  ['code given twice with the same value', '?code=a&code=a&state=<valid>', failure, callback((s) => `code=a&code=a&state=${s}`)],
-  ['oversized code (10 KB)', '?code=<10 KB>&state=<valid>', failure, callback((s) => `code=${'c'.repeat(10_240)}&state=${s}`)],
-  ['oversized code (100 KB)', '?code=<100 KB>: over Node\'s header limit', failure, callback((s) => `code=${'c'.repeat(102_400)}&state=${s}`)],
-  ['state given twice', '?code=a&state=<valid>&state=<valid>', failure, callback((s) => `code=a&state=${s}&state=${s}`)],
+  [
+    'code given twice with the same value',
+    '?code=a&code=a&state=<valid>',
+    failure,
+    callback((s) => `code=a&code=a&state=${s}`),
+  ],
+  [
+    'oversized code (10 KB)',
+    '?code=<10 KB>&state=<valid>',
+    failure,
+    callback((s) => `code=${'c'.repeat(10_240)}&state=${s}`),
+  ],
+  [
+    'oversized code (100 KB)',
+    "?code=<100 KB>: over Node's header limit",
+    failure,
+    callback((s) => `code=${'c'.repeat(102_400)}&state=${s}`),
+  ],
+  [
+    'state given twice',
+    '?code=a&state=<valid>&state=<valid>',
+    failure,
+    callback((s) => `code=a&state=${s}&state=${s}`),
+  ],
   ['oversized state (10 KB)', '?code=a&state=<10 KB>', failure, callback(() => `code=a&state=${'s'.repeat(10_240)}`)],
   ['missing state', '?code=a', failure, callback(() => 'code=a')],
   ['wrong state', '?code=a&state=forged', failure, callback(() => 'code=a&state=forged')],
@@ -76,19 +104,23 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
     { kind: 'error', name: 'AuthorizationError', code: 'server_error' },
     callback(() => `error=server_error&error_description=${encodeURIComponent('<script>alert(1)</script>')}`),
   ],
-  ['provider error without a description', '?error=invalid_scope', { kind: 'error', name: 'AuthorizationError', code: 'invalid_scope' }, callback(() => 'error=invalid_scope')],
   [
-    'error given twice',
-    '?error=access_denied&error=x',
-    failure,
-    callback(() => 'error=access_denied&error=x'),
+    'provider error without a description',
+    '?error=invalid_scope',
+    { kind: 'error', name: 'AuthorizationError', code: 'invalid_scope' },
+    callback(() => 'error=invalid_scope'),
   ],
+  ['error given twice', '?error=access_denied&error=x', failure, callback(() => 'error=access_denied&error=x')],
   [
     'header injection in the code',
     '?code=a%0d%0aSet-Cookie:x&state=<valid>',
     tokenError('invalid_grant'),
     async (h) => {
-      h.reply((form) => (form.code === 'a\r\nSet-Cookie:x' ? { status: 400, body: { error: 'invalid_grant' } } : { body: h.goodResponse() }));
+      h.reply((form) =>
+        form.code === 'a\r\nSet-Cookie:x'
+          ? { status: 400, body: { error: 'invalid_grant' } }
+          : { body: h.goodResponse() },
+      );
       return callback((s) => `code=a%0d%0aSet-Cookie:x&state=${s}`)(h);
     },
   ],
@@ -134,27 +166,87 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
 ];
 
 const tokenEndpointCases: Array<[string, string, Expected, Reply | ((h: Harness) => Reply)]> = [
-  ['code refused', '400 {"error":"invalid_grant"}', tokenError('invalid_grant'), { status: 400, body: { error: 'invalid_grant' } }],
-  ['client refused', '401 {"error":"invalid_client"}', tokenError('invalid_client'), { status: 401, body: { error: 'invalid_client' } }],
+  [
+    'code refused',
+    '400 {"error":"invalid_grant"}',
+    tokenError('invalid_grant'),
+    { status: 400, body: { error: 'invalid_grant' } },
+  ],
+  [
+    'client refused',
+    '401 {"error":"invalid_client"}',
+    tokenError('invalid_client'),
+    { status: 401, body: { error: 'invalid_client' } },
+  ],
   [
     'error description echoing the client secret',
     '400 invalid_client, description containing the secret',
     tokenError('invalid_client'),
     { status: 400, body: { error: 'invalid_client', error_description: 'bad secret hostile-client-secret-9f2c' } },
   ],
-  ['server error page', '500 text/html', requestError('EHTTPSTATUS'), { status: 500, body: '<html><body>Oops</body></html>', headers: { 'Content-Type': 'text/html' } }],
-  ['temporarily unavailable', '503 {"error":"temporarily_unavailable"}', tokenError('temporarily_unavailable'), { status: 503, body: { error: 'temporarily_unavailable' } }],
-  ['not JSON', '200 access_token=x&token_type=bearer', requestError('EBADRESPONSE'), { body: 'access_token=x&token_type=bearer' }],
+  [
+    'server error page',
+    '500 text/html',
+    requestError('EHTTPSTATUS'),
+    { status: 500, body: '<html><body>Oops</body></html>', headers: { 'Content-Type': 'text/html' } },
+  ],
+  [
+    'temporarily unavailable',
+    '503 {"error":"temporarily_unavailable"}',
+    tokenError('temporarily_unavailable'),
+    { status: 503, body: { error: 'temporarily_unavailable' } },
+  ],
+  [
+    'not JSON',
+    '200 access_token=x&token_type=bearer',
+    requestError('EBADRESPONSE'),
+    { body: 'access_token=x&token_type=bearer' },
+  ],
   ['JSON array', '200 [1,2]', requestError('EBADRESPONSE'), { body: [1, 2] }],
   ['no access_token', '200 {"token_type":"Bearer"}', requestError('EBADRESPONSE'), { body: { token_type: 'Bearer' } }],
-  ['access_token not a string', '200 {"access_token":42,…}', requestError('EBADRESPONSE'), (h) => ({ body: h.goodResponse({ access_token: 42 }) })],
-  ['token_type not Bearer', '200 {…,"token_type":"mac"}', requestError('EBADRESPONSE'), (h) => ({ body: h.goodResponse({ token_type: 'mac' }) })],
-  ['token_type missing', '200 {…} without token_type', requestError('EBADRESPONSE'), (h) => ({ body: h.goodResponse({ token_type: undefined }) })],
-  ['refresh_token not a string', '200 {…,"refresh_token":{}}', requestError('EBADRESPONSE'), (h) => ({ body: h.goodResponse({ refresh_token: {} }) })],
-  ['redirect', '302 Location: elsewhere', requestError('EREDIRECT'), { status: 302, headers: { Location: 'http://127.0.0.1:1/' }, body: '' }],
-  ['permanent redirect', '301 Location: elsewhere', requestError('EREDIRECT'), { status: 301, headers: { Location: 'http://127.0.0.1:1/' }, body: '' }],
+  [
+    'access_token not a string',
+    '200 {"access_token":42,…}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ access_token: 42 }) }),
+  ],
+  [
+    'token_type not Bearer',
+    '200 {…,"token_type":"mac"}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ token_type: 'mac' }) }),
+  ],
+  [
+    'token_type missing',
+    '200 {…} without token_type',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ token_type: undefined }) }),
+  ],
+  [
+    'refresh_token not a string',
+    '200 {…,"refresh_token":{}}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ refresh_token: {} }) }),
+  ],
+  [
+    'redirect',
+    '302 Location: elsewhere',
+    requestError('EREDIRECT'),
+    { status: 302, headers: { Location: 'http://127.0.0.1:1/' }, body: '' },
+  ],
+  [
+    'permanent redirect',
+    '301 Location: elsewhere',
+    requestError('EREDIRECT'),
+    { status: 301, headers: { Location: 'http://127.0.0.1:1/' }, body: '' },
+  ],
   ['huge body', '200, 2 MiB streamed', requestError('ETOOLARGE'), { body: TWO_MIB }],
-  ['huge body announced', '200, Content-Length 2 MiB', requestError('ETOOLARGE'), { body: TWO_MIB, headers: { 'Content-Length': String(TWO_MIB.length) } }],
+  [
+    'huge body announced',
+    '200, Content-Length 2 MiB',
+    requestError('ETOOLARGE'),
+    { body: TWO_MIB, headers: { 'Content-Length': String(TWO_MIB.length) } },
+  ],
   ['accepts and never answers', 'no response', requestError('ETIMEDOUT'), 'hang'],
   ['starts answering and stalls', 'headers and half a body', requestError('ETIMEDOUT'), 'stall'],
   ['resets the connection', 'TCP reset', requestError('ECONNRESET'), 'reset'],
@@ -164,17 +256,57 @@ const idTokenCases: Array<[string, string, Expected, (h: Harness) => string | Pr
   ['id_token missing', 'no id_token', idTokenError('missing'), () => ''],
   ['not a JWT', '"not-a-jwt"', idTokenError('format'), () => 'not-a-jwt'],
   ['bad base64', '"!!!.@@@.sig"', idTokenError('format'), () => '!!!.@@@.sig'],
-  ['payload not JSON', 'header.<base64 "hello">.sig', idTokenError('format'), () => `${b64({ alg: 'RS256' })}.${Buffer.from('hello').toString('base64url')}.sig`],
+  [
+    'payload not JSON',
+    'header.<base64 "hello">.sig',
+    idTokenError('format'),
+    () => `${b64({ alg: 'RS256' })}.${Buffer.from('hello').toString('base64url')}.sig`,
+  ],
   ['alg none', '{"alg":"none"} unsigned', idTokenError('signature'), (h) => fakeIdToken(h.claims(), { alg: 'none' })],
   ['no subject', 'sub missing', idTokenError('sub'), (h) => fakeIdToken(h.claims({ sub: undefined }))],
-  ['wrong audience', 'aud: another client', idTokenError('aud'), (h) => fakeIdToken(h.claims({ aud: 'another-client' }))],
-  ['several audiences without azp', 'aud: [this, other]', idTokenError('azp'), (h) => fakeIdToken(h.claims({ aud: ['hostile-client', 'other'] }))],
-  ['azp of another client', 'aud: [this, other], azp: other', idTokenError('azp'), (h) => fakeIdToken(h.claims({ aud: ['hostile-client', 'other'], azp: 'other' }))],
-  ['expired', 'exp one hour ago', idTokenError('exp'), (h) => fakeIdToken(h.claims({ exp: Math.floor(Date.now() / 1000) - 3600 }))],
-  ['issued in the future', 'iat in one hour', idTokenError('iat'), (h) => fakeIdToken(h.claims({ iat: Math.floor(Date.now() / 1000) + 3600 }))],
-  ['wrong issuer', 'iss: https://evil.example (issuer set)', idTokenError('iss'), (h) => fakeIdToken(h.claims({ iss: 'https://evil.example' }))],
+  [
+    'wrong audience',
+    'aud: another client',
+    idTokenError('aud'),
+    (h) => fakeIdToken(h.claims({ aud: 'another-client' })),
+  ],
+  [
+    'several audiences without azp',
+    'aud: [this, other]',
+    idTokenError('azp'),
+    (h) => fakeIdToken(h.claims({ aud: ['hostile-client', 'other'] })),
+  ],
+  [
+    'azp of another client',
+    'aud: [this, other], azp: other',
+    idTokenError('azp'),
+    (h) => fakeIdToken(h.claims({ aud: ['hostile-client', 'other'], azp: 'other' })),
+  ],
+  [
+    'expired',
+    'exp one hour ago',
+    idTokenError('exp'),
+    (h) => fakeIdToken(h.claims({ exp: Math.floor(Date.now() / 1000) - 3600 })),
+  ],
+  [
+    'issued in the future',
+    'iat in one hour',
+    idTokenError('iat'),
+    (h) => fakeIdToken(h.claims({ iat: Math.floor(Date.now() / 1000) + 3600 })),
+  ],
+  [
+    'wrong issuer',
+    'iss: https://evil.example (issuer set)',
+    idTokenError('iss'),
+    (h) => fakeIdToken(h.claims({ iss: 'https://evil.example' })),
+  ],
   ['missing nonce', 'no nonce claim', idTokenError('nonce'), (h) => fakeIdToken(h.claims({ nonce: undefined }))],
-  ['wrong nonce', 'nonce of another sign-in', idTokenError('nonce'), (h) => fakeIdToken(h.claims({ nonce: 'replayed-nonce' }))],
+  [
+    'wrong nonce',
+    'nonce of another sign-in',
+    idTokenError('nonce'),
+    (h) => fakeIdToken(h.claims({ nonce: 'replayed-nonce' })),
+  ],
   [
     'signed by another key',
     'valid shape, forged signature under a published kid (verification on)',
@@ -182,24 +314,63 @@ const idTokenCases: Array<[string, string, Expected, (h: Harness) => string | Pr
     async (h) => signIdToken(h.claims(), await signingKey('jl-key')),
     true,
   ],
-  ['unknown kid', 'kid JustLogin never published (verification on)', idTokenError('signature'), async (h) => signIdToken(h.claims(), await signingKey('unknown-kid')), true],
+  [
+    'unknown kid',
+    'kid JustLogin never published (verification on)',
+    idTokenError('signature'),
+    async (h) => signIdToken(h.claims(), await signingKey('unknown-kid')),
+    true,
+  ],
   [
     'HMAC with the public key as secret',
     'alg HS256 keyed with the JWK (verification on)',
     idTokenError('signature'),
-    (h) => new SignJWT(h.claims()).setProtectedHeader({ alg: 'HS256', kid: 'jl-key' }).sign(new TextEncoder().encode(JSON.stringify(h.key.jwk))),
+    (h) =>
+      new SignJWT(h.claims())
+        .setProtectedHeader({ alg: 'HS256', kid: 'jl-key' })
+        .sign(new TextEncoder().encode(JSON.stringify(h.key.jwk))),
     true,
   ],
 ];
 
 const refreshCases: Array<[string, string, Expected, Reply | 'dead']> = [
-  ['refresh token refused', '400 {"error":"invalid_grant"}', rejected('invalid_grant', false), { status: 400, body: { error: 'invalid_grant' } }],
-  ['client refused', '401 {"error":"invalid_client"}', rejected('invalid_client', false), { status: 401, body: { error: 'invalid_client' } }],
-  ['server error page', '500 text/html', rejected('EHTTPSTATUS', true), { status: 500, body: '<html>Oops</html>', headers: { 'Content-Type': 'text/html' } }],
+  [
+    'refresh token refused',
+    '400 {"error":"invalid_grant"}',
+    rejected('invalid_grant', false),
+    { status: 400, body: { error: 'invalid_grant' } },
+  ],
+  [
+    'client refused',
+    '401 {"error":"invalid_client"}',
+    rejected('invalid_client', false),
+    { status: 401, body: { error: 'invalid_client' } },
+  ],
+  [
+    'server error page',
+    '500 text/html',
+    rejected('EHTTPSTATUS', true),
+    { status: 500, body: '<html>Oops</html>', headers: { 'Content-Type': 'text/html' } },
+  ],
   ['not JSON', '200 garbage', rejected('EBADRESPONSE', true), { body: 'garbage' }],
-  ['no access_token', '200 {"token_type":"Bearer"}', rejected('EBADRESPONSE', false), { body: { token_type: 'Bearer' } }],
-  ['token_type not Bearer', '200 {…,"token_type":"mac"}', rejected('EBADRESPONSE', false), { body: { access_token: 'a', token_type: 'mac' } }],
-  ['redirect', '302', rejected('EREDIRECT', false), { status: 302, headers: { Location: 'http://127.0.0.1:1/' }, body: '' }],
+  [
+    'no access_token',
+    '200 {"token_type":"Bearer"}',
+    rejected('EBADRESPONSE', false),
+    { body: { token_type: 'Bearer' } },
+  ],
+  [
+    'token_type not Bearer',
+    '200 {…,"token_type":"mac"}',
+    rejected('EBADRESPONSE', false),
+    { body: { access_token: 'a', token_type: 'mac' } },
+  ],
+  [
+    'redirect',
+    '302',
+    rejected('EREDIRECT', false),
+    { status: 302, headers: { Location: 'http://127.0.0.1:1/' }, body: '' },
+  ],
   ['huge body', '200, 2 MiB', rejected('ETOOLARGE', false), { body: TWO_MIB }],
   ['accepts and never answers', 'no response', rejected('ETIMEDOUT', true), 'hang'],
   ['resets the connection', 'TCP reset', rejected('ECONNRESET', true), 'reset'],

@@ -1,6 +1,11 @@
 import * as net from 'node:net';
 import request from 'supertest';
-import { JustLoginRefresher, JustLoginStrategy, type JustLoginStrategyOptions, type JustLoginTokenSet } from '../../lib';
+import {
+  JustLoginRefresher,
+  JustLoginStrategy,
+  type JustLoginStrategyOptions,
+  type JustLoginTokenSet,
+} from '../../lib';
 import { makeApp } from '../support/app';
 import { fakeIdToken, idTokenClaims } from '../support/id-token';
 import { signingKey, type SigningKey } from '../support/keys';
@@ -105,7 +110,13 @@ export class Harness {
   outcome(res: request.Response, logs: string): Outcome {
     const body = res.body as { user?: unknown; error?: Outcome['error'] };
     const kind =
-      res.status === 200 && body.user ? 'success' : res.status === 302 && res.headers.location === '/failed' ? 'failure' : res.status >= 500 ? 'error' : 'failure';
+      res.status === 200 && body.user
+        ? 'success'
+        : res.status === 302 && res.headers.location === '/failed'
+          ? 'failure'
+          : res.status >= 500
+            ? 'error'
+            : 'failure';
     return {
       kind,
       status: res.status,
@@ -129,10 +140,20 @@ export class Harness {
       expiresAt: 0,
     });
     const copy = JSON.stringify(tokens);
-    const refresher = new JustLoginRefresher({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenURL, timeout: 300 });
+    const refresher = new JustLoginRefresher({
+      clientID: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      tokenURL,
+      timeout: 300,
+    });
     try {
       const next = await refresher.ensureFresh(tokens);
-      return { kind: 'success', visible: JSON.stringify(next), tokenRequests: this.tokenRequests(), tokensUntouched: true };
+      return {
+        kind: 'success',
+        visible: JSON.stringify(next),
+        tokenRequests: this.tokenRequests(),
+        tokensUntouched: true,
+      };
     } catch (caught) {
       const error = caught as Outcome['error'] & Error;
       return {

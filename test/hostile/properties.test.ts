@@ -18,7 +18,11 @@ const queryKey = fc.oneof(
   fc.constantFrom('code', 'state', 'error', 'error_description', 'error_uri', 'session_state', 'iss', 'nonce'),
   fc.string({ maxLength: 12 }),
 );
-const queryValue = fc.oneof(fc.string({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 16 }), fc.constant(''));
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 64 }),
+  fc.string({ unit: 'binary', maxLength: 16 }),
+  fc.constant(''),
+);
 const queryString = fc
   .array(fc.tuple(queryKey, queryValue), { maxLength: 8 })
   .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
