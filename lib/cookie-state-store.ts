@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { parse, serialize } from 'cookie';
+import type * as CookieModule from 'cookie';
 import { randomToken, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 
 /** Options of {@link CookieStateStore}. */
@@ -28,6 +28,14 @@ interface CookiePayload {
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+let cookieModule: typeof CookieModule | undefined;
+
+/** The `cookie` package, loaded on first use so that apps without this store never load it. */
+function cookieLibrary(): typeof CookieModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (cookieModule ??= require('cookie') as typeof CookieModule);
+}
 
 /**
  * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
@@ -113,7 +121,7 @@ export class CookieStateStore implements JustLoginStateStore {
 
   /** The payload of a well-signed cookie, or `undefined`. */
   private read(header: string | undefined): CookiePayload | undefined {
-    const value = header ? parse(header)[this.name] : undefined;
+    const value = header ? cookieLibrary().parse(header)[this.name] : undefined;
     const [body, signature, extra] = value?.split('.') ?? [];
     if (!body || !signature || extra !== undefined) return undefined;
     const expected = Buffer.from(this.sign(body));
@@ -132,7 +140,7 @@ export class CookieStateStore implements JustLoginStateStore {
   }
 
   private setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
-    const header = serialize(this.name, value, {
+    const header = cookieLibrary().serialize(this.name, value, {
       path,
       maxAge,
       httpOnly: true,

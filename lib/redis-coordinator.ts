@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { JustLoginRequestError } from './errors';
 import {
   RedisCommands,
@@ -143,7 +142,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
             { retryable: true },
           );
         }
-        await sleep(POLL_MS);
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } catch (error) {
       if (error instanceof RedisUnavailableError) return task();
