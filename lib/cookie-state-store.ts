@@ -2,7 +2,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type * as CookieModule from 'cookie';
-import { randomToken, type JustLoginStateStore, type StateStoreMeta } from './state-store';
+import {
+  randomToken,
+  type AppState,
+  type JustLoginStateStore,
+  type StateStoreCallback,
+  type StateStoreMeta,
+  type StateVerifyCallback,
+} from './state-store';
 
 /** Options of {@link CookieStateStore}. */
 export interface CookieStateStoreOptions {
@@ -75,9 +82,9 @@ export class CookieStateStore implements JustLoginStateStore {
   store(
     req: Request,
     verifier: string | undefined,
-    state: Record<string, unknown> | undefined,
+    state: AppState | undefined,
     meta: StateStoreMeta,
-    callback: (err: Error | null, handle?: string) => void,
+    callback: StateStoreCallback,
   ): void {
     const res = req.res as ServerResponse | undefined;
     const callbackURL = meta.callbackURL ? new URL(meta.callbackURL) : undefined;
@@ -97,12 +104,7 @@ export class CookieStateStore implements JustLoginStateStore {
     callback(null, payload.h);
   }
 
-  verify(
-    req: Request,
-    handle: string,
-    meta: StateStoreMeta,
-    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
-  ): void {
+  verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const res = req.res as ServerResponse | undefined;
     const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
     if (res) this.setCookie(res, path, '', 0);

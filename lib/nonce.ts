@@ -1,5 +1,12 @@
 import type { Request } from 'express';
-import { randomToken, type JustLoginStateStore, type StateStoreMeta } from './state-store';
+import {
+  randomToken,
+  type AppState,
+  type JustLoginStateStore,
+  type StateStoreCallback,
+  type StateStoreMeta,
+  type StateVerifyCallback,
+} from './state-store';
 
 /** The nonce each callback request must find in its id_token, until it is read once. */
 const expectedNonces = new WeakMap<object, string>();
@@ -27,19 +34,14 @@ export class NonceStateStore implements JustLoginStateStore {
   store(
     req: Request,
     verifier: string | undefined,
-    state: Record<string, unknown> | undefined,
+    state: AppState | undefined,
     meta: StateStoreMeta,
-    callback: (err: Error | null, handle?: string) => void,
+    callback: StateStoreCallback,
   ): void {
     this.inner.store(req, verifier, state, meta, callback);
   }
 
-  verify(
-    req: Request,
-    handle: string,
-    meta: StateStoreMeta,
-    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
-  ): void {
+  verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
     this.inner.verify(req, handle, meta, (err, ok, state) => {
       if (err || !ok || !isObject(state) || typeof state.nonce !== 'string') return callback(err, ok, state);
       const { nonce, ...appState } = state;

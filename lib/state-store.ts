@@ -9,6 +9,15 @@ export interface StateStoreMeta {
   callbackURL?: string;
 }
 
+/** Receives the handle sent as `state`. */
+export type StateStoreCallback = (err: Error | null, handle?: string) => void;
+
+/** Receives the PKCE verifier (or `true`) and the app state, or `false` and why. */
+export type StateVerifyCallback = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
+
+/** The app's state object, which also carries the nonce. */
+export type AppState = Record<string, unknown>;
+
 /**
  * A passport-oauth2 state store that keeps the PKCE verifier and the app's
  * state object (where the nonce travels) with the `state` it issues:
@@ -18,16 +27,11 @@ export interface JustLoginStateStore {
   store(
     req: Request,
     verifier: string | undefined,
-    state: Record<string, unknown> | undefined,
+    state: AppState | undefined,
     meta: StateStoreMeta,
-    callback: (err: Error | null, handle?: string) => void,
+    callback: StateStoreCallback,
   ): void;
-  verify(
-    req: Request,
-    handle: string,
-    meta: StateStoreMeta,
-    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
-  ): void;
+  verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void;
 }
 
 interface SessionEntry {
@@ -56,9 +60,9 @@ export class SessionStateStore implements JustLoginStateStore {
   store(
     req: Request,
     verifier: string | undefined,
-    state: Record<string, unknown> | undefined,
+    state: AppState | undefined,
     _meta: StateStoreMeta,
-    callback: (err: Error | null, handle?: string) => void,
+    callback: StateStoreCallback,
   ): void {
     const session = sessionOf(req);
     if (!session) return callback(new Error(NO_SESSION));
@@ -69,12 +73,7 @@ export class SessionStateStore implements JustLoginStateStore {
     callback(null, entry.handle);
   }
 
-  verify(
-    req: Request,
-    handle: string,
-    _meta: StateStoreMeta,
-    callback: (err: Error | null, ok?: string | boolean, state?: unknown) => void,
-  ): void {
+  verify(req: Request, handle: string, _meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) return callback(new Error(NO_SESSION));
     const holder = session[this.key];
