@@ -23,8 +23,8 @@ export interface TokenEndpointOptions {
   clientID: string;
   clientSecret: string;
   tokenURL: string;
-  /** Milliseconds before an unanswered request fails with `ETIMEDOUT`. */
-  timeout: number;
+  /** Milliseconds before an unanswered request fails with `ETIMEDOUT`; default 10000. */
+  timeout?: number;
 }
 
 /**
@@ -41,7 +41,17 @@ export class TokenEndpoint {
   /** Parsed once: the request options for every POST. */
   readonly #target: { transport: typeof http | typeof https; options: http.RequestOptions };
 
+  /** Throws a `TypeError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
   constructor(options: TokenEndpointOptions) {
+    for (const name of ['clientID', 'clientSecret'] as const) {
+      if (typeof options[name] !== 'string' || options[name] === '') {
+        throw new TypeError(`passport-justlogin: \`${name}\` is required`);
+      }
+    }
+    const timeout = options.timeout ?? 10_000;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw new TypeError('passport-justlogin: `timeout` must be a positive number of milliseconds');
+    }
     this.clientID = options.clientID;
     this.#clientSecret = options.clientSecret;
     this.tokenURL = options.tokenURL;
@@ -56,7 +66,7 @@ export class TokenEndpoint {
         path: url.pathname + url.search,
       },
     };
-    this.timeout = options.timeout;
+    this.timeout = timeout;
   }
 
   /**

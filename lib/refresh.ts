@@ -6,9 +6,6 @@ import { SingleFlight } from './single-flight';
 import { isExpired, toTokenSet, type JustLoginTokenSet } from './token-set';
 import type { JustLoginStrategy } from './strategy';
 
-/** Milliseconds before an unanswered refresh fails with `ETIMEDOUT`. */
-const DEFAULT_TIMEOUT = 10_000;
-
 /**
  * Decides which refresh actually runs when several callers ask to renew the
  * same refresh token at once. `key` is the SHA-256 (hex) of the refresh token,
@@ -161,16 +158,7 @@ export class JustLoginRefresher {
 }
 
 function createTokenEndpoint(options: Partial<JustLoginRefresherOptions>): TokenEndpoint {
-  const { clientID, clientSecret, environment, baseURL, tokenURL, timeout = DEFAULT_TIMEOUT } = options;
-  if (typeof clientID !== 'string' || !clientID) {
-    throw new TypeError('passport-justlogin: JustLoginRefresher requires a `clientID`');
-  }
-  if (typeof clientSecret !== 'string' || !clientSecret) {
-    throw new TypeError('passport-justlogin: JustLoginRefresher requires a `clientSecret`');
-  }
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new TypeError('passport-justlogin: `timeout` must be a positive number of milliseconds');
-  }
+  const { clientID = '', clientSecret = '', environment, baseURL, tokenURL, timeout } = options;
   const endpoints = resolveEndpoints({ environment, baseURL, tokenURL });
   return new TokenEndpoint({ clientID, clientSecret, tokenURL: endpoints.tokenURL, timeout });
 }

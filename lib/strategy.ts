@@ -179,14 +179,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._skipProfile = options.skipUserProfile === true;
     this._sendsNonce = settings.store instanceof NonceStateStore;
     if (options.verifyIdTokenSignature) {
-      this._signature = new IdTokenSignature(settings.jwksURL, settings.timeout);
+      this._signature = new IdTokenSignature(settings.jwksURL, settings.tokenEndpoint.timeout);
     }
-    this._tokenEndpoint = new TokenEndpoint({
-      clientID: options.clientID,
-      clientSecret: options.clientSecret,
-      tokenURL: settings.tokenURL,
-      timeout: settings.timeout,
-    });
+    this._tokenEndpoint = settings.tokenEndpoint;
     // passport-oauth2 exchanges the code through node-oauth, which has no
     // timeout, no size limit and follows 3xx as success; use our client instead.
     const exchange = (code: string, params: Record<string, string>, callback: TokenCallback) =>
@@ -200,7 +195,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
    */
   override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
     const query = paramsOf(req.query); // Express 5 parses the query string again on every read
-    const problem = malformedResponse(query, req.body);
+    const callback = isCallback(query, req.body);
+    const problem = malformedResponse(query, req.body, callback);
     if (problem) {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
@@ -210,7 +206,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
-    if (!isCallback(query, req.body) && this._sendsNonce && typeof options.state !== 'string') {
+    if (!callback && this._sendsNonce && typeof options.state !== 'string') {
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
       super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
@@ -243,9 +239,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
   }
 
   private _exchangeCode(code: string, params: Record<string, string>, callback: TokenCallback): void {
-    const form: Record<string, string> = { grant_type: 'authorization_code', code };
-    for (const [key, value] of Object.entries(params)) if (key !== 'grant_type') form[key] = value;
-    this._tokenEndpoint.request(form).then(
+    // params holds grant_type, redirect_uri and code_verifier, as passport-oauth2 built them.
+    this._tokenEndpoint.request({ ...params, code }).then(
       (response: TokenResponse) => {
         const { access_token, refresh_token, ...rest } = response;
         callback(null, access_token, refresh_token, rest);
@@ -306,10 +301,10 @@ function isCallback(query: Params, body: unknown): boolean {
 }
 
 /** Why the request's authorization response cannot be used, or `undefined`. */
-function malformedResponse(query: Params, body: unknown): string | undefined {
+function malformedResponse(query: Params, body: unknown, callback: boolean): string | undefined {
   if ('error' in query)
     return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
-  if (!isCallback(query, body)) return undefined;
+  if (!callback) return undefined;
   const response = 'code' in query || 'state' in query ? query : paramsOf(body);
   const { code, state } = response;
   if (Array.isArray(code) || Array.isArray(state)) return 'code and state must appear once';
@@ -328,17 +323,11 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   if (!options || typeof options !== 'object') {
     throw new TypeError('JustLoginStrategy: options are required');
   }
-  for (const name of ['clientID', 'clientSecret', 'callbackURL'] as const) {
-    if (typeof options[name] !== 'string' || options[name] === '') {
-      throw new TypeError(`JustLoginStrategy: \`${name}\` is required`);
-    }
+  if (typeof options.callbackURL !== 'string' || options.callbackURL === '') {
+    throw new TypeError('JustLoginStrategy: `callbackURL` is required');
   }
   if (typeof verify !== 'function') {
     throw new TypeError('JustLoginStrategy: a verify callback is required');
-  }
-  const timeout = options.timeout ?? 10_000;
-  if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-    throw new TypeError('JustLoginStrategy: `timeout` must be a positive number of milliseconds');
   }
   const clockTolerance = options.clockTolerance ?? 60;
   if (typeof clockTolerance !== 'number' || !(clockTolerance >= 0) || !Number.isFinite(clockTolerance)) {
@@ -350,6 +339,12 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
     throw new TypeError('JustLoginStrategy: `pkce` needs `state` (or a `store`) to keep the code verifier');
   }
   const endpoints = resolveEndpoints(options);
+  const tokenEndpoint = new TokenEndpoint({
+    clientID: options.clientID,
+    clientSecret: options.clientSecret,
+    tokenURL: endpoints.tokenURL,
+    timeout: options.timeout,
+  });
   let jwksURL = endpoints.baseURL + JWKS_PATH;
   if (options.jwksURL !== undefined) jwksURL = checkHttpURL(options.jwksURL, 'jwksURL');
   const sessionStore = state
@@ -363,12 +358,12 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   }
   return {
     ...endpoints,
+    tokenEndpoint,
     jwksURL,
     store,
     scope: normalizeScope(options.scope),
     state,
     pkce,
-    timeout,
     clockTolerance,
   };
 }
