@@ -146,7 +146,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
         authorizationURL: settings.authorizationURL,
         tokenURL: settings.tokenURL,
         clientID: options.clientID,
-        clientSecret: options.clientSecret,
+        // node-oauth would keep the secret in `_oauth2._clientSecret`, visible to util.inspect and
+        // JSON.stringify; only its getOAuthAccessToken reads it, and that is replaced below.
+        clientSecret: '',
         callbackURL: options.callbackURL,
         scope: settings.scope,
         state: settings.state,
