@@ -21,6 +21,13 @@ export interface EndpointOptions {
   authorizationURL?: string;
   /** Overrides the token endpoint derived from `environment` / `baseURL`. */
   tokenURL?: string;
+  /**
+   * Allow plain `http://` to hosts other than loopback (default `false`).
+   * Without it every endpoint must be `https://`, or `http://` to `localhost`,
+   * `127.0.0.0/8` or `[::1]`: over plain http the client secret, codes and
+   * tokens travel in clear text.
+   */
+  allowInsecureRequests?: boolean;
 }
 
 export interface Endpoints {
@@ -31,10 +38,12 @@ export interface Endpoints {
 
 /**
  * Resolves the authorize and token endpoints. Throws a `TypeError` naming the
- * option for an unknown environment or a base URL that is not http(s).
+ * option for an unknown environment, or a URL that is not https (nor http to a
+ * loopback host, unless `allowInsecureRequests`).
  */
 export function resolveEndpoints(options: EndpointOptions): Endpoints {
   const { environment, baseURL } = options;
+  const insecure = allowsInsecureRequests(options);
   if (environment !== undefined && !Object.hasOwn(ENVIRONMENTS, environment)) {
     throw new TypeError(
       `passport-justlogin: unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'sandbox', or set \`baseURL\``,
@@ -42,20 +51,32 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
   }
   let base: string = ENVIRONMENTS[environment ?? 'production'];
   if (baseURL !== undefined) {
-    base = checkHttpURL(baseURL, 'baseURL').replace(/\/+$/, '');
+    base = checkHttpURL(baseURL, 'baseURL', insecure).replace(/\/+$/, '');
   }
   return {
     baseURL: base,
     authorizationURL:
       options.authorizationURL !== undefined
-        ? checkHttpURL(options.authorizationURL, 'authorizationURL')
+        ? checkHttpURL(options.authorizationURL, 'authorizationURL', insecure)
         : base + AUTHORIZE_PATH,
-    tokenURL: options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL') : base + TOKEN_PATH,
+    tokenURL: options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL', insecure) : base + TOKEN_PATH,
   };
 }
 
-/** Returns `value` when it is an http(s) URL; throws a `TypeError` naming `option` otherwise. */
-export function checkHttpURL(value: unknown, option: string): string {
+/** `options.allowInsecureRequests`, checked: throws a `TypeError` unless it is absent or a boolean. */
+export function allowsInsecureRequests(options: EndpointOptions): boolean {
+  const allow = options.allowInsecureRequests ?? false;
+  if (typeof allow !== 'boolean') {
+    throw new TypeError('passport-justlogin: `allowInsecureRequests` must be a boolean');
+  }
+  return allow;
+}
+
+/**
+ * Returns `value` when it is an https URL, or an http URL to a loopback host
+ * (any http host when `allowInsecure`); throws a `TypeError` naming `option` otherwise.
+ */
+export function checkHttpURL(value: unknown, option: string, allowInsecure: boolean): string {
   let url: URL | undefined;
   if (typeof value === 'string') {
     try {
@@ -67,5 +88,15 @@ export function checkHttpURL(value: unknown, option: string): string {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new TypeError(`passport-justlogin: \`${option}\` must be an http(s) URL`);
   }
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    throw new TypeError(
+      `passport-justlogin: \`${option}\` must use https:// (plain http:// is allowed for localhost, 127.0.0.0/8 and [::1], or anywhere with \`allowInsecureRequests: true\`)`,
+    );
+  }
   return value as string;
+}
+
+/** True for `localhost`, `127.0.0.0/8` and `[::1]`, as the WHATWG URL parser writes hostnames. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
+import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
 import { validateIdToken } from './id-token';
@@ -321,12 +321,26 @@ function normalizeScope(scope: string | string[] | undefined): string[] {
   return [...new Set(['openid', ...requested.filter((s) => typeof s === 'string' && s !== '')])];
 }
 
+/** An absolute http(s) URL, or a path on the app's own host (not `//host`, which browsers read as a host). */
+function isCallbackURL(value: string): boolean {
+  if (value.startsWith('/')) return !/^\/[/\\]/.test(value);
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   if (!options || typeof options !== 'object') {
     throw new TypeError('JustLoginStrategy: options are required');
   }
   if (typeof options.callbackURL !== 'string' || options.callbackURL === '') {
     throw new TypeError('JustLoginStrategy: `callbackURL` is required');
+  }
+  if (!isCallbackURL(options.callbackURL)) {
+    throw new TypeError("JustLoginStrategy: `callbackURL` must be an http(s) URL or a path starting with '/'");
   }
   if (typeof verify !== 'function') {
     throw new TypeError('JustLoginStrategy: a verify callback is required');
@@ -348,7 +362,9 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
     timeout: options.timeout,
   });
   let jwksURL = endpoints.baseURL + JWKS_PATH;
-  if (options.jwksURL !== undefined) jwksURL = checkHttpURL(options.jwksURL, 'jwksURL');
+  if (options.jwksURL !== undefined) {
+    jwksURL = checkHttpURL(options.jwksURL, 'jwksURL', allowsInsecureRequests(options));
+  }
   const sessionStore = state
     ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(endpoints.authorizationURL).hostname}`)
     : undefined;
