@@ -1,12 +1,15 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
-
-/** Largest token-endpoint body read; anything longer is refused. */
-export const MAX_RESPONSE_BYTES = 1024 * 1024;
+import { redact } from './redact';
+import { MAX_RESPONSE_BYTES, send } from './transport';
 
 /** The longest error description from JustLogin kept in an error message. */
 const MAX_DESCRIPTION_LENGTH = 300;
+
+/** Request parameters whose values are secrets, redacted from anything JustLogin echoes. */
+const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token'];
+
+/** RFC 6749 Appendix A: tokens are one or more VSCHAR (%x20-7E). */
+const VSCHARS = /^[\x20-\x7e]+$/;
 
 /** A successful token-endpoint answer, as JSON. */
 export interface TokenResponse {
@@ -38,8 +41,7 @@ export class TokenEndpoint {
   readonly tokenURL: string;
   readonly timeout: number;
   readonly #clientSecret: string;
-  /** Parsed once: the request options for every POST. */
-  readonly #target: { transport: typeof http | typeof https; options: http.RequestOptions };
+  readonly #url: URL;
 
   /** Throws a `TypeError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
   constructor(options: TokenEndpointOptions) {
@@ -55,116 +57,55 @@ export class TokenEndpoint {
     this.clientID = options.clientID;
     this.#clientSecret = options.clientSecret;
     this.tokenURL = options.tokenURL;
-    const url = new URL(options.tokenURL);
-    this.#target = {
-      transport: url.protocol === 'https:' ? https : http,
-      options: {
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port,
-        path: url.pathname + url.search,
-      },
-    };
+    this.#url = new URL(options.tokenURL);
     this.timeout = timeout;
   }
 
   /**
    * POSTs `params` plus `client_id` and `client_secret`; sends
-   * `Authorization: Bearer <bearer>` when `bearer` is given.
+   * `Authorization: Bearer <bearer>` when `bearer` is given. A bearer with a
+   * character outside %x20-7E is not sent: the promise rejects with `EBADREQUEST`.
    */
-  request(params: Record<string, string>, bearer?: string): Promise<TokenResponse> {
+  async request(params: Record<string, string>, bearer?: string): Promise<TokenResponse> {
     const form = new URLSearchParams(params);
     form.set('client_id', this.clientID);
     form.set('client_secret', this.#clientSecret);
     const body = form.toString();
-    const headers: http.OutgoingHttpHeaders = {
+    const headers: Record<string, string | number> = {
       'Content-Type': 'application/x-www-form-urlencoded',
       'Content-Length': Buffer.byteLength(body),
       Accept: 'application/json',
     };
-    if (bearer) headers.Authorization = `Bearer ${bearer}`;
-    const secrets = [this.#clientSecret, bearer, ...Object.values(params)].filter(
-      (value): value is string => typeof value === 'string' && value.length >= 8,
-    );
-    return this.#post(body, headers).then(({ status, text }) => parseTokenResponse(status, text, secrets));
-  }
-
-  #post(body: string, headers: http.OutgoingHttpHeaders): Promise<{ status: number; text: string }> {
-    const { transport, options } = this.#target;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (error: JustLoginRequestError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        request.destroy();
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            new JustLoginRequestError(
-              `JustLogin's token endpoint did not answer within ${this.timeout} ms; the request may be retried`,
-              'ETIMEDOUT',
-              { retryable: true },
-            ),
-          ),
-        this.timeout,
-      );
-      const request = transport.request({ ...options, headers }, (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
-          fail(
-            new JustLoginRequestError(
-              `JustLogin's token endpoint answered with a redirect (HTTP ${status}); token responses are never redirected`,
-              'EREDIRECT',
-              { status, retryable: false },
-            ),
-          );
-          return;
-        }
-        const tooLarge = () =>
-          new JustLoginRequestError(
-            `JustLogin's token endpoint sent more than ${MAX_RESPONSE_BYTES} bytes`,
-            'ETOOLARGE',
-            { status, retryable: false },
-          );
-        if (Number(response.headers['content-length']) > MAX_RESPONSE_BYTES) {
-          fail(tooLarge());
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) fail(tooLarge());
-          else chunks.push(chunk);
-        });
-        response.on('error', () => fail(connectionError('ECONNRESET')));
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ status, text: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      request.on('error', (error: NodeJS.ErrnoException) => fail(connectionError(error.code)));
-      request.end(body);
+    if (bearer) {
+      if (!VSCHARS.test(bearer)) {
+        throw new JustLoginRequestError(
+          "The access token holds a character outside %x20-7E (RFC 6749 Appendix A); it was not sent to JustLogin's token endpoint",
+          'EBADREQUEST',
+          { retryable: false },
+        );
+      }
+      headers.Authorization = `Bearer ${bearer}`;
+    }
+    const secrets = [this.#clientSecret, bearer, ...SECRET_PARAMS.map((name) => params[name])];
+    const { status, text } = await send({
+      endpoint: 'token endpoint',
+      method: 'POST',
+      url: this.#url,
+      headers,
+      body,
+      timeout: this.timeout,
+      maxBytes: MAX_RESPONSE_BYTES,
     });
+    return parseTokenResponse(status, text, secrets);
   }
-}
-
-function connectionError(code = 'ECONNRESET'): JustLoginRequestError {
-  return new JustLoginRequestError(
-    `Could not reach JustLogin's token endpoint (${code}); the request may be retried`,
-    code,
-    { retryable: true },
-  );
 }
 
 /** Turns a token-endpoint answer into a {@link TokenResponse} or the matching error. */
-export function parseTokenResponse(status: number, text: string, secrets: string[] = []): TokenResponse {
+export function parseTokenResponse(
+  status: number,
+  text: string,
+  secrets: readonly (string | undefined)[] = [],
+): TokenResponse {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -210,6 +151,12 @@ export function parseTokenResponse(status: number, text: string, secrets: string
       throw badResponse(`has a ${field} that is not a string`, status);
     }
   }
+  for (const field of ['access_token', 'refresh_token', 'id_token'] as const) {
+    const value = body[field];
+    if (typeof value === 'string' && value !== '' && !VSCHARS.test(value)) {
+      throw badResponse(`has a character outside %x20-7E in ${field} (RFC 6749 Appendix A)`, status);
+    }
+  }
   return body as TokenResponse;
 }
 
@@ -224,11 +171,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Removes known secrets and control characters from text that came from JustLogin, and caps it. */
-function clean(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+/** Removes secrets and control characters from text that came from JustLogin, and caps it. */
+function clean(text: string, secrets: readonly (string | undefined)[]): string {
   // eslint-disable-next-line no-control-regex
-  out = out.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const out = redact(text, secrets).replace(/[\u0000-\u001f\u007f]/g, ' ');
   return out.length > MAX_DESCRIPTION_LENGTH ? `${out.slice(0, MAX_DESCRIPTION_LENGTH)}…` : out;
 }
