@@ -109,7 +109,7 @@ describe('errors from the token endpoint', () => {
     [CLIENT_SECRET, CODE, VERIFIER, REFRESH_TOKEN, ACCESS_TOKEN].flatMap((secret) =>
       encodings(secret).map((form) => [secret, form]),
     ),
-  )('redact %j echoed as %j', async (secret, form) => {
+  )('redact %j echoed as %j', async (_secret, form) => {
     server.reply({
       status: 400,
       body: {

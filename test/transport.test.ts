@@ -106,7 +106,7 @@ it('refuses a body over maxBytes while it streams, and one announced over it bef
 });
 
 it('never follows a redirect', async () => {
-  handler = (req, res) => {
+  handler = (_req, res) => {
     res.writeHead(302, { Location: '/elsewhere' });
     res.end();
   };
