@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
+import { originalURL } from 'passport-oauth2/lib/utils';
 import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
@@ -7,7 +8,7 @@ import { validateIdToken } from './id-token';
 import { IdTokenSignature } from './id-token-signature';
 import { newNonce, NonceStateStore, takeExpectedNonce } from './nonce';
 import { parseProfile, type JustLoginProfile } from './profile';
-import { SessionStateStore, type JustLoginStateStore } from './state-store';
+import { SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
 
 /** Passport's `done` for a verify callback. */
@@ -103,6 +104,13 @@ export interface JustLoginStrategyOptionsWithRequest extends JustLoginStrategyOp
   passReqToCallback: true;
 }
 
+/** What passport-oauth2's constructor keeps on the strategy and its callback path reads. */
+interface OAuth2StrategyInternals {
+  _stateStore: OAuth2Strategy.StateStore;
+  _callbackURL?: string;
+  _trustProxy?: boolean;
+}
+
 type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: JustLoginTokenParams) => void;
 
 /**
@@ -126,6 +134,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _appVerify: JustLoginVerify | JustLoginVerifyWithRequest;
   private readonly _verifyTakesRequest: boolean;
   private readonly _scopes: string[];
+  private readonly _authorizationURL: string;
   private readonly _issuer?: string;
   private readonly _clockTolerance: number;
   private readonly _skipProfile: boolean;
@@ -176,6 +185,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._appVerify = verify;
     this._verifyTakesRequest = options.passReqToCallback === true;
     this._scopes = settings.scope;
+    this._authorizationURL = settings.authorizationURL;
     this._issuer = options.issuer;
     this._clockTolerance = settings.clockTolerance;
     this._skipProfile = options.skipUserProfile === true;
@@ -197,18 +207,18 @@ export class JustLoginStrategy extends OAuth2Strategy {
    */
   override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
     const query = paramsOf(req.query); // Express 5 parses the query string again on every read
-    const callback = isCallback(query, req.body);
-    const problem = malformedResponse(query, req.body, callback);
+    const response = authorizationResponse(query, req.body);
+    const problem = response && malformedResponse(response);
     if (problem) {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
     }
-    if (typeof query.error === 'string') {
-      this._authorizationError(query.error, query.error_description, query.error_uri);
+    if (response && ('error' in response || this._fromOtherIssuer(response.iss))) {
+      this._refuseResponse(req, options, response);
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
-    if (!callback && this._sendsNonce && typeof options.state !== 'string') {
+    if (!response && this._sendsNonce && typeof options.state !== 'string') {
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
       super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
@@ -216,16 +226,72 @@ export class JustLoginStrategy extends OAuth2Strategy {
     super.authenticate(req, { ...options, scope });
   }
 
-  /** `access_denied` (the user said No) fails the sign-in; any other error is an `AuthorizationError`. */
+  /** True when the response names an issuer (RFC 9207 `iss`) other than the configured `issuer`. */
+  private _fromOtherIssuer(iss: unknown): boolean {
+    return this._issuer !== undefined && iss !== undefined && iss !== this._issuer;
+  }
+
+  /**
+   * Answers an authorization response whose code is not exchanged (an error, or
+   * one from another issuer). Its `state` is checked and used up first, as for a
+   * code (RFC 9700 §4.7): a forged response fails with the state failure and
+   * nothing in it reaches the app.
+   */
+  private _refuseResponse(req: Request, options: Params, response: Params): void {
+    this._verifyState(req, options, response.state, (err, ok, info) => {
+      if (err) return this.error(err);
+      if (!ok) return this.fail(info as { message?: string }, 403);
+      if (this._fromOtherIssuer(response.iss)) {
+        return this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
+      }
+      this._authorizationError(response.error as string, response.error_description, response.error_uri);
+    });
+  }
+
+  /** Runs passport-oauth2's state store on `handle`, with the meta passport-oauth2 gives it on a callback. */
+  private _verifyState(
+    req: Request,
+    options: Params,
+    handle: unknown,
+    callback: (err: Error | null, ok: unknown, info?: unknown) => void,
+  ): void {
+    const internals = this as unknown as OAuth2StrategyInternals;
+    let callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
+    if (callbackURL && !URL.canParse(callbackURL)) {
+      callbackURL = new URL(callbackURL, originalURL(req, { proxy: internals._trustProxy })).href;
+    }
+    const meta: StateStoreMeta = {
+      authorizationURL: this._authorizationURL,
+      tokenURL: this._tokenEndpoint.tokenURL,
+      clientID: this._tokenEndpoint.clientID,
+      callbackURL,
+    };
+    const store = internals._stateStore;
+    try {
+      if (store.verify.length === 4) store.verify(req, handle as string, meta, callback);
+      else store.verify(req, handle as string, callback);
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /**
+   * Reports an authorization error whose state was valid: `access_denied` (the
+   * user said No) fails the sign-in; any other error is an `AuthorizationError`
+   * with the description's control characters replaced and only an http(s) `error_uri`.
+   */
   private _authorizationError(error: string, description: unknown, uri: unknown): void {
-    const code = error.slice(0, 64);
-    const text = typeof description === 'string' ? description.slice(0, 300) : '';
-    if (code === 'access_denied') {
-      this.fail({ message: text || 'The user did not allow the sign-in with JustLogin' });
+    if (!OAUTH_ERROR_CODE.test(error)) {
+      this.fail({ message: 'Malformed authorization response: error is not an OAuth 2.0 error code' }, 400);
       return;
     }
-    const message = text || `JustLogin answered the authorization request with ${code}`;
-    this.error(new OAuth2Strategy.AuthorizationError(message, code, typeof uri === 'string' ? uri : undefined));
+    if (error === 'access_denied') {
+      this.fail({ message: 'The user did not allow the sign-in with JustLogin' });
+      return;
+    }
+    const text = typeof description === 'string' ? withoutControlCharacters(description).slice(0, 300) : '';
+    const message = text || `JustLogin answered the authorization request with ${error}`;
+    this.error(new OAuth2Strategy.AuthorizationError(message, error, httpURL(uri)));
   }
 
   /** Adds the nonce that travels in the stored state to the authorization request. */
@@ -297,22 +363,44 @@ function paramsOf(value: unknown): Params {
   return typeof value === 'object' && value !== null ? (value as Params) : {};
 }
 
-/** True when the request carries an authorization response (code, state or error) rather than starting a sign-in. */
-function isCallback(query: Params, body: unknown): boolean {
-  return 'code' in query || 'state' in query || 'error' in query || 'code' in paramsOf(body);
+/**
+ * RFC 6749's `error`: `%x20-21 / %x23-5B / %x5D-7E` (printable ASCII without `"`
+ * and `\\`), here at most 64 characters.
+ */
+const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+
+/** The authorization response the request carries (code, state or error), or `undefined` when it starts a sign-in. */
+function authorizationResponse(query: Params, body: unknown): Params | undefined {
+  if ('code' in query || 'state' in query || 'error' in query) return query;
+  const form = paramsOf(body);
+  return 'code' in form ? form : undefined;
 }
 
-/** Why the request's authorization response cannot be used, or `undefined`. */
-function malformedResponse(query: Params, body: unknown, callback: boolean): string | undefined {
-  if ('error' in query)
-    return typeof query.error === 'string' && query.error !== '' ? undefined : 'error must appear once';
-  if (!callback) return undefined;
-  const response = 'code' in query || 'state' in query ? query : paramsOf(body);
-  const { code, state } = response;
-  if (Array.isArray(code) || Array.isArray(state)) return 'code and state must appear once';
+/** Why the authorization response cannot be used, or `undefined`. */
+function malformedResponse(response: Params): string | undefined {
+  for (const name of ['state', 'iss'] as const) {
+    if (response[name] !== undefined && typeof response[name] !== 'string') return `${name} must appear once`;
+  }
+  if ('error' in response) {
+    return typeof response.error === 'string' && response.error !== '' ? undefined : 'error must appear once';
+  }
+  const { code } = response;
+  if (code !== undefined && typeof code !== 'string') return 'code must appear once';
   if (typeof code !== 'string' || code === '') return 'no authorization code';
   if (code.length > MAX_CODE_LENGTH) return `authorization code longer than ${MAX_CODE_LENGTH} characters`;
   return undefined;
+}
+
+/** `text` with every run of control characters (C0, DEL, C1, line and paragraph separators) made one space. */
+function withoutControlCharacters(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+}
+
+/** `value` when it is an http(s) URL, else `undefined`. */
+function httpURL(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
 }
 
 /** Sends `openid` plus the requested scopes, each once. */

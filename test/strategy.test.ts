@@ -411,17 +411,18 @@ describe('profile from the id_token', () => {
 describe('errors', () => {
   it('sends access_denied to the failure redirect', async () => {
     const agent = request.agent(makeApp(new JustLoginStrategy(options(), keepProfile)));
-    await agent.get('/login');
-    const res = await agent.get('/callback?error=access_denied&error_description=User+said+no');
+    const state = new URL((await agent.get('/login')).headers.location).searchParams.get('state') ?? '';
+    const res = await agent.get(`/callback?error=access_denied&error_description=User+said+no&state=${state}`);
     expect(res.headers.location).toBe('/failed');
+    expect((await agent.get('/failed')).body.messages).toEqual(['The user did not allow the sign-in with JustLogin']);
   });
 
-  it('sends other authorization errors to the error handler', async () => {
-    const res = await request(makeApp(new JustLoginStrategy(options(), keepProfile))).get(
-      '/callback?error=invalid_scope&error_description=bad+scope',
-    );
+  it('sends other authorization errors with a valid state to the error handler', async () => {
+    const agent = request.agent(makeApp(new JustLoginStrategy(options(), keepProfile)));
+    const state = new URL((await agent.get('/login')).headers.location).searchParams.get('state') ?? '';
+    const res = await agent.get(`/callback?error=invalid_scope&error_description=bad+scope&state=${state}`);
     expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ name: 'AuthorizationError', code: 'invalid_scope' });
+    expect(res.body.error).toMatchObject({ name: 'AuthorizationError', code: 'invalid_scope', message: 'bad scope' });
   });
 
   it('keeps an OAuth error from the token endpoint as a TokenError with code and status', async () => {
