@@ -17,11 +17,13 @@ export class JustLoginTokenError extends TokenError {
 }
 
 /**
- * The token request did not produce a usable answer: a timeout (`ETIMEDOUT`),
- * a refused or reset connection (`ECONNREFUSED`, `ECONNRESET`, …), an HTTP error
- * without an OAuth error body (`EHTTPSTATUS`), a redirect (`EREDIRECT`), a body
- * over the size limit (`ETOOLARGE`), or a body that is not a valid token
- * response (`EBADRESPONSE`).
+ * A request to JustLogin (its token endpoint or its JWKS) did not produce a
+ * usable answer: a timeout for the whole exchange (`ETIMEDOUT`), a refused or
+ * reset connection (`ECONNREFUSED`, `ECONNRESET`, …), an HTTP error without an
+ * OAuth error body (`EHTTPSTATUS`), a redirect (`EREDIRECT`), a body over 1 MiB
+ * (`ETOOLARGE`), a body that is not a valid answer (`EBADRESPONSE`), or a
+ * request that could not be sent as given, such as a stored access token with
+ * a character outside %x20-7E (`EBADREQUEST`).
  */
 export class JustLoginRequestError extends Error {
   readonly code: string;
@@ -40,7 +42,8 @@ export class JustLoginRequestError extends Error {
 }
 
 /** Which rule an id_token broke. */
-export type IdTokenCheck = 'missing' | 'format' | 'sub' | 'aud' | 'azp' | 'exp' | 'iat' | 'iss' | 'nonce' | 'signature';
+export type IdTokenCheck =
+  'missing' | 'format' | 'crit' | 'sub' | 'aud' | 'azp' | 'exp' | 'iat' | 'nbf' | 'iss' | 'nonce' | 'signature';
 
 /** The id_token in JustLogin's token response failed validation; `check` says which rule. */
 export class IdTokenError extends Error {

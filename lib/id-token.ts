@@ -27,7 +27,7 @@ export interface IdTokenExpectations {
   clientID: string;
   /** When set, `iss` must equal it. */
   issuer?: string;
-  /** Seconds of clock difference tolerated on `exp` and `iat`. */
+  /** Seconds of clock difference tolerated on `exp`, `iat` and `nbf`. */
   clockTolerance: number;
   /** When set, the `nonce` claim must equal it. */
   nonce?: string;
@@ -40,7 +40,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /**
  * Decodes an id_token and checks its claims (OpenID Connect Core §3.1.3.7):
  * `aud` holds the client id (and `azp` names it when `aud` has several
- * values), `exp` is in the future, `iat` is not, `iss` is the expected issuer.
+ * values), `exp` is in the future, `iat` and `nbf` are not, `iss` is the
+ * expected issuer.
  * Throws an {@link IdTokenError} naming the failed check.
  */
 export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): DecodedIdToken {
@@ -74,6 +75,12 @@ export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): 
   if (claims.iat - tolerance > now) {
     throw new IdTokenError('id_token was issued in the future (iat)', 'iat');
   }
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || !Number.isFinite(claims.nbf))) {
+    throw new IdTokenError('id_token has a non-numeric not-before time (nbf)', 'nbf');
+  }
+  if (claims.nbf !== undefined && claims.nbf - tolerance > now) {
+    throw new IdTokenError('id_token is not valid yet (nbf)', 'nbf');
+  }
   if (expect.issuer !== undefined && claims.iss !== expect.issuer) {
     throw new IdTokenError(`id_token issuer (iss) is not ${expect.issuer}`, 'iss');
   }
@@ -86,7 +93,10 @@ export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): 
   return decoded;
 }
 
-/** Splits a compact JWT and parses its header and payload, without checking them. */
+/**
+ * Splits a compact JWT and parses its header and payload; refuses `alg: none`
+ * and any `crit` header, but checks no claim.
+ */
 export function decodeIdToken(idToken: unknown): DecodedIdToken {
   if (idToken === undefined || idToken === null || idToken === '') {
     throw new IdTokenError("JustLogin's token response has no id_token", 'missing');
@@ -103,6 +113,10 @@ export function decodeIdToken(idToken: unknown): DecodedIdToken {
   }
   if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
     throw new IdTokenError('id_token is not signed (alg: none)', 'signature');
+  }
+  // RFC 7515 §4.1.11: extensions listed in crit must be understood; this client understands none.
+  if ('crit' in header) {
+    throw new IdTokenError('id_token header lists critical extensions (crit) this client does not support', 'crit');
   }
   return { claims: payload as IdTokenClaims, raw };
 }

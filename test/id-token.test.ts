@@ -79,3 +79,52 @@ describe('validateIdToken', () => {
     );
   });
 });
+
+describe('nbf', () => {
+  const now = 1_700_000_000;
+  const at = (claims: Record<string, unknown>, clockTolerance = 60) =>
+    validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID, { iat: now - 10, exp: now + 300, ...claims })), {
+      clientID: CLIENT_ID,
+      clockTolerance,
+      now: now * 1000,
+    });
+
+  it('refuses a token not valid before a time beyond the clock tolerance', () => {
+    const error = failure(() => at({ nbf: now + 61 }));
+    expect(error.check).toBe('nbf');
+    expect(error.message).toMatch(/not valid yet/);
+  });
+
+  it('accepts nbf within the clock tolerance, and a token without nbf', () => {
+    expect(() => at({ nbf: now + 60 })).not.toThrow();
+    expect(() => at({ nbf: now })).not.toThrow();
+    expect(() => at({ nbf: undefined })).not.toThrow();
+    expect(failure(() => at({ nbf: now + 1 }, 0)).check).toBe('nbf');
+  });
+
+  it.each([['1700000000'], [null], [true], [[now]]])('refuses a non-numeric nbf %j', (nbf) => {
+    expect(failure(() => at({ nbf })).check).toBe('nbf');
+  });
+});
+
+describe('crit', () => {
+  it.each([
+    ['an extension', { alg: 'RS256', crit: ['exp'], exp: 1 }],
+    ['b64', { alg: 'RS256', crit: ['b64'], b64: false }],
+    ['an empty list', { alg: 'RS256', crit: [] }],
+    ['a string', { alg: 'RS256', crit: 'x' }],
+  ])('refuses a header whose crit names %s, with signature checks off', (_case, header) => {
+    const error = failure(() => validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID), header), expect_));
+    expect(error.check).toBe('crit');
+    expect(error.message).toMatch(/crit/);
+  });
+
+  it('still refuses alg none', () => {
+    for (const alg of ['none', 'None', 'NONE']) {
+      expect(failure(() => validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID), { alg }), expect_)).check).toBe(
+        'signature',
+      );
+    }
+    expect(failure(() => validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID), {}), expect_)).check).toBe('signature');
+  });
+});
