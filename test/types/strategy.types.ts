@@ -89,6 +89,9 @@ new JustLoginStrategy(
   },
   withParams,
 );
+new JustLoginStrategy({ ...options, baseURL: 'http://idp.internal', allowInsecureRequests: true }, withParams);
+// @ts-expect-error allowInsecureRequests is a boolean
+new JustLoginStrategy({ ...options, allowInsecureRequests: 'yes' }, withParams);
 // @ts-expect-error 'staging' is not a JustLogin environment
 new JustLoginStrategy({ ...options, environment: 'staging' }, withParams);
 // @ts-expect-error clientSecret is required
