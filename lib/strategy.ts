@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { originalURL } from 'passport-oauth2/lib/utils';
 import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
@@ -258,7 +257,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const internals = this as unknown as OAuth2StrategyInternals;
     let callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
     if (callbackURL && !URL.canParse(callbackURL)) {
-      callbackURL = new URL(callbackURL, originalURL(req, { proxy: internals._trustProxy })).href;
+      callbackURL = new URL(callbackURL, originalURL(req, internals._trustProxy)).href;
     }
     const meta: StateStoreMeta = {
       authorizationURL: this._authorizationURL,
@@ -394,6 +393,17 @@ function malformedResponse(response: Params): string | undefined {
 /** `text` with every run of control characters (C0, DEL, C1, line and paragraph separators) made one space. */
 function withoutControlCharacters(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+}
+
+/** The URL the client asked for, with protocol and host, exactly as passport-oauth2's `utils.originalURL` builds it. */
+function originalURL(req: Request, trustProxy: boolean | undefined): string {
+  const proxy = trustProxy || Boolean(typeof req.app?.get === 'function' && req.app.get('trust proxy'));
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
+    .toLowerCase()
+    .split(/\s*,\s*/)[0];
+  const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted || (proxy && forwardedProto === 'https');
+  const host = (proxy && req.headers['x-forwarded-host']) || req.headers.host;
+  return `${tls ? 'https' : 'http'}://${String(host)}${req.url ?? ''}`;
 }
 
 /** `value` when it is an http(s) URL, else `undefined`. */

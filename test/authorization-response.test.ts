@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { Request } from 'express';
 import request from 'supertest';
-import { JustLoginStrategy, type JustLoginStrategyOptions, type JustLoginVerifyWithProfile } from '../lib';
+import {
+  CookieStateStore,
+  JustLoginStrategy,
+  type JustLoginStrategyOptions,
+  type JustLoginVerifyWithProfile,
+} from '../lib';
 import { makeApp } from './support/app';
 import { freePort } from './support/free-port';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
@@ -101,6 +106,22 @@ describe('state is checked before an error response is acted on', () => {
     );
     expect(res.status).toBe(500);
     expect(res.body.error).toMatchObject({ name: 'AuthorizationError', code: 'invalid_scope', message: 'bad scope' });
+  });
+});
+
+describe('with a session-less state store and a relative callbackURL', () => {
+  it('checks and clears the state cookie at the callback path before reporting access_denied', async () => {
+    const store = new CookieStateStore({ secret: 'a-state-cookie-secret-of-32-chars!!', secure: false });
+    const app = makeApp(strategy({ callbackURL: '/callback', store }), { session: false });
+    const agent = request.agent(app);
+    const login = new URL((await agent.get('/login').set('Host', 'localhost')).headers.location);
+    expect(login.searchParams.get('redirect_uri')).toBe('http://localhost/callback');
+    const state = login.searchParams.get('state') ?? '';
+    const denied = await agent.get(`/callback?${query({ error: 'access_denied', state })}`).set('Host', 'localhost');
+    expect(denied.headers.location).toBe('/failed');
+    expect(String(denied.headers['set-cookie'])).toMatch(/^justlogin_state=;.*Path=\/callback/);
+    const forged = await agent.get(`/callback?${query({ error: 'server_error', state: 'forged' })}`);
+    expect(forged.headers.location).toBe('/failed');
   });
 });
 
