@@ -2,12 +2,12 @@ import { SignJWT } from 'jose';
 import { fakeIdToken } from '../support/id-token';
 import { signIdToken, signingKey } from '../support/keys';
 import type { Reply } from '../support/token-server';
-import { deadURL, type Harness, type Outcome } from './harness';
+import { CLIENT_SECRET, deadURL, type Harness, type Outcome } from './harness';
 
 /** What a case must end in: never a success, a crash or a hang. */
 export type Expected =
   | { kind: 'failure' }
-  | { kind: 'error'; name: string; code?: string; check?: string }
+  | { kind: 'error'; name: string; code?: string; check?: string; message?: string }
   | { kind: 'rejected'; code: string; retryable: boolean };
 
 export interface HostileCase {
@@ -21,7 +21,12 @@ export interface HostileCase {
 
 const failure: Expected = { kind: 'failure' };
 const requestError = (code: string): Expected => ({ kind: 'error', name: 'JustLoginRequestError', code });
-const tokenError = (code: string): Expected => ({ kind: 'error', name: 'JustLoginTokenError', code });
+const tokenError = (code: string, message?: string): Expected => ({
+  kind: 'error',
+  name: 'JustLoginTokenError',
+  code,
+  message,
+});
 const idTokenError = (check: string): Expected => ({
   kind: 'error',
   name: 'IdTokenError',
@@ -100,15 +105,23 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
   ],
   [
     'provider error with a script tag in error_description',
-    '?error=server_error&error_description=<script>…',
+    '?error=server_error&error_description=<script>…&state=<valid>',
     { kind: 'error', name: 'AuthorizationError', code: 'server_error' },
-    callback(() => `error=server_error&error_description=${encodeURIComponent('<script>alert(1)</script>')}`),
+    callback(
+      (s) => `error=server_error&error_description=${encodeURIComponent('<script>alert(1)</script>')}&state=${s}`,
+    ),
   ],
   [
     'provider error without a description',
-    '?error=invalid_scope',
+    '?error=invalid_scope&state=<valid>',
     { kind: 'error', name: 'AuthorizationError', code: 'invalid_scope' },
-    callback(() => 'error=invalid_scope'),
+    callback((s) => `error=invalid_scope&state=${s}`),
+  ],
+  [
+    'provider error without state',
+    '?error=server_error: acted on only after the state check',
+    failure,
+    callback(() => 'error=server_error&error_description=forged'),
   ],
   ['error given twice', '?error=access_denied&error=x', failure, callback(() => 'error=access_denied&error=x')],
   [
@@ -247,6 +260,48 @@ const tokenEndpointCases: Array<[string, string, Expected, Reply | ((h: Harness)
     requestError('ETOOLARGE'),
     { body: TWO_MIB, headers: { 'Content-Length': String(TWO_MIB.length) } },
   ],
+  [
+    'access_token with CR/LF',
+    '200 {"access_token":"a\\r\\nSet-Cookie: x=1",…}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ access_token: 'a\r\nSet-Cookie: x=1' }) }),
+  ],
+  [
+    'access_token outside Latin-1',
+    '200 {"access_token":"tōken",…}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ access_token: 'tōken' }) }),
+  ],
+  [
+    'access_token with a Latin-1 letter',
+    '200 {"access_token":"tokén",…}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ access_token: 'tokén' }) }),
+  ],
+  [
+    'refresh_token with LF',
+    '200 {…,"refresh_token":"r\\nX: 1"}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ refresh_token: 'r\nX: 1' }) }),
+  ],
+  [
+    'id_token with CR/LF',
+    '200 {…,"id_token":"<jwt>\\r\\n"}',
+    requestError('EBADRESPONSE'),
+    (h) => ({ body: h.goodResponse({ id_token: `${String(h.goodResponse().id_token)}\r\n` }) }),
+  ],
+  [
+    'unregistered redirect_uri',
+    '400 invalid_grant, "redirect_uri http://app.test/callback is not registered…"',
+    tokenError('invalid_grant', 'redirect_uri http://app.test/callback is not registered for grant authorization_code'),
+    {
+      status: 400,
+      body: {
+        error: 'invalid_grant',
+        error_description: 'redirect_uri http://app.test/callback is not registered for grant authorization_code',
+      },
+    },
+  ],
   ['accepts and never answers', 'no response', requestError('ETIMEDOUT'), 'hang'],
   ['starts answering and stalls', 'headers and half a body', requestError('ETIMEDOUT'), 'stall'],
   ['resets the connection', 'TCP reset', requestError('ECONNRESET'), 'reset'],
@@ -299,6 +354,25 @@ const idTokenCases: Array<[string, string, Expected, (h: Harness) => string | Pr
     'iss: https://evil.example (issuer set)',
     idTokenError('iss'),
     (h) => fakeIdToken(h.claims({ iss: 'https://evil.example' })),
+  ],
+  [
+    'not valid yet',
+    'nbf in one hour',
+    idTokenError('nbf'),
+    (h) => fakeIdToken(h.claims({ nbf: Math.floor(Date.now() / 1000) + 3600 })),
+  ],
+  [
+    'critical extension',
+    '{"alg":"RS256","crit":["b64"],"b64":false}',
+    idTokenError('crit'),
+    (h) => fakeIdToken(h.claims(), { alg: 'RS256', crit: ['b64'], b64: false }),
+  ],
+  [
+    'critical extension with verification on',
+    '{"alg":"RS256","kid":"jl-key","crit":["exp"]} (verification on)',
+    idTokenError('crit'),
+    (h) => fakeIdToken(h.claims(), { alg: 'RS256', kid: 'jl-key', crit: ['exp'], exp: 0 }),
+    true,
   ],
   ['missing nonce', 'no nonce claim', idTokenError('nonce'), (h) => fakeIdToken(h.claims({ nonce: undefined }))],
   [
@@ -371,10 +445,71 @@ const refreshCases: Array<[string, string, Expected, Reply | 'dead']> = [
     rejected('EREDIRECT', false),
     { status: 302, headers: { Location: 'http://127.0.0.1:1/' }, body: '' },
   ],
+  [
+    'access_token with CR/LF',
+    '200 {"access_token":"a\\r\\nX: 1",…}',
+    rejected('EBADRESPONSE', false),
+    { body: { access_token: 'a\r\nX: 1', token_type: 'Bearer' } },
+  ],
   ['huge body', '200, 2 MiB', rejected('ETOOLARGE', false), { body: TWO_MIB }],
   ['accepts and never answers', 'no response', rejected('ETIMEDOUT', true), 'hang'],
   ['resets the connection', 'TCP reset', rejected('ECONNRESET', true), 'reset'],
   ['nothing listening', 'connection refused', rejected('ECONNREFUSED', true), 'dead'],
+];
+
+/** Token-endpoint errors whose text echoes what the client sent, in each encoding. */
+const echoCases: Array<[string, string, (form: Record<string, string>) => string]> = [
+  ['the form body', 'client_secret=…%2B…%2F…%3D', (form) => new URLSearchParams(form).toString()],
+  [
+    'the form body in lower-case hex',
+    'client_secret=…%2b…%2f…%3d',
+    (form) => new URLSearchParams(form).toString().replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+  ],
+  ['the form as JSON', '{"client_secret":"…\\"x\\""}', (form) => JSON.stringify(form)],
+  [
+    'the secret percent-encoded',
+    'secret %2B%2F%3D%7E%20%22x%22',
+    () => `secret ${encodeURIComponent(CLIENT_SECRET)} rejected`,
+  ],
+];
+
+/** A JWKS endpoint misbehaving while a sign-in checks signatures. */
+const jwksCases: Array<[string, string, Expected, import('node:http').RequestListener]> = [
+  [
+    'trickles bytes forever',
+    '200, one byte every 10 ms',
+    requestError('ETIMEDOUT'),
+    (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 10);
+      res.on('close', () => clearInterval(timer));
+    },
+  ],
+  [
+    'sends 40 MB',
+    '200, 40 MB streamed',
+    requestError('ETOOLARGE'),
+    (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 40 * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    },
+  ],
+  [
+    'redirects',
+    '302 Location: elsewhere',
+    requestError('EREDIRECT'),
+    (_req, res) => res.writeHead(302, { Location: 'http://127.0.0.1:1/jwks' }).end(),
+  ],
+  ['is not a key set', '200 <html>', requestError('EBADRESPONSE'), (_req, res) => res.end('<html></html>')],
 ];
 
 /** The hostile-input table. */
@@ -397,12 +532,36 @@ export const hostileCases: HostileCase[] = [
     expected: requestError('ECONNREFUSED'),
     run: async (h: Harness) => h.outcome(await h.signIn(undefined, h.strategy({ tokenURL: await deadURL() })), ''),
   },
+  ...echoCases.map(([what, input, echo]) => ({
+    attack: `token endpoint: error description echoing ${what}`,
+    input: `400 invalid_client, ${input}`,
+    expected: tokenError('invalid_client'),
+    run: async (h: Harness) => {
+      h.reply((form) => ({ status: 400, body: { error: 'invalid_client', error_description: echo(form) } }));
+      return h.outcome(await h.signIn(), '');
+    },
+  })),
+  ...jwksCases.map(([attack, input, expected, handler]) => ({
+    attack: `JWKS: ${attack}`,
+    input,
+    expected,
+    run: async (h: Harness) => {
+      const jwksURL = await h.jwksEndpoint(handler);
+      return h.outcome(await h.signIn(undefined, h.strategy({ verifyIdTokenSignature: true, jwksURL })), '');
+    },
+  })),
   ...idTokenCases.map(([attack, input, expected, make, verify]) => ({
     attack: `id_token: ${attack}`,
     input,
     expected,
     run: async (h: Harness) => h.outcome(await idToken(make, verify)(h), ''),
   })),
+  {
+    attack: 'refresh: stored access token with CR/LF',
+    input: 'accessToken "…\\r\\nX-Injected: 1" sent as the Bearer',
+    expected: rejected('EBADREQUEST', false),
+    run: async (h: Harness) => h.refresh(undefined, { accessToken: 'stored\r\nX-Injected: 1' }),
+  },
   ...refreshCases.map(([attack, input, expected, reply]) => ({
     attack: `refresh: ${attack}`,
     input,

@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import * as net from 'node:net';
 import request from 'supertest';
 import {
@@ -12,9 +13,21 @@ import { signingKey, type SigningKey } from '../support/keys';
 import { TokenServer, tokenResponse, type Reply } from '../support/token-server';
 
 export const CLIENT_ID = 'hostile-client';
-export const CLIENT_SECRET = 'hostile-client-secret-9f2c';
-export const ACCESS_TOKEN = 'hostile-access-token-7d1e';
-export const REFRESH_TOKEN = 'hostile-refresh-token-3a8b';
+// Each holds characters that percent-, form- and JSON-encoding change, so an echo in any encoding shows.
+export const CLIENT_SECRET = 'hostile-client-secret-9f2c+/=~ "x"';
+export const ACCESS_TOKEN = 'hostile-access-token-7d1e+/=';
+export const REFRESH_TOKEN = 'hostile-refresh-token-3a8b+/=';
+
+/** Every form in which a secret could be echoed back: raw, percent- and form-encoded in both hex cases, JSON-escaped. */
+export function secretForms(): string[] {
+  const lower = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+  return [CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN].flatMap((secret) => {
+    const percent = encodeURIComponent(secret);
+    const form = new URLSearchParams({ s: secret }).toString().slice(2);
+    const json = JSON.stringify(secret).slice(1, -1);
+    return [secret, percent, lower(percent), form, lower(form), json, json.replace(/\//g, '\\/')];
+  });
+}
 
 /** What came out of one hostile case, as the app and its user would see it. */
 export interface Outcome {
@@ -36,6 +49,7 @@ export class Harness {
   /** The nonce of the last authorization request. */
   nonce: string | null = null;
   readonly usedCodes = new Set<string>();
+  readonly #servers: http.Server[] = [];
 
   static async start(): Promise<Harness> {
     const harness = new Harness();
@@ -45,8 +59,20 @@ export class Harness {
     return harness;
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  async stop(): Promise<void> {
+    for (const server of this.#servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await this.server.stop();
+  }
+
+  /** A JWKS endpoint on 127.0.0.1 answering with `handler` (for faults the token server cannot play); returns its URL. */
+  async jwksEndpoint(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    this.#servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/jwks`;
   }
 
   /** Token requests answer `reply`; the JWKS always answers JustLogin's key; a code works once. */
@@ -132,12 +158,16 @@ export class Harness {
   }
 
   /** Refreshes frozen tokens; the outcome says how it failed and whether the tokens changed. */
-  async refresh(tokenURL = this.server.url): Promise<Outcome & { tokensUntouched: boolean }> {
+  async refresh(
+    tokenURL = this.server.url,
+    overrides: Partial<JustLoginTokenSet> = {},
+  ): Promise<Outcome & { tokensUntouched: boolean }> {
     const tokens: JustLoginTokenSet = Object.freeze({
       accessToken: ACCESS_TOKEN,
       refreshToken: REFRESH_TOKEN,
       tokenType: 'Bearer',
       expiresAt: 0,
+      ...overrides,
     });
     const copy = JSON.stringify(tokens);
     const refresher = new JustLoginRefresher({
