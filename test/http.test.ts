@@ -36,23 +36,25 @@ async function failure(run: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-/** Every way a secret may come back inside a text: raw, percent- and form-encoded (both hex cases), JSON-escaped. */
+/** Every way a secret may come back inside a text: raw, percent- (also twice) and form-encoded in both hex cases, JSON-escaped. */
 function encodings(value: string): string[] {
   const percent = encodeURIComponent(value);
   const form = new URLSearchParams({ v: value }).toString().slice(2);
   const lower = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
   const json = JSON.stringify(value).slice(1, -1);
-  const unicode = [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  // JSON with every character but letters and digits written as \uXXXX.
+  const unicode = value.replace(/[^A-Za-z0-9]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return [
     value,
     percent,
     lower(percent),
+    encodeURIComponent(percent),
     form,
     lower(form),
     json,
     json.replace(/\//g, '\\/'),
     unicode,
-    unicode.toUpperCase().replace(/\\U/g, '\\u'),
+    unicode.replace(/\\u([0-9a-f]{4})/g, (_escape, hex: string) => `\\u${hex.toUpperCase()}`),
   ];
 }
 

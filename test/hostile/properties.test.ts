@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { JustLoginRequestError, JustLoginTokenError } from '../../lib';
 import { parseTokenResponse } from '../../lib/http';
+import { redact } from '../../lib/redact';
 import { makeApp } from '../support/app';
 import { Harness } from './harness';
 
@@ -69,6 +70,45 @@ it('the token response parser turns any body into a token response or a JustLogi
       } catch (error) {
         expect(error instanceof JustLoginTokenError || error instanceof JustLoginRequestError).toBe(true);
       }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+it('the token response parser accepts only tokens made of VSCHAR (%x20-7E)', () => {
+  const token = fc.oneof(fc.string({ minLength: 1 }), fc.string({ unit: 'binary', minLength: 1 }));
+  fc.assert(
+    fc.property(token, token, token, (access, refresh, id) => {
+      const text = JSON.stringify({ access_token: access, token_type: 'Bearer', refresh_token: refresh, id_token: id });
+      const visible = (value: string) => /^[\x20-\x7e]+$/.test(value);
+      try {
+        parseTokenResponse(200, text);
+        expect([access, refresh, id].every(visible)).toBe(true);
+      } catch (error) {
+        expect(error).toMatchObject({ name: 'JustLoginRequestError', code: 'EBADRESPONSE' });
+        expect([access, refresh, id].every(visible)).toBe(false);
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+it('redaction removes a secret in any of its encodings, wherever it sits', () => {
+  const secret = fc.oneof(fc.string({ minLength: 8, maxLength: 40 }), fc.string({ unit: 'binary', minLength: 8 }));
+  const encode = fc.constantFrom(
+    (s: string) => s,
+    (s: string) => encodeURIComponent(s),
+    (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+    (s: string) => new URLSearchParams({ s }).toString().slice(2),
+    (s: string) => JSON.stringify(s).slice(1, -1),
+    (s: string) => JSON.stringify(s).slice(1, -1).replace(/\//g, '\\/'),
+  );
+  fc.assert(
+    fc.property(secret, encode, fc.string(), fc.string(), (value, encoding, before, after) => {
+      const form = encoding(value);
+      const out = redact(`${before}${form}${after}`, [value]);
+      expect(out).toContain('[redacted]');
+      expect(out).not.toContain(form);
     }),
     { numRuns: 2000 },
   );
