@@ -24,7 +24,11 @@ type LogoutRequest = Request & { logout?: (done: (err?: unknown) => void) => voi
  * route runs when they are about to expire. Fresh tokens or none: the request
  * goes on. Near expiry: the request waits for `refresher.ensureFresh`, the new
  * tokens are stored with `set`, then it goes on; concurrent requests share one
- * refresh. The refresh token is refused: `onReauthenticate`. Any other failure
+ * refresh. Older tokens are never written over newer ones: just before `set`,
+ * `get` is read again, and when it now returns other tokens that expire no
+ * earlier than the renewed ones (stored meanwhile by another request or
+ * instance), those are kept and `set` is not called. The refresh token is
+ * refused: `onReauthenticate`. Any other failure
  * (timeout, network, `5xx`; see `err.retryable`) goes to `next(err)`, so a
  * route never runs with dead tokens.
  *
@@ -47,7 +51,7 @@ export function keepTokensFresh(
       const tokens = await get(req);
       if (tokens) {
         const fresh = await refresher.ensureFresh(tokens, { skewSeconds });
-        if (fresh !== tokens) await set(req, fresh);
+        if (fresh !== tokens && !storedMeanwhile(tokens, fresh, await get(req))) await set(req, fresh);
       }
     } catch (error) {
       if (mustSignInAgain(error)) onReauthenticate(req, res, next, error);
@@ -56,6 +60,16 @@ export function keepTokensFresh(
     }
     next();
   };
+}
+
+/** True when `current`, read again after renewing `before`, is other tokens at least as new as `renewed`. */
+function storedMeanwhile(
+  before: JustLoginTokenSet,
+  renewed: JustLoginTokenSet,
+  current: JustLoginTokenSet | undefined,
+): boolean {
+  if (!current || current === before) return false;
+  return (current.expiresAt ?? -Infinity) >= (renewed.expiresAt ?? -Infinity);
 }
 
 function mustSignInAgain(error: unknown): error is Error & { code: string } {

@@ -30,7 +30,8 @@ export interface RedisRefreshCoordinatorOptions {
   /**
    * Milliseconds the lock lives: how long the other instances wait before they
    * take over from an instance that died while renewing. Must be longer than
-   * the refresher's `timeout` (default 10000). Default 20000.
+   * the refresher's `timeout` (default 10000): `JustLoginRefresher` throws a
+   * `TypeError` otherwise. Default 20000.
    */
   lockMs?: number;
   /** Milliseconds the renewed tokens stay readable for late callers that still hold the old refresh token. Default 30000. */
@@ -72,7 +73,8 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   readonly #local = new SingleFlight<JustLoginTokenSet>();
   readonly #redis: RedisCommands;
   readonly #sealer: TokenSealer;
-  readonly #lockMs: number;
+  /** Milliseconds the lock lives (the `lockMs` option); `JustLoginRefresher` refuses a `timeout` that is not shorter. */
+  readonly lockMs: number;
   readonly #resultMs: number;
   readonly #prefix: string;
 
@@ -98,7 +100,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
     if (typeof logger?.warn !== 'function') {
       throw new TypeError('passport-justlogin: `logger` must have a `warn` method');
     }
-    this.#lockMs = milliseconds(options, 'lockMs', 20_000);
+    this.lockMs = milliseconds(options, 'lockMs', 20_000);
     this.#resultMs = milliseconds(options, 'resultMs', 30_000);
     this.#redis = new RedisCommands(client, milliseconds(options, 'commandTimeoutMs', 1_000), logger);
     this.#sealer = new TokenSealer(secretBytes);
@@ -123,10 +125,10 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
     const lockKey = `${this.#prefix}lock:${key}`;
     const resultKey = `${this.#prefix}result:${key}`;
     const owner = randomBytes(16).toString('hex');
-    const deadline = Date.now() + this.#lockMs + WAIT_MARGIN_MS;
+    const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
     try {
       for (;;) {
-        const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.#lockMs)])) !== null;
+        const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)])) !== null;
         // Read after locking: a holder publishes before it releases, so a lock we got means
         // either a result is already there or nobody renewed.
         const published = await this.#redis.send(['GET', resultKey]);
@@ -137,7 +139,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
         if (locked) break;
         if (Date.now() >= deadline) {
           throw new JustLoginRequestError(
-            `passport-justlogin: another instance did not finish renewing these tokens within ${this.#lockMs + WAIT_MARGIN_MS} ms`,
+            `passport-justlogin: another instance did not finish renewing these tokens within ${this.lockMs + WAIT_MARGIN_MS} ms`,
             'ETIMEDOUT',
             { retryable: true },
           );

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
 import { resolveEndpoints, type JustLoginEnvironment } from './endpoints';
-import { NoRefreshTokenError } from './errors';
+import { IdTokenError, NoRefreshTokenError } from './errors';
 import { TokenEndpoint } from './http';
+import { decodeIdToken, validateIdToken, type IdTokenClaims } from './id-token';
+import type { IdTokenSignature } from './id-token-signature';
+import { RenewalMemory, refreshTokenKey } from './renewal-memory';
 import { SingleFlight } from './single-flight';
 import { isExpired, toTokenSet, type JustLoginTokenSet } from './token-set';
 import type { JustLoginStrategy } from './strategy';
@@ -11,7 +13,10 @@ import type { JustLoginStrategy } from './strategy';
  * same refresh token at once. `key` is the SHA-256 (hex) of the refresh token,
  * never the token itself. The default, {@link SingleFlight}, does this within
  * one process; a shared implementation (e.g. over Redis) can do it across
- * processes.
+ * processes. A coordinator that holds a lock for a fixed time says how long in
+ * `lockMs`: the refresher refuses one whose lock does not outlive its `timeout`,
+ * since a lock that expires while a renewal still runs lets a second caller
+ * spend the same refresh token.
  *
  * @example
  * const logged: RefreshCoordinator = {
@@ -24,6 +29,8 @@ import type { JustLoginStrategy } from './strategy';
  */
 export interface RefreshCoordinator {
   run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet>;
+  /** Milliseconds a lock taken by `run` lives, when it expires on its own; must be longer than the refresher's `timeout`. */
+  readonly lockMs?: number;
 }
 
 export interface JustLoginRefresherOptions {
@@ -39,13 +46,30 @@ export interface JustLoginRefresherOptions {
   timeout?: number;
   /** Who runs concurrent refreshes of one token; default: one request per token in this process. */
   coordinator?: RefreshCoordinator;
+  /**
+   * Milliseconds a renewal is remembered for the refresh token it spent, so a
+   * caller still holding that refresh token gets the renewed tokens without a
+   * request. Default 60000; 0 remembers nothing.
+   */
+  graceMs?: number;
+  /** When set, an id_token returned by a refresh must have this `iss`. */
+  issuer?: string;
+  /** Seconds of clock difference tolerated on the `exp` and `iat` of an id_token returned by a refresh; default 60. */
+  clockTolerance?: number;
 }
 
-/** The tokens a refresh needs. */
+/** The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out. */
 export interface RefreshParams {
   refreshToken: string;
   /** When given, sent as `Authorization: Bearer <accessToken>`, as JustLogin documents. */
   accessToken?: string;
+  /**
+   * The current id_token. A new one must name the same `iss` and `sub`;
+   * without a new one, this one is kept in the result.
+   */
+  idToken?: string;
+  /** The current scope, kept in the result when JustLogin's answer has none. */
+  scope?: string;
 }
 
 export interface EnsureFreshOptions {
@@ -60,7 +84,21 @@ export interface EnsureFreshOptions {
  * current access token is known.
  *
  * Concurrent refreshes of the same refresh token make one request, and every
- * caller gets its result or its error (see {@link RefreshCoordinator}).
+ * caller gets its result or its error (see {@link RefreshCoordinator}). A
+ * renewal that replaced the refresh token is remembered in this process for
+ * `graceMs` (default 60 s): a caller that presents the spent refresh token
+ * meanwhile (e.g. a request that loaded the session before the renewed tokens
+ * were saved) gets the newest tokens known instead of spending it again, which
+ * JustLogin would refuse with `invalid_grant`. The remembered tokens are kept
+ * encrypted under a key derived from the spent refresh token (at most 10 000
+ * renewals; see `RenewalMemory`).
+ *
+ * An id_token in the answer is checked as OpenID Connect Core §12.2 requires:
+ * `aud` holds the client id, `exp` and `iat` are valid (within
+ * `clockTolerance`), `iss` is `issuer` when set, and `iss` and `sub` are those
+ * of the previous id_token when the caller passes it; through
+ * {@link JustLoginRefresher.fromStrategy}, also its signature when the strategy
+ * verifies signatures. A failed check rejects with an `IdTokenError`.
  *
  * Errors: JustLogin's OAuth errors reject with a `JustLoginTokenError`
  * (`err.code === 'invalid_grant'`: the user must sign in again); timeouts,
@@ -74,9 +112,15 @@ export interface EnsureFreshOptions {
 export class JustLoginRefresher {
   readonly #endpoint: TokenEndpoint;
   readonly #coordinator: RefreshCoordinator;
+  readonly #memory: RenewalMemory;
+  readonly #issuer?: string;
+  readonly #clockTolerance: number;
+  readonly #signature?: IdTokenSignature;
 
   /**
-   * Throws a `TypeError` naming the option when an option is missing or invalid.
+   * Throws a `TypeError` naming the option when an option is missing or
+   * invalid, or naming `lockMs` and `timeout` when the coordinator's lock does
+   * not outlive the timeout.
    *
    * @example
    * const refresher = new JustLoginRefresher({
@@ -86,19 +130,32 @@ export class JustLoginRefresher {
    * });
    */
   constructor(options: JustLoginRefresherOptions);
-  /** @internal {@link JustLoginRefresher.fromStrategy} passes the strategy's token endpoint. */
-  constructor(options: Pick<JustLoginRefresherOptions, 'coordinator'>, tokenEndpoint: TokenEndpoint);
-  constructor(options: Partial<JustLoginRefresherOptions>, tokenEndpoint?: TokenEndpoint) {
+  /** @internal {@link JustLoginRefresher.fromStrategy} passes the strategy's token endpoint and signature check. */
+  constructor(options: StrategyRefresherOptions, fromStrategy: StrategyClient);
+  constructor(options: Partial<JustLoginRefresherOptions>, fromStrategy?: StrategyClient) {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('passport-justlogin: JustLoginRefresher requires an options object');
     }
-    this.#endpoint = tokenEndpoint ?? createTokenEndpoint(options);
-    this.#coordinator = checkCoordinator(options.coordinator);
+    this.#endpoint = fromStrategy?.endpoint ?? createTokenEndpoint(options);
+    this.#signature = fromStrategy?.signature;
+    this.#coordinator = checkCoordinator(options.coordinator, this.#endpoint.timeout);
+    this.#memory = new RenewalMemory(options.graceMs ?? 60_000);
+    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
+      throw new TypeError('passport-justlogin: `issuer` must be a non-empty string');
+    }
+    this.#issuer = options.issuer;
+    const clockTolerance = options.clockTolerance ?? 60;
+    if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
+      throw new TypeError('passport-justlogin: `clockTolerance` must be a number of seconds, 0 or more');
+    }
+    this.#clockTolerance = clockTolerance;
   }
 
   /**
    * A refresher with the same client and the very same token endpoint (URL,
-   * timeout, error handling) as `strategy`.
+   * timeout, error handling) as `strategy`, which checks id_tokens returned by
+   * a refresh with the strategy's `issuer`, `clockTolerance` and, when it
+   * verifies signatures, JustLogin's keys.
    *
    * @example
    * const strategy = new JustLoginStrategy(options, verify);
@@ -107,34 +164,44 @@ export class JustLoginRefresher {
    */
   static fromStrategy(
     strategy: JustLoginStrategy,
-    options: Pick<JustLoginRefresherOptions, 'coordinator'> = {},
+    options: Pick<JustLoginRefresherOptions, 'coordinator' | 'graceMs'> = {},
   ): JustLoginRefresher {
     const endpoint: unknown = strategy?._tokenEndpoint;
     if (!(endpoint instanceof TokenEndpoint)) {
       throw new TypeError('passport-justlogin: JustLoginRefresher.fromStrategy requires a JustLoginStrategy');
     }
-    return new JustLoginRefresher(options, endpoint);
+    const { coordinator, graceMs } = options ?? {};
+    return new JustLoginRefresher(
+      { coordinator, graceMs, issuer: strategy['_issuer'], clockTolerance: strategy['_clockTolerance'] },
+      { endpoint, signature: strategy['_signature'] },
+    );
   }
 
   /**
    * Exchanges `refreshToken` for new tokens. The result's `expiresAt` is
    * computed when JustLogin's answer arrives. When JustLogin rotates the
-   * refresh token the new one is returned, otherwise the one used is kept.
+   * refresh token the new one is returned, otherwise the one used is kept;
+   * `idToken` and `scope` are kept too when the answer has none. When
+   * `refreshToken` was already renewed within `graceMs`, the newest tokens
+   * known are returned without a request.
    *
    * @example
    * const next = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
    * // next.accessToken, next.refreshToken, next.expiresAt
    */
-  async refresh({ refreshToken, accessToken }: RefreshParams): Promise<JustLoginTokenSet> {
+  async refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
+    const { refreshToken } = params;
     if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
-    const key = createHash('sha256').update(refreshToken).digest('hex');
-    return this.#coordinator.run(key, async () => {
-      const response = await this.#endpoint.request(
-        { grant_type: 'refresh_token', refresh_token: refreshToken },
-        accessToken,
-      );
-      return toTokenSet(response.access_token, response.refresh_token || refreshToken, response, Date.now());
+    const remembered = this.#memory.recall(refreshToken);
+    if (remembered) return remembered;
+    const tokens = await this.#coordinator.run(refreshTokenKey(refreshToken), async () => {
+      const renewed = await this.#renew(params);
+      // Remembered before the coordinator lets the next caller in.
+      this.#memory.remember(refreshToken, renewed);
+      return renewed;
     });
+    this.#memory.remember(refreshToken, tokens); // e.g. renewed by another instance
+    return tokens;
   }
 
   /**
@@ -153,7 +220,59 @@ export class JustLoginRefresher {
   ): Promise<JustLoginTokenSet> {
     if (!isExpired(tokens, skewSeconds)) return tokens;
     if (!tokens.refreshToken) throw new NoRefreshTokenError();
-    return this.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
+    const { refreshToken, accessToken, idToken, scope } = tokens;
+    return this.refresh({ refreshToken, accessToken, idToken, scope });
+  }
+
+  async #renew({ refreshToken, accessToken, idToken, scope }: RefreshParams): Promise<JustLoginTokenSet> {
+    const response = await this.#endpoint.request(
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      accessToken,
+    );
+    const tokens = toTokenSet(response.access_token, response.refresh_token || refreshToken, response, Date.now());
+    if (response.id_token !== undefined) await this.#checkIdToken(response.id_token, idToken);
+    else if (idToken) tokens.idToken = idToken;
+    if (response.scope === undefined && scope) tokens.scope = scope;
+    return tokens;
+  }
+
+  /** OpenID Connect Core §12.2: the id_token of a refresh names the same issuer and subject as before. */
+  async #checkIdToken(idToken: string, previous: string | undefined): Promise<void> {
+    const { claims } = validateIdToken(idToken, {
+      clientID: this.#endpoint.clientID,
+      issuer: this.#issuer,
+      clockTolerance: this.#clockTolerance,
+    });
+    const before = previousClaims(previous);
+    if (before && claims.iss !== before.iss) {
+      throw new IdTokenError('id_token of the refresh names another issuer (iss) than the previous id_token', 'iss');
+    }
+    if (before && claims.sub !== before.sub) {
+      throw new IdTokenError('id_token of the refresh names another subject (sub) than the previous id_token', 'sub');
+    }
+    if (this.#signature) await this.#signature.verify(idToken);
+  }
+}
+
+/** Options {@link JustLoginRefresher.fromStrategy} passes on; the rest comes from the strategy. */
+type StrategyRefresherOptions = Pick<
+  JustLoginRefresherOptions,
+  'coordinator' | 'graceMs' | 'issuer' | 'clockTolerance'
+>;
+
+/** What a refresher shares with the strategy it was made from. */
+interface StrategyClient {
+  endpoint: TokenEndpoint;
+  signature?: IdTokenSignature;
+}
+
+/** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */
+function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
+  if (!idToken) return undefined;
+  try {
+    return decodeIdToken(idToken).claims;
+  } catch {
+    return undefined;
   }
 }
 
@@ -163,10 +282,16 @@ function createTokenEndpoint(options: Partial<JustLoginRefresherOptions>): Token
   return new TokenEndpoint({ clientID, clientSecret, tokenURL: endpoints.tokenURL, timeout });
 }
 
-function checkCoordinator(coordinator: RefreshCoordinator | undefined): RefreshCoordinator {
+function checkCoordinator(coordinator: RefreshCoordinator | undefined, timeout: number): RefreshCoordinator {
   if (coordinator === undefined) return new SingleFlight<JustLoginTokenSet>();
   if (typeof coordinator !== 'object' || coordinator === null || typeof coordinator.run !== 'function') {
     throw new TypeError('passport-justlogin: `coordinator` must have a `run(key, task)` method');
+  }
+  const { lockMs } = coordinator;
+  if (lockMs !== undefined && (typeof lockMs !== 'number' || !(lockMs > timeout))) {
+    throw new TypeError(
+      `passport-justlogin: the coordinator's \`lockMs\` (${String(lockMs)} ms) must be longer than the refresh \`timeout\` (${timeout} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`,
+    );
   }
   return coordinator;
 }

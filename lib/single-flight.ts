@@ -2,7 +2,9 @@
  * Runs at most one task per key at a time in this process: a call made while
  * the task for its key is still running gets that task's promise, so every
  * caller sees the same result or the same error. The entry is removed as soon
- * as the task settles; nothing is kept afterwards.
+ * as the task settles; nothing is kept afterwards: the next call for the key
+ * runs its own task. (Renewals that must outlive their request are
+ * remembered by `JustLoginRefresher` itself, for `graceMs`.)
  *
  * {@link JustLoginRefresher} uses one as its default coordinator.
  *
@@ -15,11 +17,6 @@
  */
 export class SingleFlight<T> {
   readonly #running = new Map<string, Promise<T>>();
-
-  /** How many keys have a task running now. */
-  get size(): number {
-    return this.#running.size;
-  }
 
   /**
    * Returns the running task's promise for `key`, or starts `task` and

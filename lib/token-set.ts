@@ -7,7 +7,7 @@ export interface JustLoginTokenSet {
   /** Always `Bearer` from JustLogin. */
   tokenType: string;
   scope?: string;
-  /** Lifetime in seconds, as JustLogin sent it. */
+  /** Lifetime in seconds, as JustLogin sent it (whole seconds, at most 86400; see {@link toTokenSet}). */
   expiresIn?: number;
   /** When the access token expires, in epoch seconds, computed on receipt. */
   expiresAt?: number;
@@ -22,10 +22,20 @@ export interface JustLoginTokenParams {
   [extra: string]: unknown;
 }
 
+/** The longest access-token lifetime believed, in seconds (24 h). */
+const MAX_EXPIRES_IN = 86_400;
+
 /**
  * Turns what the verify callback receives (`accessToken`, `refreshToken`,
  * `params`) into a {@link JustLoginTokenSet}, so the app can store `expiresAt`
  * from the first sign-in. `now` (epoch ms) is when the response arrived.
+ *
+ * `expires_in` is read by one rule: a JSON number, or a string of decimal
+ * digits only, that is 0 or more, floored to whole seconds and capped at
+ * 86400 (24 h), so that a huge value does not mean "never renew". Anything
+ * else (`null`, `""`, `true`, `[]`, `{}`, `NaN`, a negative number, `"12abc"`,
+ * `"1e3"`, `" 60 "`) means the lifetime is unknown: the set has neither
+ * `expiresIn` nor `expiresAt`, and {@link isExpired} never reports it expired.
  *
  * @example
  * new JustLoginStrategy(options, (accessToken, refreshToken, params, profile, done) =>
@@ -41,8 +51,8 @@ export function toTokenSet(
   if (refreshToken) tokens.refreshToken = refreshToken;
   if (typeof params.id_token === 'string') tokens.idToken = params.id_token;
   if (typeof params.scope === 'string') tokens.scope = params.scope;
-  const expiresIn = Number(params.expires_in);
-  if (params.expires_in !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0) {
+  const expiresIn = lifetime(params.expires_in);
+  if (expiresIn !== undefined) {
     tokens.expiresIn = expiresIn;
     tokens.expiresAt = Math.floor(now / 1000) + expiresIn;
   }
@@ -55,4 +65,13 @@ export function toTokenSet(
  */
 export function isExpired(tokens: JustLoginTokenSet, skewSeconds = 60, now: number = Date.now()): boolean {
   return tokens.expiresAt !== undefined && tokens.expiresAt - skewSeconds <= now / 1000;
+}
+
+/** `expires_in` in whole seconds by the rule of {@link toTokenSet}, or `undefined` when unknown. */
+function lifetime(expiresIn: unknown): number | undefined {
+  let seconds = Number.NaN;
+  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) seconds = expiresIn;
+  else if (typeof expiresIn === 'string' && /^[0-9]+$/.test(expiresIn)) seconds = Number(expiresIn);
+  if (!(seconds >= 0)) return undefined;
+  return Math.min(Math.floor(seconds), MAX_EXPIRES_IN) + 0; // + 0 turns -0 into 0
 }

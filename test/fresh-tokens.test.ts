@@ -5,6 +5,7 @@ import request from 'supertest';
 import { keepTokensFresh, type KeepTokensFreshOptions } from '../lib/fresh-tokens';
 import { JustLoginRefresher } from '../lib/refresh';
 import type { JustLoginTokenSet } from '../lib/token-set';
+import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 interface TestUser {
@@ -50,9 +51,13 @@ afterEach(async () => {
 /**
  * An Express 5 app with sessions and Passport, as an app using this package
  * has them: `POST /login` signs in a user with `tokens`, `GET /api` answers with
- * the access token the route sees, errors answer 502 with their code.
+ * the access token the route sees, errors answer 502 with their code. `before`
+ * runs just before `keepTokensFresh`.
  */
-function appWith(tokens: JustLoginTokenSet, options: Partial<KeepTokensFreshOptions> = {}) {
+function appWith(
+  tokens: JustLoginTokenSet,
+  { before, ...options }: Partial<KeepTokensFreshOptions> & { before?: express.RequestHandler } = {},
+) {
   const passport = new Passport();
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: TestUser, done) => done(null, user));
@@ -71,6 +76,7 @@ function appWith(tokens: JustLoginTokenSet, options: Partial<KeepTokensFreshOpti
   app.post('/login', (req, res, next) => {
     req.login({ id: 'user-1', tokens } satisfies TestUser, (err) => (err ? next(err) : res.sendStatus(204)));
   });
+  if (before) app.use(before);
   app.use(keepTokensFresh(refresher, { get: (req) => userOf(req)?.tokens, set, ...options }));
   app.get('/api', route);
   app.use((err: { code?: string; retryable?: boolean }, _req: Request, res: Response, _next: NextFunction) => {
@@ -224,4 +230,96 @@ it('passes other refusals (invalid_client) to the error handler', async () => {
   await agent.get('/api').expect(502, { code: 'invalid_client', retryable: false });
 
   expect(route).not.toHaveBeenCalled();
+});
+
+describe('with rotating refresh tokens', () => {
+  it('keeps every request of a user signed in when the later ones loaded the session before the renewal was saved', async () => {
+    const rotation = rotatingTokens('refresh-token-current');
+    server.reply(rotation.responder);
+    const count = 10;
+    // Each request loads the session on arrival. Then "other middleware" holds them all until
+    // all have arrived, lets the first go on, and holds the others until it has renewed the
+    // tokens, saved the session and answered.
+    let allArrived!: () => void;
+    const arrivedAll = new Promise<void>((resolve) => (allArrived = resolve));
+    let firstAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
+    let arrived = 0;
+    const holdLaterRequests = async (_req: Request, res: Response, next: NextFunction) => {
+      arrived += 1;
+      const first = arrived === 1;
+      if (arrived === count) allArrived();
+      await arrivedAll;
+      if (first) res.on('finish', firstAnswered);
+      else await answered;
+      next();
+    };
+    const { app, set } = appWith(expiredTokens(), { before: holdLaterRequests });
+    const agent = await signedIn(app);
+
+    const responses = await Promise.all(Array.from({ length: count }, () => agent.get('/api')));
+
+    expect(responses.map((response) => response.status)).toEqual(Array(count).fill(200));
+    for (const response of responses) expect(response.body).toEqual({ accessToken: 'access-token-rotated-1' });
+    expect(rotation).toMatchObject({ renewals: 1, refused: 0 });
+    expect(server.requests).toHaveLength(1);
+    expect(set).toHaveBeenCalledTimes(count);
+  });
+});
+
+describe('never writes older tokens over newer ones', () => {
+  /** An app whose tokens live in one shared store, as with a database or a shared session store. */
+  function sharedStoreApp(initial: JustLoginTokenSet) {
+    const store = { tokens: initial };
+    const set = jest.fn((_req: Request, tokens: JustLoginTokenSet) => {
+      store.tokens = tokens;
+    });
+    const app = express();
+    app.use(keepTokensFresh(refresher, { get: () => store.tokens, set }));
+    app.get('/api', (_req, res) => {
+      res.json({ accessToken: store.tokens.accessToken });
+    });
+    return { app, store, set };
+  }
+
+  it('keeps tokens stored meanwhile that expire later than the renewed ones', async () => {
+    const newer: JustLoginTokenSet = { ...freshTokens(), accessToken: 'access-token-stored-meanwhile' };
+    const { app, store, set } = sharedStoreApp(expiredTokens());
+    server.reply(() => {
+      store.tokens = newer; // another request or instance stores newer tokens while this renewal runs
+      return { body: tokenResponse({ access_token: 'access-token-renewed-shorter', expires_in: 600 }) };
+    });
+
+    await request(app).get('/api').expect(200, { accessToken: 'access-token-stored-meanwhile' });
+
+    expect(store.tokens).toBe(newer);
+    expect(set).not.toHaveBeenCalled();
+  });
+
+  it('keeps tokens stored meanwhile that expire at the same time', async () => {
+    const { app, store, set } = sharedStoreApp(expiredTokens());
+    let meanwhile!: JustLoginTokenSet;
+    server.reply(() => {
+      meanwhile = { ...freshTokens(), accessToken: 'access-token-stored-meanwhile', expiresAt: nowSeconds() + 3600 };
+      store.tokens = meanwhile;
+      return { body: tokenResponse({ access_token: 'access-token-renewed', expires_in: 3600 }) };
+    });
+
+    await request(app).get('/api').expect(200);
+
+    expect(store.tokens).toBe(meanwhile);
+    expect(set).not.toHaveBeenCalled();
+  });
+
+  it('stores the renewed tokens over older ones stored meanwhile', async () => {
+    const { app, store, set } = sharedStoreApp(expiredTokens());
+    server.reply(() => {
+      store.tokens = expiredTokens({ accessToken: 'access-token-older' });
+      return { body: tokenResponse({ access_token: 'access-token-renewed' }) };
+    });
+
+    await request(app).get('/api').expect(200, { accessToken: 'access-token-renewed' });
+
+    expect(set).toHaveBeenCalledTimes(1);
+  });
 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { JustLoginRefresher, RedisRefreshCoordinator, type JustLoginTokenSet, type RedisClientLike } from '../lib';
 import { startRedis, type RunningRedis } from './support/redis-server';
+import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // RedisRefreshCoordinator against a real redis-server. Each coordinator with its own
@@ -278,4 +279,39 @@ it('checks its options and its key', async () => {
   expect(make({ commandTimeoutMs: -1 })).toThrow(/`commandTimeoutMs`/);
   expect(make({ logger: {} })).toThrow(/`logger`/);
   await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toThrow(/SHA-256/);
+});
+
+it('a refresher remembers a renewal it got from another instance after Redis has let it go', async () => {
+  const server = await TokenServer.start();
+  try {
+    const rotation = rotatingTokens(OLD_REFRESH);
+    server.reply(rotation.responder);
+    const [a, b] = [await instance(), await instance()];
+    const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: server.url };
+    const [one, two] = [a, b].map(({ coordinator }) => new JustLoginRefresher({ ...options, coordinator }));
+
+    const renewed = await one.refresh({ refreshToken: OLD_REFRESH });
+    await expect(two.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+    await a.client.flushAll(); // the published result is gone (resultMs passed, or Redis restarted)
+
+    await expect(two.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+    await expect(one.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+    expect(rotation).toMatchObject({ renewals: 1, refused: 0 });
+    expect(server.requests).toHaveLength(1);
+  } finally {
+    await server.stop();
+  }
+});
+
+it('tells the refresher its lock lifetime, which must be longer than the refresh timeout', async () => {
+  const { client } = await instance();
+  const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: 'http://127.0.0.1:1/token' };
+  const coordinator = (lockMs?: number) => new RedisRefreshCoordinator({ client, secret: SECRET, lockMs });
+
+  expect(coordinator().lockMs).toBe(20_000);
+  expect(coordinator(15_000).lockMs).toBe(15_000);
+  expect(() => new JustLoginRefresher({ ...options, coordinator: coordinator(10_000) })).toThrow(
+    /`lockMs` \(10000 ms\).*longer than.*`timeout` \(10000 ms\)/,
+  );
+  expect(() => new JustLoginRefresher({ ...options, coordinator: coordinator(5_000), timeout: 4_000 })).not.toThrow();
 });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { JustLoginRequestError, JustLoginTokenError } from '../lib/errors';
-import { NoRefreshTokenError } from '../lib/errors';
+import { IdTokenError, JustLoginRequestError, JustLoginTokenError, NoRefreshTokenError } from '../lib/errors';
 import { JustLoginRefresher, type JustLoginRefresherOptions, type RefreshCoordinator } from '../lib/refresh';
-import { SingleFlight } from '../lib/single-flight';
-import { JustLoginStrategy } from '../lib/strategy';
+import { JustLoginStrategy, type JustLoginStrategyOptionsBase } from '../lib/strategy';
 import type { JustLoginTokenSet } from '../lib/token-set';
+import { fakeIdToken, idTokenClaims } from './support/id-token';
+import { signIdToken, signingKey } from './support/keys';
+import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse, type Reply, type Responder } from './support/token-server';
 
 const CLIENT_ID = 'client-id-refresh-test';
@@ -71,6 +72,16 @@ describe('JustLoginRefresher options', () => {
     ['timeout', { timeout: 0 }],
     ['timeout', { timeout: Number.NaN }],
     ['coordinator', { coordinator: {} as RefreshCoordinator }],
+    ['graceMs', { graceMs: -1 }],
+    ['graceMs', { graceMs: 1.5 }],
+    ['graceMs', { graceMs: Number.NaN }],
+    ['graceMs', { graceMs: Infinity }],
+    ['graceMs', { graceMs: '60000' as unknown as number }],
+    ['issuer', { issuer: '' }],
+    ['issuer', { issuer: 42 as unknown as string }],
+    ['clockTolerance', { clockTolerance: -1 }],
+    ['clockTolerance', { clockTolerance: Number.NaN }],
+    ['clockTolerance', { clockTolerance: '60' as unknown as number }],
   ])('throws a TypeError naming `%s`', (option, overrides) => {
     expect(() => refresherFor(overrides)).toThrow(TypeError);
     expect(() => refresherFor(overrides)).toThrow(`\`${option}\``);
@@ -118,8 +129,9 @@ describe('JustLoginRefresher.refresh', () => {
   });
 
   it('returns the rotated refresh token when JustLogin sends one', async () => {
+    const idToken = fakeIdToken(idTokenClaims(CLIENT_ID));
     server.reply({
-      body: tokenResponse({ access_token: 'access-new', refresh_token: 'refresh-new', id_token: 'id-new' }),
+      body: tokenResponse({ access_token: 'access-new', refresh_token: 'refresh-new', id_token: idToken }),
     });
 
     const tokens = await refresherFor().refresh({ refreshToken: REFRESH_TOKEN, accessToken: ACCESS_TOKEN });
@@ -127,7 +139,7 @@ describe('JustLoginRefresher.refresh', () => {
     expect(tokens).toEqual({
       accessToken: 'access-new',
       refreshToken: 'refresh-new',
-      idToken: 'id-new',
+      idToken,
       tokenType: 'Bearer',
       scope: 'openid',
       expiresIn: 3600,
@@ -260,19 +272,21 @@ describe('single flight', () => {
     for (const error of errors) expect(error).toBe(errors[0]);
   });
 
-  it('forgets a refresh once it settles, after success and after failure', async () => {
-    const coordinator = new SingleFlight<JustLoginTokenSet>();
-    const refresher = refresherFor({ coordinator });
-
-    const pending = refresher.refresh({ refreshToken: REFRESH_TOKEN });
-    expect(coordinator.size).toBe(1);
-    await pending;
-    expect(coordinator.size).toBe(0);
-
+  it('forgets a failed refresh, and a refresh that did not rotate the refresh token, once it settles', async () => {
+    const refresher = refresherFor();
     server.reply({ status: 500, body: 'down' });
     await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ retryable: true });
-    expect(coordinator.size).toBe(0);
-    expect(server.requests).toHaveLength(2);
+
+    server.reply({ body: tokenResponse({ refresh_token: undefined }) });
+    await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).resolves.toMatchObject({
+      refreshToken: REFRESH_TOKEN,
+    });
+    // The refresh token is still valid: renewing with it again asks JustLogin again.
+    server.reply({ body: tokenResponse({ access_token: 'access-third', refresh_token: undefined }) });
+    await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).resolves.toMatchObject({
+      accessToken: 'access-third',
+    });
+    expect(server.requests).toHaveLength(3);
   });
 
   it('runs refreshes of different refresh tokens separately', async () => {
@@ -406,7 +420,7 @@ describe('faults', () => {
 });
 
 describe('JustLoginRefresher.fromStrategy', () => {
-  function strategyFor(options: { timeout?: number } = {}): JustLoginStrategy {
+  function strategyFor(options: Partial<JustLoginStrategyOptionsBase> = {}): JustLoginStrategy {
     return new JustLoginStrategy(
       {
         clientID: CLIENT_ID,
@@ -445,15 +459,306 @@ describe('JustLoginRefresher.fromStrategy', () => {
   });
 
   it('accepts a coordinator', async () => {
-    const coordinator = new SingleFlight<JustLoginTokenSet>();
-    const refresher = JustLoginRefresher.fromStrategy(strategyFor(), { coordinator });
+    const keys: string[] = [];
+    const coordinator: RefreshCoordinator = {
+      run(key, task) {
+        keys.push(key);
+        return task();
+      },
+    };
 
-    const pending = refresher.refresh({ refreshToken: REFRESH_TOKEN });
-    expect(coordinator.size).toBe(1);
-    await pending;
+    await JustLoginRefresher.fromStrategy(strategyFor(), { coordinator }).refresh({ refreshToken: REFRESH_TOKEN });
+
+    expect(keys).toEqual([createHash('sha256').update(REFRESH_TOKEN).digest('hex')]);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('throws a TypeError for anything but a JustLoginStrategy', () => {
     expect(() => JustLoginRefresher.fromStrategy({} as JustLoginStrategy)).toThrow(TypeError);
+  });
+});
+
+describe('grace window: a renewal is remembered for the refresh token it spent', () => {
+  const keyOf = (refreshToken: string) => createHash('sha256').update(refreshToken).digest('hex');
+
+  it('gives a late caller with the spent refresh token the renewed set, without a request', async () => {
+    const rotation = rotatingTokens(REFRESH_TOKEN);
+    server.reply(rotation.responder);
+    const refresher = refresherFor();
+
+    const first = await refresher.ensureFresh(expiredTokens());
+    const late = await refresher.ensureFresh(expiredTokens());
+
+    expect(late).toEqual(first);
+    expect(first).toMatchObject({ accessToken: 'access-token-rotated-1', refreshToken: 'refresh-token-rotated-1' });
+    expect(server.requests).toHaveLength(1);
+    expect(rotation).toMatchObject({ renewals: 1, refused: 0 });
+  });
+
+  it('asks JustLogin again once graceMs (default 60 s) have passed', async () => {
+    let now = 1_700_000_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const rotation = rotatingTokens(REFRESH_TOKEN);
+      server.reply(rotation.responder);
+      const refresher = refresherFor();
+      await refresher.refresh({ refreshToken: REFRESH_TOKEN });
+
+      now += 59_999;
+      await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).resolves.toMatchObject({
+        refreshToken: 'refresh-token-rotated-1',
+      });
+      expect(server.requests).toHaveLength(1);
+
+      now += 1;
+      await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ code: 'invalid_grant' });
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('keeps a renewal for graceMs when given, and not at all with 0', async () => {
+    let now = 1_700_000_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      server.reply(rotatingTokens(REFRESH_TOKEN).responder);
+      const short = refresherFor({ graceMs: 5_000 });
+      await short.refresh({ refreshToken: REFRESH_TOKEN });
+      now += 4_999;
+      await short.refresh({ refreshToken: REFRESH_TOKEN });
+      expect(server.requests).toHaveLength(1);
+      now += 1;
+      await expect(short.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ code: 'invalid_grant' });
+
+      server.reply(rotatingTokens(REFRESH_TOKEN).responder);
+      const none = refresherFor({ graceMs: 0 });
+      await none.refresh({ refreshToken: REFRESH_TOKEN });
+      await expect(none.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ code: 'invalid_grant' });
+      expect(server.requests).toHaveLength(4);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('follows the chain of renewals to the newest set it knows', async () => {
+    server.reply(rotatingTokens(REFRESH_TOKEN).responder);
+    const refresher = refresherFor();
+    const first = await refresher.refresh({ refreshToken: REFRESH_TOKEN });
+    const second = await refresher.refresh({ refreshToken: first.refreshToken! });
+
+    await expect(refresher.refresh({ refreshToken: REFRESH_TOKEN })).resolves.toEqual(second);
+    await expect(refresher.refresh({ refreshToken: first.refreshToken! })).resolves.toEqual(second);
+    expect(second.refreshToken).toBe('refresh-token-rotated-2');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('stops following a chain that loops back on itself', async () => {
+    // A server that hands back tokens already spent: A -> B -> A.
+    const next: Record<string, string> = { 'refresh-A': 'refresh-B', 'refresh-B': 'refresh-A' };
+    server.reply((request) => ({ body: tokenResponse({ refresh_token: next[request.form.refresh_token] }) }));
+    const refresher = refresherFor();
+    await refresher.refresh({ refreshToken: 'refresh-A' });
+    await refresher.refresh({ refreshToken: 'refresh-B' });
+
+    await expect(refresher.refresh({ refreshToken: 'refresh-A' })).resolves.toMatchObject({
+      refreshToken: expect.stringMatching(/^refresh-[AB]$/),
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('sits above the coordinator: a remembered renewal does not reach it', async () => {
+    server.reply(rotatingTokens(REFRESH_TOKEN).responder);
+    const keys: string[] = [];
+    const coordinator: RefreshCoordinator = {
+      run(key, task) {
+        keys.push(key);
+        return task();
+      },
+    };
+    const refresher = refresherFor({ coordinator });
+
+    await refresher.refresh({ refreshToken: REFRESH_TOKEN });
+    await refresher.refresh({ refreshToken: REFRESH_TOKEN });
+
+    expect(keys).toEqual([keyOf(REFRESH_TOKEN)]);
+  });
+
+  it('keeps no token in clear text where inspection can reach it', async () => {
+    server.reply(rotatingTokens(REFRESH_TOKEN).responder);
+    const refresher = refresherFor();
+    const renewed = await refresher.refresh({ refreshToken: REFRESH_TOKEN, accessToken: ACCESS_TOKEN });
+
+    const text = `${inspect(refresher, { showHidden: true, depth: Infinity })} ${JSON.stringify(refresher)}`;
+    for (const secret of [REFRESH_TOKEN, ACCESS_TOKEN, renewed.accessToken, renewed.refreshToken!, CLIENT_SECRET]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('id_token from a refresh (OpenID Connect Core §12.2)', () => {
+  const ISSUER = 'https://apis.justlogin.com/v1/auth';
+  const previousIdToken = fakeIdToken(idTokenClaims(CLIENT_ID));
+
+  it('is kept when it names the same issuer and subject as the previous one', async () => {
+    const idToken = fakeIdToken(idTokenClaims(CLIENT_ID, { auth_time: 1 }));
+    server.reply({ body: tokenResponse({ id_token: idToken, scope: 'openid email' }) });
+
+    const renewed = await refresherFor({ issuer: ISSUER }).ensureFresh(expiredTokens({ idToken: previousIdToken }));
+
+    expect(renewed).toMatchObject({ idToken, scope: 'openid email' });
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const bad: [string, Record<string, unknown>, IdTokenError['check']][] = [
+    ['another subject than the previous one', { sub: 'user-43' }, 'sub'],
+    ['another issuer than the previous one', { iss: 'https://evil.example' }, 'iss'],
+    ['an audience without this client', { aud: 'another-client' }, 'aud'],
+    ['an expiry in the past', { exp: now() - 120, iat: now() - 400 }, 'exp'],
+    ['an issue time in the future', { iat: now() + 600 }, 'iat'],
+    ['no subject', { sub: undefined }, 'sub'],
+  ];
+
+  it.each(bad)('is refused with %s, leaving the tokens untouched', async (_name, overrides, check) => {
+    server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, overrides)) }) });
+    const tokens = expiredTokens({ idToken: previousIdToken });
+    const before = structuredClone(tokens);
+
+    const error = await refresherFor()
+      .ensureFresh(tokens)
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(IdTokenError);
+    expect(error).toMatchObject({ check });
+    expect(tokens).toEqual(before);
+    expectNoSecrets(error);
+  });
+
+  it('is refused when it is not a JWT', async () => {
+    server.reply({ body: tokenResponse({ id_token: 'not-a-jwt' }) });
+
+    await expect(refresherFor().refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({
+      name: 'IdTokenError',
+      check: 'format',
+    });
+  });
+
+  it('must come from `issuer` when the refresher has one', async () => {
+    server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID)) }) });
+
+    await expect(
+      refresherFor({ issuer: 'https://other.example' }).refresh({ refreshToken: REFRESH_TOKEN }),
+    ).rejects.toMatchObject({ name: 'IdTokenError', check: 'iss' });
+  });
+
+  it('tolerates clockTolerance seconds (default 60) on its expiry', async () => {
+    const claims = idTokenClaims(CLIENT_ID, { exp: now() - 30, iat: now() - 330 });
+    server.reply({ body: tokenResponse({ id_token: fakeIdToken(claims) }) });
+
+    await expect(refresherFor().refresh({ refreshToken: REFRESH_TOKEN })).resolves.toMatchObject({
+      idToken: expect.any(String),
+    });
+    await expect(refresherFor({ clockTolerance: 0 }).refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({
+      check: 'exp',
+    });
+  });
+
+  it('a response without id_token and scope keeps the previous ones', async () => {
+    server.reply({ body: tokenResponse({ id_token: undefined, scope: undefined }) });
+    const tokens = expiredTokens({ idToken: previousIdToken, scope: 'openid email' });
+
+    const renewed = await refresherFor().ensureFresh(tokens);
+    const direct = await refresherFor().refresh({
+      refreshToken: REFRESH_TOKEN,
+      idToken: previousIdToken,
+      scope: 'openid profile',
+    });
+
+    expect(renewed).toMatchObject({ idToken: previousIdToken, scope: 'openid email' });
+    expect(direct).toMatchObject({ idToken: previousIdToken, scope: 'openid profile' });
+  });
+
+  describe('with fromStrategy', () => {
+    function strategyFor(options: Partial<JustLoginStrategyOptionsBase>): JustLoginStrategy {
+      return new JustLoginStrategy(
+        {
+          clientID: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          callbackURL: '/callback',
+          baseURL: server.origin,
+          ...options,
+        },
+        (_accessToken, _refreshToken, _profile, done) => done(null, false),
+      );
+    }
+
+    it("takes the strategy's issuer and clockTolerance", async () => {
+      const claims = idTokenClaims(CLIENT_ID, { exp: now() - 30, iat: now() - 330 });
+      server.reply({ body: tokenResponse({ id_token: fakeIdToken(claims) }) });
+
+      const wrongIssuer = JustLoginRefresher.fromStrategy(strategyFor({ issuer: 'https://other.example' }));
+      await expect(wrongIssuer.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ check: 'iss' });
+      const strict = JustLoginRefresher.fromStrategy(strategyFor({ issuer: ISSUER, clockTolerance: 0 }));
+      await expect(strict.refresh({ refreshToken: REFRESH_TOKEN })).rejects.toMatchObject({ check: 'exp' });
+      const lenient = JustLoginRefresher.fromStrategy(strategyFor({ issuer: ISSUER, clockTolerance: 60 }));
+      await expect(lenient.refresh({ refreshToken: REFRESH_TOKEN })).resolves.toMatchObject({
+        accessToken: 'access-token-0001',
+      });
+    });
+
+    it("checks the signature with the strategy's keys when it verifies signatures", async () => {
+      const [justlogin, stranger] = [await signingKey('key-1'), await signingKey('key-1')];
+      const claims = idTokenClaims(CLIENT_ID, { iss: ISSUER });
+      const genuine = await signIdToken(claims, justlogin);
+      const forged = await signIdToken(claims, stranger);
+      let idToken = genuine;
+      server.reply((request) =>
+        request.url === '/jwks' ? { body: { keys: [justlogin.jwk] } } : { body: tokenResponse({ id_token: idToken }) },
+      );
+      const refresher = JustLoginRefresher.fromStrategy(
+        strategyFor({ issuer: ISSUER, verifyIdTokenSignature: true, jwksURL: `${server.origin}/jwks` }),
+      );
+
+      await expect(refresher.refresh({ refreshToken: 'refresh-one' })).resolves.toMatchObject({ idToken: genuine });
+      idToken = forged;
+      await expect(refresher.refresh({ refreshToken: 'refresh-two' })).rejects.toMatchObject({
+        name: 'IdTokenError',
+        check: 'signature',
+      });
+    });
+  });
+});
+
+describe('a coordinator lock that must outlive the refresh timeout', () => {
+  const locking = (lockMs: number): RefreshCoordinator => ({ lockMs, run: (_key, task) => task() });
+
+  it.each([
+    [10_000, undefined],
+    [5_000, 5_000],
+    [1_000, 5_000],
+  ])('lockMs %i with timeout %s is refused with a TypeError naming both', (lockMs, timeout) => {
+    const create = () => refresherFor({ coordinator: locking(lockMs), timeout });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/`lockMs`.*`timeout`/);
+  });
+
+  it('lockMs longer than the timeout is accepted', () => {
+    expect(() => refresherFor({ coordinator: locking(10_001) })).not.toThrow();
+    expect(() => refresherFor({ coordinator: locking(6_000), timeout: 5_000 })).not.toThrow();
+  });
+
+  it("fromStrategy compares it with the strategy's timeout", () => {
+    const strategy = new JustLoginStrategy(
+      {
+        clientID: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        callbackURL: '/callback',
+        baseURL: server.origin,
+        timeout: 3_000,
+      },
+      (_accessToken, _refreshToken, _profile, done) => done(null, false),
+    );
+    expect(() => JustLoginRefresher.fromStrategy(strategy, { coordinator: locking(3_000) })).toThrow(/`lockMs`/);
+    expect(() => JustLoginRefresher.fromStrategy(strategy, { coordinator: locking(3_001) })).not.toThrow();
   });
 });

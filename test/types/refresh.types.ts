@@ -2,12 +2,14 @@
 import {
   JustLoginRefresher,
   JustLoginStrategy,
+  RedisRefreshCoordinator,
   isExpired,
   keepTokensFresh,
   toTokenSet,
   type JustLoginTokenParams,
   type JustLoginTokenSet,
   type RefreshCoordinator,
+  type RefreshParams,
 } from '../../lib';
 import { assertType, valueOf, type Equal } from './expect';
 
@@ -40,10 +42,22 @@ new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', tokenURL: '
 new JustLoginRefresher({ clientID: 'client' });
 // @ts-expect-error 'staging' is not a JustLogin environment
 new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'staging' });
+new JustLoginRefresher({
+  clientID: 'client',
+  clientSecret: 'secret',
+  graceMs: 30_000,
+  issuer: 'https://apis.justlogin.com/v1/auth',
+  clockTolerance: 30,
+});
+// @ts-expect-error graceMs is a number of milliseconds
+new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', graceMs: '60s' });
 
 export const refreshed = refresher.refresh({ refreshToken: 'refresh', accessToken: 'access' });
 assertType<Equal<typeof refreshed, Promise<JustLoginTokenSet>>>(true);
 void refresher.refresh({ refreshToken: 'refresh' });
+void refresher.refresh({ refreshToken: 'refresh', accessToken: 'access', idToken: 'x.y.z', scope: 'openid' });
+const params2: RefreshParams = { refreshToken: 'refresh', idToken: tokens.idToken, scope: tokens.scope };
+export { params2 };
 // @ts-expect-error refreshToken is required
 void refresher.refresh({ accessToken: 'access' });
 assertType<Equal<ReturnType<typeof refresher.ensureFresh>, Promise<JustLoginTokenSet>>>(true);
@@ -55,6 +69,14 @@ const strategy = valueOf<JustLoginStrategy>();
 assertType<Equal<ReturnType<typeof JustLoginRefresher.fromStrategy>, JustLoginRefresher>>(true);
 const coordinator: RefreshCoordinator = { run: (_key, task) => task() };
 JustLoginRefresher.fromStrategy(strategy, { coordinator });
+JustLoginRefresher.fromStrategy(strategy, { coordinator, graceMs: 0 });
+// @ts-expect-error fromStrategy takes issuer and clockTolerance from the strategy
+JustLoginRefresher.fromStrategy(strategy, { issuer: 'https://apis.justlogin.com/v1/auth' });
+const locking: RefreshCoordinator = { lockMs: 20_000, run: (_key, task) => task() };
+assertType<Equal<typeof locking.lockMs, number | undefined>>(true);
+assertType<Equal<RedisRefreshCoordinator['lockMs'], number>>(true);
+const redisCoordinator: RefreshCoordinator = valueOf<RedisRefreshCoordinator>();
+export { locking, redisCoordinator };
 // @ts-expect-error fromStrategy needs a JustLoginStrategy
 JustLoginRefresher.fromStrategy({ name: 'justlogin' });
 
