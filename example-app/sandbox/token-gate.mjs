@@ -7,7 +7,10 @@
 // - refuses any other Authorization header (clients authenticate with client_secret_post only);
 // - answers a refresh token that was already used with invalid_grant, leaving the rest of the grant
 //   alone (oidc-provider would revoke the whole grant, IdentityServer does not);
-// - optionally logs one line per request: `token-request grant_type=<grant> status=<status>`.
+// - optionally logs one line per request: `token-request grant_type=<grant> status=<status>`;
+//   with SANDBOX_LOG_REFRESH_TOKEN_IDS=1 a refresh_token grant's line ends in ` rt=<id>`, the first
+//   12 hex digits of the SHA-256 of the refresh token presented (`-` when none), never the token.
+import { createHash } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 
 const BODY_LIMIT = 56 * 1024;
@@ -19,6 +22,7 @@ const BODY_LIMIT = 56 * 1024;
  * @param {boolean} options.logTokenRequests
  */
 export function tokenGate({ provider, forward, logTokenRequests }) {
+  const logRefreshTokenIds = process.env.SANDBOX_LOG_REFRESH_TOKEN_IDS === '1';
   // Access token -> client_id. Kept after expiry: apps refresh exactly when the token has expired,
   // and oidc-provider's storage forgets expired tokens.
   const issuedTo = new Map();
@@ -48,7 +52,9 @@ export function tokenGate({ provider, forward, logTokenRequests }) {
     const form = new URLSearchParams(body?.toString('utf8'));
     if (logTokenRequests) {
       const grantType = /^[\w:.-]+$/.test(form.get('grant_type') ?? '') ? form.get('grant_type') : '-';
-      res.on('finish', () => console.log(`token-request grant_type=${grantType} status=${res.statusCode}`));
+      const presented =
+        logRefreshTokenIds && grantType === 'refresh_token' ? ` rt=${refreshTokenId(form.get('refresh_token'))}` : '';
+      res.on('finish', () => console.log(`token-request grant_type=${grantType} status=${res.statusCode}${presented}`));
     }
 
     const refused = body
@@ -63,6 +69,11 @@ export function tokenGate({ provider, forward, logTokenRequests }) {
     }
     forward(copyWithoutAuthorization(req, body), res);
   };
+}
+
+/** Names a refresh token in a log line without revealing it: 12 hex digits of its SHA-256. */
+function refreshTokenId(refreshToken) {
+  return refreshToken ? createHash('sha256').update(refreshToken).digest('hex').slice(0, 12) : '-';
 }
 
 /** The whole request body, or undefined when it is larger than BODY_LIMIT. */
