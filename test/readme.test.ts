@@ -55,12 +55,19 @@ const env = () => ({
 });
 
 /** Walks the sign-in: /auth/justlogin, then the callback with the state and nonce JustLogin would echo. */
-async function signIn(agent: ReturnType<typeof request.agent>, code: string, expiresIn = 3600) {
+async function signIn(
+  agent: ReturnType<typeof request.agent>,
+  code: string,
+  expiresIn = 3600,
+  refreshToken = 'refresh-token-0001',
+) {
   const login = await agent.get('/auth/justlogin').expect(302);
   const location = new URL(login.headers.location);
   expect(location.href.split('?')[0]).toBe(`${server.origin}/v1/auth/connect/authorize`);
   const claims = idTokenClaims('readme-client', { nonce: location.searchParams.get('nonce') });
-  server.reply({ body: tokenResponse({ id_token: fakeIdToken(claims), expires_in: expiresIn }) });
+  server.reply({
+    body: tokenResponse({ id_token: fakeIdToken(claims), expires_in: expiresIn, refresh_token: refreshToken }),
+  });
   const state = location.searchParams.get('state') ?? '';
   await agent.get(`/auth/justlogin/callback?code=${code}&state=${state}`).expect(302).expect('Location', '/me');
 }
@@ -92,7 +99,7 @@ it('the keep-fresh example renews near-expiry tokens and sends the user back to 
   await agent.get('/me').expect(200);
   expect(server.requests).toHaveLength(before + 1);
 
-  await signIn(agent, 'fresh-code-2', 30);
+  await signIn(agent, 'fresh-code-2', 30, 'refresh-token-0003'); // a new sign-in, a new refresh token
   server.reply({ status: 400, body: { error: 'invalid_grant' } });
   await agent.get('/me').expect(302).expect('Location', '/auth/justlogin');
   await agent.get('/me').expect(401);
