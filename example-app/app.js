@@ -5,12 +5,28 @@ const passport = require('passport');
 const { JustLoginStrategy, JustLoginRefresher, keepTokensFresh, toTokenSet } = require('passport-justlogin');
 const pages = require('./pages');
 
-/** A path of this app, or undefined: never another origin, so no open redirect. */
+/** Characters no redirect target of this app contains: backslashes and control characters. */
+const UNSAFE = /[\\\u0000-\u001f\u007f]/;
+
+/** True when a browser could read `path` as another origin (`//host`, `/\\host`) or it holds an unsafe character. */
+const unsafePath = (path) => /^\/[/\\]/.test(path) || UNSAFE.test(path);
+
+/**
+ * A path of this app (path and query), or undefined: never another origin, so no open redirect.
+ * The path is normalised first (`/.//evil` becomes `//evil`), then refused if it, or its percent-decoded
+ * form, could be read as protocol-relative or holds a backslash or a control character.
+ */
 function localPath(value) {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+  if (typeof value !== 'string' || !value.startsWith('/') || UNSAFE.test(value)) return undefined;
+  let url, decoded;
+  try {
+    url = new URL(value, 'http://app.invalid');
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
     return undefined;
-  const url = new URL(value, 'http://app.invalid');
-  return url.origin === 'http://app.invalid' ? url.pathname + url.search : undefined;
+  }
+  if (url.origin !== 'http://app.invalid' || unsafePath(url.pathname) || unsafePath(decoded)) return undefined;
+  return url.pathname + url.search;
 }
 
 /**
