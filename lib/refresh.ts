@@ -42,6 +42,8 @@ export interface JustLoginRefresherOptions {
   baseURL?: string;
   /** Overrides the token endpoint derived from `environment` / `baseURL`. */
   tokenURL?: string;
+  /** Allow plain `http://` to hosts other than loopback (default `false`). */
+  allowInsecureRequests?: boolean;
   /** Milliseconds before an unanswered refresh fails with `ETIMEDOUT`; default 10000. */
   timeout?: number;
   /** Who runs concurrent refreshes of one token; default: one request per token in this process. */
@@ -277,8 +279,8 @@ function previousClaims(idToken: string | undefined): IdTokenClaims | undefined 
 }
 
 function createTokenEndpoint(options: Partial<JustLoginRefresherOptions>): TokenEndpoint {
-  const { clientID = '', clientSecret = '', environment, baseURL, tokenURL, timeout } = options;
-  const endpoints = resolveEndpoints({ environment, baseURL, tokenURL });
+  const { clientID = '', clientSecret = '', environment, baseURL, tokenURL, allowInsecureRequests, timeout } = options;
+  const endpoints = resolveEndpoints({ environment, baseURL, tokenURL, allowInsecureRequests });
   return new TokenEndpoint({ clientID, clientSecret, tokenURL: endpoints.tokenURL, timeout });
 }
 

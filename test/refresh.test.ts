@@ -91,6 +91,15 @@ describe('JustLoginRefresher options', () => {
     expect(() => new JustLoginRefresher(undefined as unknown as JustLoginRefresherOptions)).toThrow(TypeError);
   });
 
+  it('refuses plain http:// to a host other than loopback unless allowInsecureRequests is set', () => {
+    const insecure = { tokenURL: undefined, baseURL: 'http://idp.example.test' };
+    expect(() => refresherFor(insecure)).toThrow(/`baseURL`.*allowInsecureRequests/);
+    expect(() => refresherFor({ ...insecure, allowInsecureRequests: true })).not.toThrow();
+    expect(() => refresherFor({ ...insecure, allowInsecureRequests: 'yes' as unknown as boolean })).toThrow(
+      '`allowInsecureRequests`',
+    );
+  });
+
   it('builds the token URL from baseURL', async () => {
     await refresherFor({ tokenURL: undefined, baseURL: `${server.origin}/` }).refresh({ refreshToken: REFRESH_TOKEN });
     expect(server.requests[0].url).toBe('/v1/auth/connect/token');
