@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type * as CookieModule from 'cookie';
+import { JsonSealer } from './sealed-tokens';
 import {
   randomToken,
   type AppState,
@@ -13,7 +13,10 @@ import {
 
 /** Options of {@link CookieStateStore}. */
 export interface CookieStateStoreOptions {
-  /** Signs the cookie (HMAC-SHA256): at least 32 characters (or bytes), kept secret, stable across instances. */
+  /**
+   * Encrypts the cookie (AES-256-GCM under a key derived from it): at least 32 characters (or bytes),
+   * kept secret, stable across instances.
+   */
   secret: string | Buffer;
   /** Cookie name; default `justlogin_state`. */
   name?: string;
@@ -34,6 +37,7 @@ interface CookiePayload {
   e: number;
 }
 
+const KEY_INFO = 'passport-justlogin state cookie v1';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 let cookieModule: typeof CookieModule | undefined;
@@ -46,9 +50,11 @@ function cookieLibrary(): typeof CookieModule {
 
 /**
  * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
- * (e.g. `returnTo`) in a signed, `HttpOnly`, `SameSite=Lax`, `Secure` cookie
+ * (e.g. `returnTo`) in an encrypted, `HttpOnly`, `SameSite=Lax`, `Secure` cookie
  * scoped to the callback path, for apps without sessions (NestJS with JWTs,
- * serverless). The cookie is cleared when used; a replayed, tampered,
+ * serverless). The cookie is sealed with AES-256-GCM under a key derived
+ * from `secret` and bound to the cookie name, so the browser can neither read
+ * nor alter it. The cookie is cleared when used; a replayed, tampered,
  * expired or missing cookie fails the sign-in.
  *
  * @example
@@ -58,25 +64,25 @@ function cookieLibrary(): typeof CookieModule {
  * }, verify));
  */
 export class CookieStateStore implements JustLoginStateStore {
-  private readonly name: string;
-  private readonly maxAge: number;
-  private readonly secure: boolean;
-  private readonly secret: Buffer;
+  readonly #name: string;
+  readonly #maxAge: number;
+  readonly #secure: boolean;
+  readonly #sealer: JsonSealer<CookiePayload>;
   /** Handles already used in this process, until their cookie would have expired. */
-  private readonly used = new Map<string, number>();
+  readonly #used = new Map<string, number>();
 
   constructor(options: CookieStateStoreOptions) {
     const secret = typeof options?.secret === 'string' ? Buffer.from(options.secret) : options?.secret;
     if (!Buffer.isBuffer(secret) || secret.length < 32) {
       throw new TypeError('CookieStateStore: `secret` must be at least 32 characters');
     }
-    this.secret = secret;
-    this.name = options.name ?? 'justlogin_state';
-    this.maxAge = options.maxAge ?? 600;
-    if (!(this.maxAge > 0) || !Number.isFinite(this.maxAge)) {
+    this.#sealer = new JsonSealer(secret, KEY_INFO);
+    this.#name = options.name ?? 'justlogin_state';
+    this.#maxAge = options.maxAge ?? 600;
+    if (!(this.#maxAge > 0) || !Number.isFinite(this.#maxAge)) {
       throw new TypeError('CookieStateStore: `maxAge` must be a positive number of seconds');
     }
-    this.secure = options.secure ?? true;
+    this.#secure = options.secure ?? true;
   }
 
   store(
@@ -91,70 +97,56 @@ export class CookieStateStore implements JustLoginStateStore {
     if (!res || !callbackURL) {
       return callback(new Error('CookieStateStore needs the response (req.res) and an absolute callbackURL'));
     }
-    if (!this.secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
+    if (!this.#secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
       return callback(
         new Error('CookieStateStore: `secure: false` is only allowed for a callback on http://localhost'),
       );
     }
-    const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.maxAge };
+    const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.#maxAge };
     if (verifier) payload.v = verifier;
     if (state) payload.s = state;
-    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    this.setCookie(res, callbackURL.pathname, `${body}.${this.sign(body)}`, this.maxAge);
+    this.#setCookie(res, callbackURL.pathname, this.#sealer.seal(payload, this.#name), this.#maxAge);
     callback(null, payload.h);
   }
 
   verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const res = req.res as ServerResponse | undefined;
     const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
-    if (res) this.setCookie(res, path, '', 0);
-    const payload = this.read(req.headers.cookie);
+    if (res) this.#setCookie(res, path, '', 0);
+    const payload = this.#read(req.headers.cookie);
     const now = Math.floor(Date.now() / 1000);
-    this.forgetExpired(now);
-    if (!payload || payload.e <= now || this.used.has(payload.h)) {
+    this.#forgetExpired(now);
+    if (!payload || payload.e <= now || this.#used.has(payload.h)) {
       return callback(null, false, { message: 'Unable to verify authorization request state.' });
     }
     if (typeof handle !== 'string' || payload.h !== handle) {
       return callback(null, false, { message: 'Invalid authorization request state.' });
     }
-    this.used.set(payload.h, payload.e);
+    this.#used.set(payload.h, payload.e);
     callback(null, payload.v ?? true, payload.s);
   }
 
-  /** The payload of a well-signed cookie, or `undefined`. */
-  private read(header: string | undefined): CookiePayload | undefined {
-    const value = header ? cookieLibrary().parse(header)[this.name] : undefined;
-    const [body, signature, extra] = value?.split('.') ?? [];
-    if (!body || !signature || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CookiePayload;
-      return typeof payload.h === 'string' && typeof payload.e === 'number' ? payload : undefined;
-    } catch {
-      return undefined;
-    }
+  /** The payload of a cookie this store sealed under this name, or `undefined`. */
+  #read(header: string | undefined): CookiePayload | undefined {
+    const value = header ? cookieLibrary().parse(header)[this.#name] : undefined;
+    const payload = value ? this.#sealer.open(value, this.#name) : undefined;
+    return typeof payload?.h === 'string' && typeof payload.e === 'number' ? payload : undefined;
   }
 
-  private sign(body: string): string {
-    return createHmac('sha256', this.secret).update(`${this.name}.${body}`).digest('base64url');
-  }
-
-  private setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
-    const header = cookieLibrary().serialize(this.name, value, {
+  #setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
+    const header = cookieLibrary().serialize(this.#name, value, {
       path,
       maxAge,
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.secure,
+      secure: this.#secure,
     });
     const previous = res.getHeader('Set-Cookie');
     const cookies = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
     res.setHeader('Set-Cookie', [...cookies, header]);
   }
 
-  private forgetExpired(now: number): void {
-    for (const [handle, expiry] of this.used) if (expiry <= now) this.used.delete(handle);
+  #forgetExpired(now: number): void {
+    for (const [handle, expiry] of this.#used) if (expiry <= now) this.#used.delete(handle);
   }
 }

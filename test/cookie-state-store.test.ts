@@ -1,3 +1,5 @@
+import { hkdfSync } from 'node:crypto';
+import { inspect } from 'node:util';
 import { parseSetCookie } from 'cookie';
 import request from 'supertest';
 import {
@@ -50,6 +52,35 @@ function sessionless(store: CookieStateStore, overrides: Partial<JustLoginStrate
   return { app, authInfo: () => authInfo };
 }
 
+/** An app with sessions, so a failed sign-in's message can be read at /failed. */
+function withMessages(store: CookieStateStore) {
+  return makeApp(strategy(store), { loginOptions: { state: { returnTo: '/reports' } } });
+}
+
+/** The messages a failed callback left in the session. */
+async function failureMessages(app: ReturnType<typeof makeApp>, state: string, cookie: string) {
+  const res = await callback(app, state, cookie);
+  expect(res.headers.location).toBe('/failed');
+  const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('connect.sid='));
+  const failed = await request(app)
+    .get('/failed')
+    .set('Cookie', session?.split(';')[0] ?? '');
+  return failed.body.messages as string[];
+}
+
+/** `name=value` with the value's bytes changed by `change`. */
+function alterCookie(cookie: string, change: (bytes: Buffer) => Buffer): string {
+  const [name, value] = cookie.split('=');
+  return `${name}=${change(Buffer.from(value, 'base64url')).toString('base64url')}`;
+}
+
+/** The bytes with one bit of the ciphertext flipped. */
+function flipBit40(bytes: Buffer): Buffer {
+  const altered = Buffer.from(bytes);
+  altered[40] ^= 1;
+  return altered;
+}
+
 async function begin(app: ReturnType<typeof makeApp>) {
   const login = await request(app).get('/login');
   const query = new URL(login.headers.location).searchParams;
@@ -90,16 +121,50 @@ describe('CookieStateStore', () => {
     expect(cleared).toMatchObject({ name: 'justlogin_state', value: '', maxAge: 0, path: '/auth/justlogin/callback' });
   });
 
-  it('keeps nothing readable in the cookie but what it signs', async () => {
+  it('keeps nothing readable in the cookie: not the secrets, the verifier, the nonce or the app state', async () => {
     const { app } = sessionless(new CookieStateStore({ secret: SECRET }));
-    const { cookie } = await begin(app);
-    expect(cookie).not.toContain(SECRET);
-    expect(cookie).not.toContain('cookie-test-client-secret');
+    const { state, cookie, setCookie } = await begin(app);
+    await callback(app, state, cookie).expect(200);
+    const value = parseSetCookie(setCookie[0]).value ?? '';
+    expect(value.length).toBeGreaterThan(100);
+    const readable = `${value} ${Buffer.from(value, 'base64url').toString('latin1')}`;
+    const verifier = server.requests[0].form.code_verifier;
+    expect(verifier).toMatch(/^[\w-]{43}$/);
+    expect(nonce).toMatch(/^[\w-]{16,}$/);
+    for (const secret of [SECRET, 'cookie-test-client-secret', verifier, nonce ?? '', state, 'returnTo', '/reports']) {
+      expect(readable).not.toContain(secret);
+    }
+  });
+
+  it('keeps the secret and the key derived from it out of util.inspect and JSON.stringify', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const secret = Buffer.from(SECRET);
+    const key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'passport-justlogin state cookie v1', 32));
+    const text = [
+      inspect(store),
+      inspect(store, { depth: Infinity, showHidden: true, getters: true, maxArrayLength: Infinity }),
+      JSON.stringify(store),
+    ].join(' ');
+    for (const bytes of [secret, key]) {
+      const head = bytes.subarray(0, 8);
+      for (const form of [
+        head.toString('latin1'),
+        head.toString('hex'),
+        [...head].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+        [...head].join(','),
+        [...head].join(', '),
+        bytes.toString('base64').slice(0, 10),
+        bytes.toString('base64url').slice(0, 10),
+      ]) {
+        expect(text).not.toContain(form);
+      }
+    }
   });
 
   it.each([
     [
       'replayed after use',
+      'Unable to verify authorization request state.',
       async (app: ReturnType<typeof makeApp>) => {
         const flow = await begin(app);
         await callback(app, flow.state, flow.cookie).expect(200);
@@ -108,19 +173,36 @@ describe('CookieStateStore', () => {
     ],
     [
       'tampered with',
+      'Unable to verify authorization request state.',
       async (app: ReturnType<typeof makeApp>) => {
         const flow = await begin(app);
-        const [name, value] = flow.cookie.split('=');
-        const [body, signature] = value.split('.');
-        const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
-        payload.s.returnTo = 'https://evil.example/';
-        const forged = Buffer.from(JSON.stringify(payload)).toString('base64url');
-        return { ...flow, cookie: `${name}=${forged}.${signature}` };
+        return { ...flow, cookie: alterCookie(flow.cookie, flipBit40) };
       },
     ],
-    ['missing', async (app: ReturnType<typeof makeApp>) => ({ ...(await begin(app)), cookie: '' })],
+    [
+      'truncated',
+      'Unable to verify authorization request state.',
+      async (app: ReturnType<typeof makeApp>) => {
+        const flow = await begin(app);
+        return { ...flow, cookie: alterCookie(flow.cookie, (bytes) => bytes.subarray(0, bytes.length - 1)) };
+      },
+    ],
+    [
+      'cut to its first bytes',
+      'Unable to verify authorization request state.',
+      async (app: ReturnType<typeof makeApp>) => {
+        const flow = await begin(app);
+        return { ...flow, cookie: alterCookie(flow.cookie, (bytes) => bytes.subarray(0, 16)) };
+      },
+    ],
+    [
+      'missing',
+      'Unable to verify authorization request state.',
+      async (app: ReturnType<typeof makeApp>) => ({ ...(await begin(app)), cookie: '' }),
+    ],
     [
       'from another sign-in',
+      'Invalid authorization request state.',
       async (app: ReturnType<typeof makeApp>) => {
         const mine = await begin(app);
         const other = await begin(app);
@@ -128,7 +210,8 @@ describe('CookieStateStore', () => {
       },
     ],
     [
-      'signed with another secret',
+      'made with another secret',
+      'Unable to verify authorization request state.',
       async (app: ReturnType<typeof makeApp>) => {
         const flow = await begin(app);
         const foreign = sessionless(new CookieStateStore({ secret: 'another-secret-of-at-least-32-chars!' }));
@@ -136,21 +219,35 @@ describe('CookieStateStore', () => {
         return { ...flow, cookie: theirs.cookie };
       },
     ],
-  ])('fails the sign-in when the cookie is %s', async (_case, prepare) => {
-    const { app } = sessionless(new CookieStateStore({ secret: SECRET }));
+    [
+      'made for another cookie name with the same secret',
+      'Unable to verify authorization request state.',
+      async () => {
+        const other = sessionless(new CookieStateStore({ secret: SECRET, name: 'other_state' }));
+        const theirs = await begin(other.app);
+        return { ...theirs, cookie: theirs.cookie.replace(/^other_state=/, 'justlogin_state=') };
+      },
+    ],
+  ])('fails the sign-in when the cookie is %s', async (_case, message, prepare) => {
+    const app = withMessages(new CookieStateStore({ secret: SECRET }));
     const { state, cookie } = await prepare(app);
     const before = server.requests.length;
-    const res = await callback(app, state, cookie);
-    expect(res.headers.location).toBe('/failed');
+    expect(await failureMessages(app, state, cookie)).toEqual([message]);
     expect(server.requests).toHaveLength(before);
   });
 
   it('fails the sign-in when the cookie has expired', async () => {
-    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAge: 1 }));
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAge: 60 }));
     const { state, cookie } = await begin(app);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    const res = await callback(app, state, cookie);
-    expect(res.headers.location).toBe('/failed');
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    try {
+      const res = await callback(app, state, cookie);
+      expect(res.headers.location).toBe('/failed');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('allows secure: false only for a callback on http://localhost', async () => {
