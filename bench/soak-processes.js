@@ -19,10 +19,11 @@ const running = new Set();
 function startProcess(name, command, args, { env = {}, ready }) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Without a pid the process never ran (e.g. the command does not exist): nothing to stop or read.
+  const ran = () => child.pid !== undefined;
   const stdoutClosed = new Promise((resolve) => child.stdout.once('close', resolve));
   const lines = [];
   const errors = [];
-  child.on('error', (err) => errors.push(err.message));
   readline.createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
   const handle = {
     name,
@@ -30,6 +31,7 @@ function startProcess(name, command, args, { env = {}, ready }) {
     /** SIGTERM, then SIGKILL if it is still there after a while; resolves once it is gone and its output read. */
     async stop() {
       running.delete(handle);
+      if (!ran()) return;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -52,6 +54,7 @@ function startProcess(name, command, args, { env = {}, ready }) {
     const timer = setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     const exitedEarly = (code, signal) => fail(`exited (${signal ?? code}) before it was ready`);
     child.once('exit', exitedEarly);
+    child.on('error', (err) => fail(`could not be started (${err.code ?? err.message})`));
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
       const match = settled ? null : ready.exec(line);

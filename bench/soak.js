@@ -4,7 +4,8 @@
 // lifetime. 20 users sign in, then fire bursts of requests for `seconds`; once with
 // one app process (sessions in memory), once with two app instances sharing sessions
 // and renewals through one redis-server. Prints a table (or JSON) and exits non-zero
-// when an invariant fails (see soak-results.js).
+// when an invariant fails (see soak-results.js). Runs shorter than about 8 s cannot
+// renew every user twice, so they fail that check.
 const { spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
