@@ -1,8 +1,11 @@
+export { JustLoginClient } from './client';
+export type { JustLoginClientOptions, JustLoginClientReference } from './client';
 export { JustLoginStrategy, JustLoginStrategy as Strategy } from './strategy';
 export type {
   JustLoginStrategyOptions,
   JustLoginStrategyOptionsBase,
   JustLoginStrategyOptionsWithRequest,
+  JustLoginStrategyOwnOptions,
   JustLoginVerify,
   JustLoginVerifyWithProfile,
   JustLoginVerifyWithParams,
@@ -14,7 +17,13 @@ export type {
 export type { JustLoginProfile } from './profile';
 export type { IdTokenClaims } from './id-token';
 export { JustLoginRefresher } from './refresh';
-export type { JustLoginRefresherOptions, RefreshParams, EnsureFreshOptions, RefreshCoordinator } from './refresh';
+export type {
+  JustLoginRefresherOptions,
+  JustLoginRefresherOwnOptions,
+  RefreshParams,
+  EnsureFreshOptions,
+  RefreshCoordinator,
+} from './refresh';
 export { SingleFlight } from './single-flight';
 export { RedisRefreshCoordinator } from './redis-coordinator';
 export type { RedisRefreshCoordinatorOptions } from './redis-coordinator';

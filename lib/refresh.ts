@@ -1,8 +1,10 @@
-import { resolveEndpoints, type JustLoginEnvironment } from './endpoints';
-import { IdTokenError, NoRefreshTokenError } from './errors';
-import { TokenEndpoint } from './http';
-import { decodeIdToken, validateIdToken, type IdTokenClaims } from './id-token';
-import type { IdTokenSignature } from './id-token-signature';
+import {
+  clientOperations,
+  JustLoginClient,
+  type JustLoginClientOptions,
+  type JustLoginClientReference,
+} from './client';
+import { NoRefreshTokenError } from './errors';
 import { RenewalMemory, refreshTokenKey } from './renewal-memory';
 import { SingleFlight } from './single-flight';
 import { isExpired, toTokenSet, type JustLoginTokenSet } from './token-set';
@@ -33,19 +35,8 @@ export interface RefreshCoordinator {
   readonly lockMs?: number;
 }
 
-export interface JustLoginRefresherOptions {
-  clientID: string;
-  clientSecret: string;
-  /** `'production'` (default) or `'sandbox'`. */
-  environment?: JustLoginEnvironment;
-  /** Any other JustLogin host, e.g. a local sandbox: `http://127.0.0.1:4000`. */
-  baseURL?: string;
-  /** Overrides the token endpoint derived from `environment` / `baseURL`. */
-  tokenURL?: string;
-  /** Allow plain `http://` to hosts other than loopback (default `false`). */
-  allowInsecureRequests?: boolean;
-  /** Milliseconds before an unanswered refresh fails with `ETIMEDOUT`; default 10000. */
-  timeout?: number;
+/** The refresher's own options, beside those of its {@link JustLoginClient}. */
+export interface JustLoginRefresherOwnOptions {
   /** Who runs concurrent refreshes of one token; default: one request per token in this process. */
   coordinator?: RefreshCoordinator;
   /**
@@ -54,11 +45,11 @@ export interface JustLoginRefresherOptions {
    * request. Default 60000; 0 remembers nothing.
    */
   graceMs?: number;
-  /** When set, an id_token returned by a refresh must have this `iss`. */
-  issuer?: string;
-  /** Seconds of clock difference tolerated on the `exp` and `iat` of an id_token returned by a refresh; default 60. */
-  clockTolerance?: number;
 }
+
+/** A `client` (or the options to build one) and the refresher's own options. */
+export type JustLoginRefresherOptions = (JustLoginClientOptions | JustLoginClientReference) &
+  JustLoginRefresherOwnOptions;
 
 /** The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out. */
 export interface RefreshParams {
@@ -112,12 +103,10 @@ export interface EnsureFreshOptions {
  * const tokens = await refresher.refresh({ refreshToken, accessToken });
  */
 export class JustLoginRefresher {
-  readonly #endpoint: TokenEndpoint;
+  /** The JustLogin client this refresher renews tokens with. */
+  readonly client: JustLoginClient;
   readonly #coordinator: RefreshCoordinator;
   readonly #memory: RenewalMemory;
-  readonly #issuer?: string;
-  readonly #clockTolerance: number;
-  readonly #signature?: IdTokenSignature;
 
   /**
    * Throws a `TypeError` naming the option when an option is missing or
@@ -131,52 +120,32 @@ export class JustLoginRefresher {
    *   timeout: 5000,
    * });
    */
-  constructor(options: JustLoginRefresherOptions);
-  /** @internal {@link JustLoginRefresher.fromStrategy} passes the strategy's token endpoint and signature check. */
-  constructor(options: StrategyRefresherOptions, fromStrategy: StrategyClient);
-  constructor(options: Partial<JustLoginRefresherOptions>, fromStrategy?: StrategyClient) {
+  constructor(options: JustLoginRefresherOptions) {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('passport-justlogin: JustLoginRefresher requires an options object');
     }
-    this.#endpoint = fromStrategy?.endpoint ?? createTokenEndpoint(options);
-    this.#signature = fromStrategy?.signature;
-    this.#coordinator = checkCoordinator(options.coordinator, this.#endpoint.timeout);
-    this.#memory = new RenewalMemory(options.graceMs ?? 60_000);
-    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
-      throw new TypeError('passport-justlogin: `issuer` must be a non-empty string');
-    }
-    this.#issuer = options.issuer;
-    const clockTolerance = options.clockTolerance ?? 60;
-    if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
-      throw new TypeError('passport-justlogin: `clockTolerance` must be a number of seconds, 0 or more');
-    }
-    this.#clockTolerance = clockTolerance;
+    const { coordinator, graceMs, ...clientOptions } = options;
+    this.client = 'client' in clientOptions ? clientOptions.client : new JustLoginClient(clientOptions);
+    clientOperations(this.client);
+    this.#coordinator = checkCoordinator(coordinator, this.client.timeout);
+    this.#memory = new RenewalMemory(graceMs ?? 60_000);
   }
 
   /**
-   * A refresher with the same client and the very same token endpoint (URL,
-   * timeout, error handling) as `strategy`, which checks id_tokens returned by
-   * a refresh with the strategy's `issuer`, `clockTolerance` and, when it
-   * verifies signatures, JustLogin's keys.
+   * A refresher with the very client of `strategy`: the same token endpoint,
+   * timeout and transport, and the same id_token checks (`issuer`,
+   * `clockTolerance` and, when the strategy verifies signatures, JustLogin's keys).
    *
    * @example
    * const strategy = new JustLoginStrategy(options, verify);
    * passport.use(strategy);
    * const refresher = JustLoginRefresher.fromStrategy(strategy);
    */
-  static fromStrategy(
-    strategy: JustLoginStrategy,
-    options: Pick<JustLoginRefresherOptions, 'coordinator' | 'graceMs'> = {},
-  ): JustLoginRefresher {
-    const endpoint: unknown = strategy?._tokenEndpoint;
-    if (!(endpoint instanceof TokenEndpoint)) {
-      throw new TypeError('passport-justlogin: JustLoginRefresher.fromStrategy requires a JustLoginStrategy');
-    }
+  static fromStrategy(strategy: JustLoginStrategy, options: JustLoginRefresherOwnOptions = {}): JustLoginRefresher {
+    const client: unknown = (strategy as { client?: unknown } | null | undefined)?.client;
+    clientOperations(client, 'JustLoginRefresher.fromStrategy requires a JustLoginStrategy:');
     const { coordinator, graceMs } = options ?? {};
-    return new JustLoginRefresher(
-      { coordinator, graceMs, issuer: strategy['_issuer'], clockTolerance: strategy['_clockTolerance'] },
-      { endpoint, signature: strategy['_signature'] },
-    );
+    return new JustLoginRefresher({ client: client as JustLoginClient, coordinator, graceMs });
   }
 
   /**
@@ -227,61 +196,17 @@ export class JustLoginRefresher {
   }
 
   async #renew({ refreshToken, accessToken, idToken, scope }: RefreshParams): Promise<JustLoginTokenSet> {
-    const response = await this.#endpoint.request(
+    const operations = clientOperations(this.client);
+    const response = await operations.tokenRequest(
       { grant_type: 'refresh_token', refresh_token: refreshToken },
       accessToken,
     );
     const tokens = toTokenSet(response.access_token, response.refresh_token || refreshToken, response, Date.now());
-    if (response.id_token !== undefined) await this.#checkIdToken(response.id_token, idToken);
+    if (response.id_token !== undefined) await operations.checkRefreshedIdToken(response.id_token, idToken);
     else if (idToken) tokens.idToken = idToken;
     if (response.scope === undefined && scope) tokens.scope = scope;
     return tokens;
   }
-
-  /** OpenID Connect Core §12.2: the id_token of a refresh names the same issuer and subject as before. */
-  async #checkIdToken(idToken: string, previous: string | undefined): Promise<void> {
-    const { claims } = validateIdToken(idToken, {
-      clientID: this.#endpoint.clientID,
-      issuer: this.#issuer,
-      clockTolerance: this.#clockTolerance,
-    });
-    const before = previousClaims(previous);
-    if (before && claims.iss !== before.iss) {
-      throw new IdTokenError('id_token of the refresh names another issuer (iss) than the previous id_token', 'iss');
-    }
-    if (before && claims.sub !== before.sub) {
-      throw new IdTokenError('id_token of the refresh names another subject (sub) than the previous id_token', 'sub');
-    }
-    if (this.#signature) await this.#signature.verify(idToken);
-  }
-}
-
-/** Options {@link JustLoginRefresher.fromStrategy} passes on; the rest comes from the strategy. */
-type StrategyRefresherOptions = Pick<
-  JustLoginRefresherOptions,
-  'coordinator' | 'graceMs' | 'issuer' | 'clockTolerance'
->;
-
-/** What a refresher shares with the strategy it was made from. */
-interface StrategyClient {
-  endpoint: TokenEndpoint;
-  signature?: IdTokenSignature;
-}
-
-/** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */
-function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
-  if (!idToken) return undefined;
-  try {
-    return decodeIdToken(idToken).claims;
-  } catch {
-    return undefined;
-  }
-}
-
-function createTokenEndpoint(options: Partial<JustLoginRefresherOptions>): TokenEndpoint {
-  const { clientID = '', clientSecret = '', environment, baseURL, tokenURL, allowInsecureRequests, timeout } = options;
-  const endpoints = resolveEndpoints({ environment, baseURL, tokenURL, allowInsecureRequests });
-  return new TokenEndpoint({ clientID, clientSecret, tokenURL: endpoints.tokenURL, timeout });
 }
 
 function checkCoordinator(coordinator: RefreshCoordinator | undefined, timeout: number): RefreshCoordinator {

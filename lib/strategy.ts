@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
-import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
-import { JustLoginRequestError, JustLoginTokenError } from './errors';
-import { TokenEndpoint, type TokenResponse } from './http';
-import { validateIdToken } from './id-token';
-import { IdTokenSignature } from './id-token-signature';
-import { newNonce, NonceStateStore, takeExpectedNonce } from './nonce';
+import {
+  clientOperations,
+  JustLoginClient,
+  type JustLoginClientOptions,
+  type JustLoginClientReference,
+} from './client';
 import { parseProfile, type JustLoginProfile } from './profile';
-import { SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
+import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
 
 /** Passport's `done` for a verify callback. */
@@ -55,12 +55,8 @@ export type JustLoginVerify = JustLoginVerifyWithProfile | JustLoginVerifyWithPa
 /** Any verify callback with `req` first. */
 export type JustLoginVerifyWithRequest = JustLoginVerifyWithRequestAndProfile | JustLoginVerifyWithRequestAndParams;
 
-/** Options shared by both forms of {@link JustLoginStrategy}. */
-export interface JustLoginStrategyOptionsBase extends EndpointOptions {
-  /** The Client Id JustLogin issued. */
-  clientID: string;
-  /** The Client Secret JustLogin issued; sent only in token request bodies. */
-  clientSecret: string;
+/** The strategy's own options, beside those of its {@link JustLoginClient}. */
+export interface JustLoginStrategyOwnOptions {
   /** The callback URL registered with JustLogin (absolute, or a path resolved against the request). */
   callbackURL: string;
   /** Extra scopes; `openid` is always sent. Default `openid`. */
@@ -76,47 +72,40 @@ export interface JustLoginStrategyOptionsBase extends EndpointOptions {
   store?: JustLoginStateStore | OAuth2Strategy.StateStore;
   /** Session key for the state (default `oauth2:<authorize host>`). */
   sessionKey?: string;
-  /** Milliseconds before an unanswered token request fails with `ETIMEDOUT` (default 10000). */
-  timeout?: number;
-  /** When set, the id_token's `iss` must equal it. */
-  issuer?: string;
-  /** Verify the id_token's signature against JustLogin's JWKS (default `false`; loads `jose`). */
-  verifyIdTokenSignature?: boolean;
-  /** Where JustLogin's keys are (default `<base>/v1/auth/.well-known/openid-configuration/jwks`). */
-  jwksURL?: string;
-  /** Seconds of clock difference tolerated on id_token `exp` and `iat` (default 60). */
-  clockTolerance?: number;
   /** Do not build a profile (verify gets `undefined`) and accept a response without id_token. */
   skipUserProfile?: boolean;
   /** Trust `X-Forwarded-*` headers when resolving a relative `callbackURL`. */
   proxy?: boolean;
 }
 
+/** Options shared by both forms of {@link JustLoginStrategy}: a `client`, or the options to build one, and the strategy's own. */
+export type JustLoginStrategyOptionsBase = (JustLoginClientOptions | JustLoginClientReference) &
+  JustLoginStrategyOwnOptions;
+
 /** Options of {@link JustLoginStrategy} whose verify callback does not take `req`. */
-export interface JustLoginStrategyOptions extends JustLoginStrategyOptionsBase {
-  passReqToCallback?: false;
-}
+export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & { passReqToCallback?: false };
 
 /** Options of {@link JustLoginStrategy} whose verify callback takes `req` first. */
-export interface JustLoginStrategyOptionsWithRequest extends JustLoginStrategyOptionsBase {
+export type JustLoginStrategyOptionsWithRequest = JustLoginStrategyOptionsBase & {
   /** Pass `req` as the verify callback's first argument. */
   passReqToCallback: true;
-}
+};
 
-/** What passport-oauth2's constructor keeps on the strategy and its callback path reads. */
+/** What passport-oauth2's constructor keeps on the strategy and the callback reads. */
 interface OAuth2StrategyInternals {
   _stateStore: OAuth2Strategy.StateStore;
   _callbackURL?: string;
   _trustProxy?: boolean;
 }
 
-type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: JustLoginTokenParams) => void;
+/** What the callback hands passport once its work is done: the verify call, a failure or an error. */
+type Outcome = () => void;
 
 /**
  * Passport strategy that signs users in with JustLogin: OAuth 2.0
  * authorization code flow with scope `openid`, client credentials in the
- * token request body, `state` and PKCE on by default, and a profile built
- * from the validated id_token without another request.
+ * token request body, `state`, PKCE and a nonce on by default, and a profile
+ * built from the validated id_token without another request.
  *
  * @example
  * passport.use(new JustLoginStrategy({
@@ -126,19 +115,20 @@ type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string,
  * }, (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id })));
  */
 export class JustLoginStrategy extends OAuth2Strategy {
+  /** The JustLogin client this strategy signs in with; `JustLoginRefresher.fromStrategy` renews with it. */
+  readonly client: JustLoginClient;
   // Passport 0.7 runs each request on Object.create(strategy), so state lives
   // in ordinary properties: #private fields would not be reachable there.
-  /** @internal The token endpoint client shared with `JustLoginRefresher.fromStrategy`. */
-  readonly _tokenEndpoint: TokenEndpoint;
+  /** @internal */
   private readonly _appVerify: JustLoginVerify | JustLoginVerifyWithRequest;
+  /** @internal */
   private readonly _verifyTakesRequest: boolean;
+  /** @internal */
   private readonly _scopes: string[];
-  private readonly _authorizationURL: string;
-  private readonly _issuer?: string;
-  private readonly _clockTolerance: number;
+  /** @internal */
   private readonly _skipProfile: boolean;
+  /** @internal */
   private readonly _sendsNonce: boolean;
-  private readonly _signature?: IdTokenSignature;
 
   constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithProfile);
   constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithParams);
@@ -148,14 +138,15 @@ export class JustLoginStrategy extends OAuth2Strategy {
     options: JustLoginStrategyOptions | JustLoginStrategyOptionsWithRequest,
     verify: JustLoginVerify | JustLoginVerifyWithRequest,
   ) {
-    const settings = checkOptions(options, verify);
+    const settings = strategySettings(options, verify);
+    const { client } = settings;
     super(
       {
-        authorizationURL: settings.authorizationURL,
-        tokenURL: settings.tokenURL,
-        clientID: options.clientID,
+        authorizationURL: client.authorizationURL,
+        tokenURL: client.tokenURL,
+        clientID: client.clientID,
         // node-oauth would keep the secret in `_oauth2._clientSecret`, visible to util.inspect and
-        // JSON.stringify; only its getOAuthAccessToken reads it, and that is replaced below.
+        // JSON.stringify; the code is exchanged by the client, so node-oauth never needs it.
         clientSecret: '',
         callbackURL: options.callbackURL,
         scope: settings.scope,
@@ -163,41 +154,16 @@ export class JustLoginStrategy extends OAuth2Strategy {
         pkce: settings.pkce,
         store: settings.store as OAuth2Strategy.StateStore | undefined,
         proxy: options.proxy,
-        skipUserProfile: true,
-        passReqToCallback: true,
       },
-      // passport-oauth2 calls this as `strategy._verify(req, accessToken, refreshToken, params, profile, done)`:
-      // six parameters, so it always passes req and params; the app's verify is then called as it asks.
-      function (
-        this: JustLoginStrategy,
-        req: Request,
-        accessToken: string,
-        refreshToken: string,
-        params: JustLoginTokenParams,
-        _profile: undefined,
-        done: JustLoginVerifyCallback,
-      ) {
-        this._completeSignIn(req, accessToken, refreshToken, params, done);
-      },
+      verify as OAuth2Strategy.VerifyFunction,
     );
     this.name = 'justlogin';
+    this.client = client;
     this._appVerify = verify;
     this._verifyTakesRequest = options.passReqToCallback === true;
     this._scopes = settings.scope;
-    this._authorizationURL = settings.authorizationURL;
-    this._issuer = options.issuer;
-    this._clockTolerance = settings.clockTolerance;
     this._skipProfile = options.skipUserProfile === true;
-    this._sendsNonce = settings.store instanceof NonceStateStore;
-    if (options.verifyIdTokenSignature) {
-      this._signature = new IdTokenSignature(settings.jwksURL, settings.tokenEndpoint.timeout);
-    }
-    this._tokenEndpoint = settings.tokenEndpoint;
-    // passport-oauth2 exchanges the code through node-oauth, which has no
-    // timeout, no size limit and follows 3xx as success; use our client instead.
-    const exchange = (code: string, params: Record<string, string>, callback: TokenCallback) =>
-      this._exchangeCode(code, params, callback);
-    this._oauth2.getOAuthAccessToken = exchange as typeof this._oauth2.getOAuthAccessToken;
+    this._sendsNonce = keepsStateObject(settings.store);
   }
 
   /**
@@ -207,17 +173,13 @@ export class JustLoginStrategy extends OAuth2Strategy {
   override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
     const query = paramsOf(req.query); // Express 5 parses the query string again on every read
     const response = authorizationResponse(query, req.body);
-    const problem = response && malformedResponse(response);
-    if (problem) {
-      this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
-      return;
-    }
-    if (response && ('error' in response || this._fromOtherIssuer(response.iss))) {
-      this._refuseResponse(req, options, response);
+    if (response) {
+      this._callback(req, options, response);
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);
-    if (!response && this._sendsNonce && typeof options.state !== 'string') {
+    if (this._sendsNonce && typeof options.state !== 'string') {
+      // The nonce travels in the stored state and comes back with it on the callback.
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
       super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
@@ -225,58 +187,116 @@ export class JustLoginStrategy extends OAuth2Strategy {
     super.authenticate(req, { ...options, scope });
   }
 
-  /** True when the response names an issuer (RFC 9207 `iss`) other than the configured `issuer`. */
-  private _fromOtherIssuer(iss: unknown): boolean {
-    return this._issuer !== undefined && iss !== undefined && iss !== this._issuer;
+  /** Adds the nonce that travels in the stored state to the authorization request. */
+  override authorizationParams(options: { state?: unknown }): object {
+    const nonce = (options.state as { nonce?: unknown } | undefined)?.nonce;
+    return this._sendsNonce && typeof nonce === 'string' ? { nonce } : {};
   }
 
   /**
-   * Answers an authorization response whose code is not exchanged (an error, or
-   * one from another issuer). Its `state` is checked and used up first, as for a
-   * code (RFC 9700 §4.7): a forged response fails with the state failure and
-   * nothing in it reaches the app.
+   * @internal Completes the sign-in in one pass: the response is checked, its
+   * `state` checked and used up before anything in it is acted on (RFC 9700
+   * §4.7), then `iss`, an error, the code exchange, the id_token and the app's verify.
    */
-  private _refuseResponse(req: Request, options: Params, response: Params): void {
-    this._verifyState(req, options, response.state, (err, ok, info) => {
-      if (err) return this.error(err);
-      if (!ok) return this.fail(info as { message?: string }, 403);
-      if (this._fromOtherIssuer(response.iss)) {
-        return this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
-      }
-      this._authorizationError(response.error as string, response.error_description, response.error_uri);
-    });
-  }
-
-  /** Runs passport-oauth2's state store on `handle`, with the meta passport-oauth2 gives it on a callback. */
-  private _verifyState(
-    req: Request,
-    options: Params,
-    handle: unknown,
-    callback: (err: Error | null, ok: unknown, info?: unknown) => void,
-  ): void {
-    const internals = this as unknown as OAuth2StrategyInternals;
-    let callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
-    if (callbackURL && !URL.canParse(callbackURL)) {
-      callbackURL = new URL(callbackURL, originalURL(req, internals._trustProxy)).href;
+  private _callback(req: Request, options: Params, response: Params): void {
+    const problem = malformedResponse(response);
+    if (problem) {
+      this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
+      return;
     }
+    const callbackURL = this._callbackURLFor(req, options);
     const meta: StateStoreMeta = {
-      authorizationURL: this._authorizationURL,
-      tokenURL: this._tokenEndpoint.tokenURL,
-      clientID: this._tokenEndpoint.clientID,
+      authorizationURL: this.client.authorizationURL,
+      tokenURL: this.client.tokenURL,
+      clientID: this.client.clientID,
       callbackURL,
     };
-    const store = internals._stateStore;
+    const store = (this as unknown as OAuth2StrategyInternals)._stateStore;
+    const loaded = (err: Error | null, ok: unknown, stored?: unknown) => {
+      if (err) return this.error(err);
+      if (!ok) return this.fail(stored as { message?: string }, 403);
+      const { nonce, appState } = this._splitState(stored);
+      const verifier = typeof ok === 'string' ? ok : undefined;
+      this._signIn(req, options, response, { callbackURL, verifier, nonce, appState }).then(
+        (outcome) => outcome(),
+        (error: unknown) => this.error(error),
+      );
+    };
     try {
-      if (store.verify.length === 4) store.verify(req, handle as string, meta, callback);
-      else store.verify(req, handle as string, callback);
+      if (store.verify.length === 4) store.verify(req, response.state as string, meta, loaded);
+      else store.verify(req, response.state as string, loaded);
     } catch (error) {
       this.error(error);
     }
   }
 
   /**
-   * Reports an authorization error whose state was valid: `access_denied` (the
-   * user said No) fails the sign-in; any other error is an `AuthorizationError`
+   * @internal After the state: refuses a response from another issuer (RFC 9207)
+   * or an error response, else exchanges the code through the client and checks
+   * the id_token with the nonce of this sign-in. Returns what to tell passport.
+   */
+  private async _signIn(req: Request, options: Params, response: Params, pending: PendingSignIn): Promise<Outcome> {
+    const { issuer } = this.client;
+    if (issuer !== undefined && response.iss !== undefined && response.iss !== issuer) {
+      return () => this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
+    }
+    if ('error' in response) {
+      return () => this._authorizationError(response.error as string, response.error_description, response.error_uri);
+    }
+    const params: Record<string, string> = { ...(this.tokenParams(options) as Record<string, string>) };
+    params.grant_type = 'authorization_code';
+    if (pending.callbackURL) params.redirect_uri = pending.callbackURL;
+    if (pending.verifier) params.code_verifier = pending.verifier;
+    params.code = response.code as string;
+    const operations = clientOperations(this.client);
+    const { access_token, refresh_token, ...rest } = await operations.tokenRequest(params);
+    let profile: JustLoginProfile | undefined;
+    if (!this._skipProfile || rest.id_token !== undefined) {
+      const { claims, raw } = await operations.checkIdToken(rest.id_token, pending.nonce);
+      if (!this._skipProfile) profile = parseProfile(claims, raw);
+    }
+    return () => this._verifyUser(req, [access_token, refresh_token, rest, profile], pending.appState);
+  }
+
+  /** @internal Calls the app's verify in the form it takes, then passport's success or fail. */
+  private _verifyUser(req: Request, signedIn: unknown[], appState: unknown): void {
+    const verified: JustLoginVerifyCallback = (err, user, info) => {
+      if (err) return this.error(err);
+      if (!user) return this.fail(info);
+      const result: { state?: unknown } = { ...info };
+      if (appState) result.state = appState;
+      this.success(user, result);
+    };
+    const verify = this._appVerify as (...args: unknown[]) => void;
+    const args =
+      verify.length === (this._verifyTakesRequest ? 6 : 5) ? [...signedIn] : signedIn.filter((_, i) => i !== 2);
+    if (this._verifyTakesRequest) args.unshift(req);
+    try {
+      verify(...args, verified);
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /** @internal The state the store gave back, split into the nonce of this sign-in and the app's own state. */
+  private _splitState(stored: unknown): { nonce?: string; appState?: unknown } {
+    if (!this._sendsNonce || typeof stored !== 'object' || stored === null) return { appState: stored };
+    const { nonce, ...appState } = stored as Params;
+    if (typeof nonce !== 'string') return { appState: stored };
+    return { nonce, appState: Object.keys(appState).length > 0 ? appState : undefined };
+  }
+
+  /** @internal The callback URL as passport-oauth2 resolves it: a relative one against the request. */
+  private _callbackURLFor(req: Request, options: Params): string | undefined {
+    const internals = this as unknown as OAuth2StrategyInternals;
+    const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
+    if (!callbackURL || URL.canParse(callbackURL)) return callbackURL;
+    return new URL(callbackURL, originalURL(req, internals._trustProxy)).href;
+  }
+
+  /**
+   * @internal Reports an authorization error whose state was valid: `access_denied`
+   * (the user said No) fails the sign-in; any other error is an `AuthorizationError`
    * with the description's control characters replaced and only an http(s) `error_uri`.
    */
   private _authorizationError(error: string, description: unknown, uri: unknown): void {
@@ -292,65 +312,14 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const message = text || `JustLogin answered the authorization request with ${error}`;
     this.error(new OAuth2Strategy.AuthorizationError(message, error, httpURL(uri)));
   }
+}
 
-  /** Adds the nonce that travels in the stored state to the authorization request. */
-  override authorizationParams(options: { state?: unknown }): object {
-    const nonce = (options.state as { nonce?: unknown } | undefined)?.nonce;
-    return this._sendsNonce && typeof nonce === 'string' ? { nonce } : {};
-  }
-
-  /** Keeps errors from the token endpoint as they are (with `code` and `status`). */
-  _createOAuthError(message: string, err: unknown): Error {
-    if (err instanceof JustLoginTokenError || err instanceof JustLoginRequestError) return err;
-    return new OAuth2Strategy.InternalOAuthError(message, err);
-  }
-
-  private _exchangeCode(code: string, params: Record<string, string>, callback: TokenCallback): void {
-    // params holds grant_type, redirect_uri and code_verifier, as passport-oauth2 built them.
-    this._tokenEndpoint.request({ ...params, code }).then(
-      (response: TokenResponse) => {
-        const { access_token, refresh_token, ...rest } = response;
-        callback(null, access_token, refresh_token, rest);
-      },
-      (error: unknown) => callback(error),
-    );
-  }
-
-  private _completeSignIn(
-    req: Request,
-    accessToken: string,
-    refreshToken: string,
-    params: JustLoginTokenParams,
-    done: JustLoginVerifyCallback,
-  ): void {
-    this._checkIdToken(req, params.id_token).then((profile) => {
-      const verify = this._appVerify as (...args: unknown[]) => void;
-      const withParams = verify.length === (this._verifyTakesRequest ? 6 : 5);
-      const args: unknown[] = withParams
-        ? [accessToken, refreshToken, params, profile, done]
-        : [accessToken, refreshToken, profile, done];
-      if (this._verifyTakesRequest) args.unshift(req);
-      try {
-        verify(...args);
-      } catch (error) {
-        done(error);
-      }
-    }, done);
-  }
-
-  /** Validates the id_token (signature when asked, claims, nonce) and builds the profile. */
-  private async _checkIdToken(req: Request, idToken: unknown): Promise<JustLoginProfile | undefined> {
-    const nonce = takeExpectedNonce(req);
-    if (this._skipProfile && idToken === undefined) return undefined;
-    const { claims, raw } = validateIdToken(idToken, {
-      clientID: this._tokenEndpoint.clientID,
-      issuer: this._issuer,
-      clockTolerance: this._clockTolerance,
-      nonce,
-    });
-    if (this._signature) await this._signature.verify(idToken as string);
-    return this._skipProfile ? undefined : parseProfile(claims, raw);
-  }
+/** What the callback carries from the state store to the code exchange. */
+interface PendingSignIn {
+  callbackURL?: string;
+  verifier?: string;
+  nonce?: string;
+  appState?: unknown;
 }
 
 /** Longest authorization code accepted on the callback. */
@@ -430,7 +399,17 @@ function isCallbackURL(value: string): boolean {
   }
 }
 
-function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
+/** True for a store that keeps the state object (five-argument `store`, four-argument `verify`), where the nonce travels. */
+function keepsStateObject(store: OAuth2Strategy.StateStore | JustLoginStateStore | undefined): boolean {
+  return store !== undefined && store.store.length === 5 && store.verify.length === 4;
+}
+
+/** A fresh nonce for one authorization request. */
+function newNonce(): string {
+  return randomToken(32);
+}
+
+function strategySettings(options: JustLoginStrategyOptionsBase, verify: unknown) {
   if (!options || typeof options !== 'object') {
     throw new TypeError('JustLoginStrategy: options are required');
   }
@@ -443,43 +422,18 @@ function checkOptions(options: JustLoginStrategyOptionsBase, verify: unknown) {
   if (typeof verify !== 'function') {
     throw new TypeError('JustLoginStrategy: a verify callback is required');
   }
-  const clockTolerance = options.clockTolerance ?? 60;
-  if (typeof clockTolerance !== 'number' || !(clockTolerance >= 0) || !Number.isFinite(clockTolerance)) {
-    throw new TypeError('JustLoginStrategy: `clockTolerance` must be a number of seconds, 0 or more');
-  }
   const state = options.state ?? true;
   const pkce = options.pkce ?? state;
   if (pkce && !state && !options.store) {
     throw new TypeError('JustLoginStrategy: `pkce` needs `state` (or a `store`) to keep the code verifier');
   }
-  const endpoints = resolveEndpoints(options);
-  const tokenEndpoint = new TokenEndpoint({
-    clientID: options.clientID,
-    clientSecret: options.clientSecret,
-    tokenURL: endpoints.tokenURL,
-    timeout: options.timeout,
-  });
-  let jwksURL = endpoints.baseURL + JWKS_PATH;
-  if (options.jwksURL !== undefined) {
-    jwksURL = checkHttpURL(options.jwksURL, 'jwksURL', allowsInsecureRequests(options));
-  }
-  const sessionStore = state
-    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(endpoints.authorizationURL).hostname}`)
-    : undefined;
-  const inner = options.store ?? sessionStore;
-  const keepsState = inner !== undefined && inner.store.length === 5 && inner.verify.length === 4;
-  const store = keepsState ? new NonceStateStore(inner as JustLoginStateStore) : inner;
   if (options.skipUserProfile !== undefined && typeof options.skipUserProfile !== 'boolean') {
     throw new TypeError('JustLoginStrategy: `skipUserProfile` must be a boolean');
   }
-  return {
-    ...endpoints,
-    tokenEndpoint,
-    jwksURL,
-    store,
-    scope: normalizeScope(options.scope),
-    state,
-    pkce,
-    clockTolerance,
-  };
+  const client = 'client' in options ? options.client : new JustLoginClient(options);
+  clientOperations(client);
+  const sessionStore = state
+    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(client.authorizationURL).hostname}`)
+    : undefined;
+  return { client, store: options.store ?? sessionStore, scope: normalizeScope(options.scope), state, pkce };
 }

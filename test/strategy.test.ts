@@ -101,7 +101,7 @@ describe('endpoints', () => {
   it('uses JustLogin production by default', async () => {
     const location = await loginLocation({});
     expect(location.origin + location.pathname).toBe('https://apis.justlogin.com/v1/auth/connect/authorize');
-    expect(new JustLoginStrategy({ ...options(), baseURL: undefined }, keepProfile)._tokenEndpoint.tokenURL).toBe(
+    expect(new JustLoginStrategy({ ...options(), baseURL: undefined }, keepProfile).client.tokenURL).toBe(
       'https://apis.justlogin.com/v1/auth/connect/token',
     );
   });
@@ -279,6 +279,108 @@ describe('code exchange', () => {
     const callback = await request(app).get('/callback?code=c1&state=custom-state');
     expect(callback.status).toBe(200);
     expect(calls).toEqual(['store', 'verify:custom-state']);
+  });
+
+  /** An in-memory store in each form passport-oauth2 calls: `store` with 2 to 5 parameters, `verify` with 3 or 4. */
+  function storeOfArity(arity: 2 | 3 | 4 | 5) {
+    const records = new Map<string, { verifier?: string; state?: unknown }>();
+    const calls: string[] = [];
+    let next = 0;
+    const keep = (verifier: unknown, state: unknown, callback: (err: Error | null, handle?: string) => void) => {
+      const handle = `handle-${++next}`;
+      records.set(handle, { verifier: typeof verifier === 'string' ? verifier : undefined, state });
+      calls.push(`store:${handle}`);
+      callback(null, handle);
+    };
+    type Done = (err: Error | null, ok?: unknown, state?: unknown) => void;
+    const take = (handle: string, callback: Done) => {
+      calls.push(`verify:${handle}`);
+      const record = records.get(handle);
+      records.delete(handle);
+      if (!record) return callback(null, false, { message: 'Unknown state' });
+      callback(null, record.verifier ?? true, record.state);
+    };
+    const stores = {
+      2: {
+        store: (_req: unknown, cb: Done) => keep(undefined, undefined, cb),
+        verify: (_req: unknown, h: string, cb: Done) => take(h, cb),
+      },
+      3: {
+        store: (_req: unknown, _meta: unknown, cb: Done) => keep(undefined, undefined, cb),
+        verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
+      },
+      4: {
+        store: (_req: unknown, state: unknown, _meta: unknown, cb: Done) => keep(undefined, state, cb),
+        verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
+      },
+      5: {
+        store: (_req: unknown, verifier: unknown, state: unknown, _meta: unknown, cb: Done) =>
+          keep(verifier, state, cb),
+        verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
+      },
+    };
+    return { store: stores[arity], records, calls };
+  }
+
+  it.each([2, 3, 4, 5] as const)(
+    'works with a passport-oauth2 state store whose store takes %i arguments, verifying the state once',
+    async (arity) => {
+      const { store, records, calls } = storeOfArity(arity);
+      const pkce = arity === 5;
+      const strategy = new JustLoginStrategy(options({ store: store as never, pkce }), keepProfile);
+      let authInfo: unknown;
+      const app = makeApp(strategy, {
+        session: false,
+        loginOptions: { state: { returnTo: '/reports' } },
+        onSuccess: (req) => {
+          authInfo = req.authInfo;
+        },
+      });
+      const login = new URL((await request(app).get('/login')).headers.location);
+      const state = login.searchParams.get('state') ?? '';
+      // A store that keeps the state object keeps the nonce in it, and only such a store.
+      nonce = login.searchParams.get('nonce') ?? undefined;
+      expect(nonce !== undefined).toBe(arity === 5);
+      if (arity === 5) expect(records.get(state)?.state).toEqual({ returnTo: '/reports', nonce });
+      expect(login.searchParams.has('code_challenge')).toBe(pkce);
+
+      const callback = await request(app).get(`/callback?code=c1&state=${state}`);
+
+      expect(callback.status).toBe(200);
+      expect(calls).toEqual([`store:${state}`, `verify:${state}`]);
+      expect(server.requests[0].form.code_verifier !== undefined).toBe(pkce);
+      expect(authInfo).toEqual(arity >= 4 ? { state: { returnTo: '/reports' } } : {});
+    },
+  );
+
+  it('passes a state the store refuses to the failure redirect, with no token request', async () => {
+    const { store } = storeOfArity(5);
+    const app = makeApp(new JustLoginStrategy(options({ store: store as never }), keepProfile), { session: false });
+    const res = await request(app).get('/callback?code=c1&state=never-issued');
+    expect(res.headers.location).toBe('/failed');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends the token parameters a subclass adds with tokenParams, as passport-oauth2 does', async () => {
+    class WithResource extends JustLoginStrategy {
+      override tokenParams(): object {
+        return { resource: 'https://api.example' };
+      }
+    }
+    await signIn(new WithResource(options(), keepProfile));
+    expect(server.requests[0].form).toMatchObject({
+      resource: 'https://api.example',
+      grant_type: 'authorization_code',
+    });
+  });
+
+  it('reports a verify callback that throws as an error', async () => {
+    const throwing: JustLoginVerifyWithProfile = () => {
+      throw new Error('verify broke');
+    };
+    const { callback } = await signIn(new JustLoginStrategy(options(), throwing));
+    expect(callback.status).toBe(500);
+    expect(callback.body.error.message).toBe('verify broke');
   });
 
   it('without a session, reports that state needs session support', async () => {
