@@ -1,6 +1,6 @@
 import { JustLoginRequestError, JustLoginTokenError } from './errors';
 import { redact } from './redact';
-import { MAX_RESPONSE_BYTES, send } from './transport';
+import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
 /** The longest error description from JustLogin kept in an error message. */
 const MAX_DESCRIPTION_LENGTH = 300;
@@ -28,6 +28,8 @@ export interface TokenEndpointOptions {
   tokenURL: string;
   /** Milliseconds before an unanswered request fails with `ETIMEDOUT`; default 10000. */
   timeout?: number;
+  /** Sends the requests; default `createTransport()` (node:http). */
+  transport?: Transport;
 }
 
 /**
@@ -42,6 +44,7 @@ export class TokenEndpoint {
   readonly timeout: number;
   readonly #clientSecret: string;
   readonly #url: URL;
+  readonly #transport: Transport;
 
   /** Throws a `TypeError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
   constructor(options: TokenEndpointOptions) {
@@ -59,6 +62,7 @@ export class TokenEndpoint {
     this.tokenURL = options.tokenURL;
     this.#url = new URL(options.tokenURL);
     this.timeout = timeout;
+    this.#transport = options.transport ?? createTransport();
   }
 
   /**
@@ -71,9 +75,8 @@ export class TokenEndpoint {
     form.set('client_id', this.clientID);
     form.set('client_secret', this.#clientSecret);
     const body = form.toString();
-    const headers: Record<string, string | number> = {
+    const headers: Record<string, string> = {
       'Content-Type': 'application/x-www-form-urlencoded',
-      'Content-Length': Buffer.byteLength(body),
       Accept: 'application/json',
     };
     if (bearer) {
@@ -87,7 +90,7 @@ export class TokenEndpoint {
       headers.Authorization = `Bearer ${bearer}`;
     }
     const secrets = [this.#clientSecret, bearer, ...SECRET_PARAMS.map((name) => params[name])];
-    const { status, text } = await send({
+    const { status, text } = await this.#transport.send({
       endpoint: 'token endpoint',
       method: 'POST',
       url: this.#url,

@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { IdTokenError, JustLoginRequestError } from './errors';
-import { MAX_RESPONSE_BYTES, send } from './transport';
+import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
 type Jose = typeof import('jose');
 
@@ -37,6 +37,7 @@ export class IdTokenSignature {
   private readonly jose: Jose;
   private readonly jwksURL: URL;
   private readonly timeout: number;
+  private readonly transport: Transport;
   private readonly cooldown: number;
   private keys?: KeySet;
   private loading?: Promise<KeySet>;
@@ -46,14 +47,16 @@ export class IdTokenSignature {
   /**
    * `cooldown`: milliseconds after a fetch during which an unknown `kid` does
    * not trigger another one (30 s by default), so forged tokens cannot make
-   * JustLogin's JWKS be fetched in a loop.
+   * JustLogin's JWKS be fetched in a loop. `transport` sends the requests
+   * (default `createTransport()`, node:http).
    */
-  constructor(jwksURL: string, timeout: number, cooldown = 30_000) {
+  constructor(jwksURL: string, timeout: number, transport: Transport = createTransport(), cooldown = 30_000) {
     // Loaded here, not at the top, so apps that do not verify signatures never load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.jose = require('jose') as Jose;
     this.jwksURL = new URL(jwksURL);
     this.timeout = timeout;
+    this.transport = transport;
     this.cooldown = cooldown;
   }
 
@@ -86,7 +89,7 @@ export class IdTokenSignature {
   }
 
   private async download(): Promise<KeySet> {
-    const { status, text } = await send({
+    const { status, text } = await this.transport.send({
       endpoint: 'JWKS',
       method: 'GET',
       url: this.jwksURL,

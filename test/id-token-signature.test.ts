@@ -48,7 +48,7 @@ describe('IdTokenSignature', () => {
   });
 
   it('fetches the keys again for an unknown kid, and uses a key JustLogin has just added', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 0);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 0);
     await signature.verify(await signIdToken(claims(), current));
     const next = await signingKey('key-2');
     published = [current, next];
@@ -205,7 +205,7 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('fetches the keys at most once per cooldown, however many forged kids arrive', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     await signature.verify(await signIdToken(claims(), current));
     const forged = await Promise.all(
       ['f1', 'f2', 'f3'].map(async (kid) => signIdToken(claims(), await signingKey(kid))),
@@ -222,7 +222,7 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
   });
 
   it('uses a key added after the cooldown has passed', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     await signature.verify(await signIdToken(claims(), current));
     const next = await signingKey('key-2');
     published = [current, next];
@@ -232,14 +232,14 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
   });
 
   it('fetches the keys once for verifications that start together', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     const token = await signIdToken(claims(), current);
     await Promise.all([1, 2, 3, 4].map(() => signature.verify(token)));
     expect(jwksFetches()).toBe(1);
   });
 
   it('fetches the keys again once they are ten minutes old', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     const token = await signIdToken(claims(), current);
     await signature.verify(token);
     now += 599_999;
@@ -252,7 +252,7 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
 
   it('tries the fetch again on the next token when it failed and no keys are known', async () => {
     server.reply({ status: 503, body: {} });
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     const token = await signIdToken(claims(), current);
     expect(await failure(signature.verify(token))).toMatchObject({ code: 'EHTTPSTATUS', retryable: true });
     server.reply(() => ({ body: { keys: published.map((key) => key.jwk) } }));
@@ -261,7 +261,7 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
   });
 
   it('counts a failed refetch for an unknown kid against the cooldown', async () => {
-    const signature = new IdTokenSignature(server.url, 2000, 30_000);
+    const signature = new IdTokenSignature(server.url, 2000, undefined, 30_000);
     await signature.verify(await signIdToken(claims(), current));
     const forged = await signIdToken(claims(), await signingKey('forged'));
     now += 30_000;
