@@ -1,18 +1,34 @@
 import { TokenError } from 'passport-oauth2';
 
 /**
+ * What every error of this package carries, whatever its class: `code` says
+ * what went wrong, `retryable` whether the same call may succeed later, and
+ * `reauthenticate` whether the user must sign in with JustLogin again (the
+ * refresh token was refused or is missing, or a refreshed id_token failed its
+ * checks).
+ */
+export interface JustLoginErrorFields {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly reauthenticate: boolean;
+}
+
+/**
  * JustLogin's token endpoint answered with an OAuth 2.0 error (RFC 6749 §5.2).
  * `code` is the OAuth error (`invalid_grant`, `invalid_client`, …) and `status`
  * the HTTP status. `invalid_grant` on a refresh means the user must sign in again.
  */
-export class JustLoginTokenError extends TokenError {
+export class JustLoginTokenError extends TokenError implements JustLoginErrorFields {
   /** True when the same request may succeed later (`5xx`, `temporarily_unavailable`). */
   readonly retryable: boolean;
+  /** True for `invalid_grant`: the code or refresh token is spent, expired or revoked. */
+  readonly reauthenticate: boolean;
 
   constructor(message: string, code: string, status: number, uri?: string) {
     super(message, code, uri, status);
     this.name = 'JustLoginTokenError';
     this.retryable = status >= 500 || code === 'temporarily_unavailable';
+    this.reauthenticate = code === 'invalid_grant';
   }
 }
 
@@ -23,14 +39,18 @@ export class JustLoginTokenError extends TokenError {
  * OAuth error body (`EHTTPSTATUS`), a redirect (`EREDIRECT`), a body over 1 MiB
  * (`ETOOLARGE`), a body that is not a valid answer (`EBADRESPONSE`), or a
  * request that could not be sent as given, such as a stored access token with
- * a character outside %x20-7E (`EBADREQUEST`).
+ * a character outside %x20-7E (`EBADREQUEST`). A refresh coordinated through
+ * Redis fails with it too: another instance did not finish in time
+ * (`ETIMEDOUT`), or renewed tokens this instance cannot decrypt because the
+ * instances were given different secrets (`EDECRYPT`).
  */
-export class JustLoginRequestError extends Error {
+export class JustLoginRequestError extends Error implements JustLoginErrorFields {
   readonly code: string;
   /** HTTP status, when JustLogin answered at all. */
   readonly status?: number;
   /** True when the same request may succeed later. */
   readonly retryable: boolean;
+  readonly reauthenticate = false;
 
   constructor(message: string, code: string, options: { status?: number; retryable: boolean }) {
     super(message);
@@ -45,15 +65,22 @@ export class JustLoginRequestError extends Error {
 export type IdTokenCheck =
   'missing' | 'format' | 'crit' | 'sub' | 'aud' | 'azp' | 'exp' | 'iat' | 'nbf' | 'iss' | 'nonce' | 'signature';
 
-/** The id_token in JustLogin's token response failed validation; `check` says which rule. */
-export class IdTokenError extends Error {
+/**
+ * The id_token in JustLogin's token response failed validation; `check` says
+ * which rule. `reauthenticate` is true when it came from a refresh: the
+ * renewed tokens cannot be trusted, so the user must sign in again.
+ */
+export class IdTokenError extends Error implements JustLoginErrorFields {
   readonly code = 'invalid_id_token';
   readonly check: IdTokenCheck;
+  readonly retryable = false;
+  readonly reauthenticate: boolean;
 
-  constructor(message: string, check: IdTokenCheck) {
+  constructor(message: string, check: IdTokenCheck, options: { reauthenticate?: boolean } = {}) {
     super(message);
     this.name = 'IdTokenError';
     this.check = check;
+    this.reauthenticate = options.reauthenticate ?? false;
   }
 }
 
@@ -61,12 +88,57 @@ export class IdTokenError extends Error {
  * A refresh was needed but the token set has no refresh token, so no request
  * was made. The user must sign in again.
  */
-export class NoRefreshTokenError extends Error {
+export class NoRefreshTokenError extends Error implements JustLoginErrorFields {
   readonly code = 'no_refresh_token';
   readonly retryable = false;
+  readonly reauthenticate = true;
 
   constructor() {
     super('The JustLogin tokens have no refresh token; the user must sign in again');
     this.name = 'NoRefreshTokenError';
   }
+}
+
+/**
+ * A component of this package was given options (or arguments) it cannot use.
+ * A `TypeError`; `problems` lists each problem, naming its option in
+ * backticks, and the message lists them all.
+ */
+export class JustLoginOptionsError extends TypeError implements JustLoginErrorFields {
+  readonly code = 'EBADOPTIONS';
+  readonly retryable = false;
+  readonly reauthenticate = false;
+  /** Each problem, e.g. "`clientId` is not an option; did you mean `clientID`?". */
+  readonly problems: readonly string[];
+
+  constructor(component: string, problems: readonly string[]) {
+    super(
+      problems.length === 1
+        ? `passport-justlogin: ${problems[0]} (${component})`
+        : `passport-justlogin: ${component} options are invalid:\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
+    );
+    this.name = 'JustLoginOptionsError';
+    this.problems = [...problems];
+  }
+}
+
+/** Any error this package throws or passes to a callback. */
+export type JustLoginError =
+  JustLoginTokenError | JustLoginRequestError | IdTokenError | NoRefreshTokenError | JustLoginOptionsError;
+
+/**
+ * True when `error` comes from this package, so it has `code`, `retryable`
+ * and `reauthenticate`.
+ *
+ * @example
+ * if (isJustLoginError(err) && err.reauthenticate) return res.redirect('/login');
+ */
+export function isJustLoginError(error: unknown): error is JustLoginError {
+  return (
+    error instanceof JustLoginTokenError ||
+    error instanceof JustLoginRequestError ||
+    error instanceof IdTokenError ||
+    error instanceof NoRefreshTokenError ||
+    error instanceof JustLoginOptionsError
+  );
 }
