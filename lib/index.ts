@@ -35,7 +35,14 @@ export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
 export { CookieStateStore } from './cookie-state-store';
 export type { CookieStateStoreOptions } from './cookie-state-store';
 export type { JustLoginStateStore, StateStoreMeta } from './state-store';
-export { JustLoginTokenError, JustLoginRequestError, IdTokenError, NoRefreshTokenError } from './errors';
-export type { IdTokenCheck } from './errors';
+export {
+  JustLoginTokenError,
+  JustLoginRequestError,
+  IdTokenError,
+  NoRefreshTokenError,
+  JustLoginOptionsError,
+  isJustLoginError,
+} from './errors';
+export type { IdTokenCheck, JustLoginError, JustLoginErrorFields } from './errors';
 export { ENVIRONMENTS } from './endpoints';
 export type { JustLoginEnvironment } from './endpoints';
