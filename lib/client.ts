@@ -1,8 +1,10 @@
+import type { Agent } from 'node:http';
 import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
 import { IdTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
 import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
 import { IdTokenSignature } from './id-token-signature';
+import { createTransport, type FetchLike, type Transport } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
 export interface JustLoginClientOptions extends EndpointOptions {
@@ -20,6 +22,14 @@ export interface JustLoginClientOptions extends EndpointOptions {
   verifyIdTokenSignature?: boolean;
   /** Where JustLogin's keys are (default `<base>/v1/auth/.well-known/openid-configuration/jwks`). */
   jwksURL?: string;
+  /**
+   * Sends every request to JustLogin with this fetch (`globalThis.fetch`,
+   * undici's, an instrumented wrapper) instead of `node:http(s)`, under the
+   * same deadline, size cap and refusal of redirects.
+   */
+  fetch?: FetchLike;
+  /** The `node:http(s)` agent for every request to JustLogin, e.g. an `HttpsProxyAgent`. Not with `fetch`. */
+  agent?: Agent;
 }
 
 /** A {@link JustLoginClient} built beforehand and shared, by the strategy, the refresher and the API client. */
@@ -32,6 +42,8 @@ interface ClientOperations {
   tokenRequest(params: Record<string, string>, bearer?: string): Promise<TokenResponse>;
   checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken>;
   checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
+  /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
+  setAgent(agent: Agent): void;
 }
 
 let operationsOf: (client: JustLoginClient) => ClientOperations;
@@ -68,9 +80,16 @@ export class JustLoginClient {
   readonly timeout: number;
   /** Seconds of clock difference tolerated on id_token times. */
   readonly clockTolerance: number;
+  readonly #transport: Transport;
   readonly #endpoint: TokenEndpoint;
   readonly #jwksURL?: string;
   #signature?: IdTokenSignature;
+  readonly #operations: ClientOperations = {
+    tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
+    checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
+    checkRefreshedIdToken: (idToken, previous) => this.#checkRefreshedIdToken(idToken, previous),
+    setAgent: (agent) => this.#transport.setAgent(agent),
+  };
 
   /**
    * Throws a `TypeError` naming the option when an option is missing or invalid.
@@ -90,11 +109,13 @@ export class JustLoginClient {
     if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
       throw new TypeError('passport-justlogin: `issuer` must be a non-empty string');
     }
+    this.#transport = createTransport({ fetch: options.fetch, agent: options.agent });
     this.#endpoint = new TokenEndpoint({
       clientID: options.clientID,
       clientSecret: options.clientSecret,
       tokenURL: endpoints.tokenURL,
       timeout: options.timeout,
+      transport: this.#transport,
     });
     let jwksURL = endpoints.baseURL + JWKS_PATH;
     if (options.jwksURL !== undefined) {
@@ -113,11 +134,7 @@ export class JustLoginClient {
   static {
     isClient = (value: unknown): value is JustLoginClient =>
       typeof value === 'object' && value !== null && #endpoint in value;
-    operationsOf = (client) => ({
-      tokenRequest: (params, bearer) => client.#endpoint.request(params, bearer),
-      checkIdToken: (idToken, nonce) => client.#checkIdToken(idToken, nonce),
-      checkRefreshedIdToken: (idToken, previous) => client.#checkRefreshedIdToken(idToken, previous),
-    });
+    operationsOf = (client) => client.#operations;
   }
 
   /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
@@ -151,7 +168,7 @@ export class JustLoginClient {
 
   async #verifySignature(idToken: string): Promise<void> {
     if (this.#jwksURL === undefined) return;
-    this.#signature ??= new IdTokenSignature(this.#jwksURL, this.timeout);
+    this.#signature ??= new IdTokenSignature(this.#jwksURL, this.timeout, this.#transport);
     await this.#signature.verify(idToken);
   }
 }

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import {
@@ -164,6 +165,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._scopes = settings.scope;
     this._skipProfile = options.skipUserProfile === true;
     this._sendsNonce = keepsStateObject(settings.store);
+    // passport-oauth2's way to set a proxy: every request to JustLogin goes through the client's transport.
+    this._oauth2.setAgent = (agent: Agent) => clientOperations(client).setAgent(agent);
   }
 
   /**

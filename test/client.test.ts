@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { inspect } from 'node:util';
 import passport from 'passport';
 import request from 'supertest';
@@ -21,8 +22,8 @@ beforeEach(async () => {
 afterEach(() => server.stop());
 
 const verify: JustLoginVerifyWithProfile = (_at, _rt, profile, done) => done(null, { id: profile.id });
-const clientFor = (overrides: object = {}) =>
-  new JustLoginClient({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, baseURL: server.origin, ...overrides });
+const clientOptions = () => ({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, baseURL: server.origin });
+const clientFor = (overrides: object = {}) => new JustLoginClient({ ...clientOptions(), ...overrides });
 
 /** Every object reachable from `root` through own properties (any key, enumerable or not) and prototypes' fields. */
 function reachable(root: unknown): Set<object> {
@@ -124,5 +125,62 @@ describe('one client for sign-in and renewal', () => {
       expect(objects.filter((value) => value instanceof TokenEndpoint)).toEqual([]);
       expect(objects.filter((value) => typeof (value as { send?: unknown }).send === 'function')).toEqual([]);
     }
+  });
+});
+
+describe('transport', () => {
+  /** A node:http agent that counts the connections it opens. */
+  class CountingAgent extends http.Agent {
+    connections = 0;
+    override createConnection(...args: Parameters<http.Agent['createConnection']>) {
+      this.connections += 1;
+      return super.createConnection(...args);
+    }
+  }
+
+  /** Signs in through `strategy` against the token server; returns the callback's status. */
+  async function signIn(strategy: JustLoginStrategy): Promise<number> {
+    const agent = request.agent(makeApp(strategy));
+    const login = new URL((await agent.get('/login')).headers.location);
+    const nonce = login.searchParams.get('nonce');
+    server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, { nonce })) }) });
+    return (await agent.get(`/callback?code=c1&state=${login.searchParams.get('state')}`)).status;
+  }
+
+  it('sends the code exchange and the refresh through the `fetch` option', async () => {
+    const seen: string[] = [];
+    const recording = (input: string, init: RequestInit) => {
+      seen.push(`${init.method} ${input}`);
+      return fetch(input, init);
+    };
+    const client = clientFor({ fetch: recording });
+    expect(await signIn(new JustLoginStrategy({ client, callbackURL: '/callback' }, verify))).toBe(200);
+    await new JustLoginRefresher({ client }).refresh({ refreshToken: 'refresh-token-1' });
+    expect(seen).toEqual([`POST ${server.url}`, `POST ${server.url}`]);
+    expect(server.requests.map((r) => r.form.grant_type)).toEqual(['authorization_code', 'refresh_token']);
+  });
+
+  it('opens its connections through the `agent` option', async () => {
+    const agent = new CountingAgent();
+    await new JustLoginRefresher({ client: clientFor({ agent }) }).refresh({ refreshToken: 'refresh-token-1' });
+    expect(agent.connections).toBe(1);
+  });
+
+  it('honours passport-oauth2’s strategy._oauth2.setAgent for the sign-in and for renewals', async () => {
+    const strategy = new JustLoginStrategy({ ...clientOptions(), callbackURL: '/callback' }, verify);
+    const agent = new CountingAgent();
+    (strategy as unknown as { _oauth2: { setAgent(agent: http.Agent): void } })._oauth2.setAgent(agent);
+    expect(await signIn(strategy)).toBe(200);
+    expect(agent.connections).toBe(1);
+    await JustLoginRefresher.fromStrategy(strategy).refresh({ refreshToken: 'refresh-token-1' });
+    expect(agent.connections).toBe(2);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('refuses setAgent with a clear TypeError when requests go through `fetch`', () => {
+    const strategy = new JustLoginStrategy({ client: clientFor({ fetch }), callbackURL: '/callback' }, verify);
+    const oauth2 = (strategy as unknown as { _oauth2: { setAgent(agent: http.Agent): void } })._oauth2;
+    expect(() => oauth2.setAgent(new http.Agent())).toThrow(TypeError);
+    expect(() => oauth2.setAgent(new http.Agent())).toThrow(/fetch/);
   });
 });
