@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { JustLoginRequestError } from './errors';
+import { JustLoginOptionsError, JustLoginRequestError } from './errors';
+import { checkOptions, rules } from './options';
 import {
   RedisCommands,
   RedisUnavailableError,
@@ -17,6 +18,16 @@ const POLL_MS = 50;
 const WAIT_MARGIN_MS = 1_000;
 /** Deletes the lock only when it still holds this owner's id. */
 const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+const OPTION_RULES = {
+  client: rules.withMethods('sendCommand'),
+  secret: rules.secret(32),
+  lockMs: rules.positiveMilliseconds,
+  resultMs: rules.positiveMilliseconds,
+  commandTimeoutMs: rules.positiveMilliseconds,
+  prefix: rules.string,
+  logger: rules.withMethods('warn'),
+};
 
 /** Options of {@link RedisRefreshCoordinator}. */
 export interface RedisRefreshCoordinatorOptions {
@@ -79,31 +90,18 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   readonly #prefix: string;
 
   /**
-   * Throws a `TypeError` naming the option when an option is missing or invalid.
+   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
    *
    * @example
    * new RedisRefreshCoordinator({ client: redis, secret, lockMs: 15_000, logger: pinoLogger });
    */
   constructor(options: RedisRefreshCoordinatorOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('passport-justlogin: RedisRefreshCoordinator requires an options object');
-    }
+    checkOptions('RedisRefreshCoordinator', options, OPTION_RULES, ['client', 'secret']);
     const { client, secret, prefix = 'passport-justlogin:refresh:', logger = console } = options;
-    if (typeof client?.sendCommand !== 'function') {
-      throw new TypeError('passport-justlogin: RedisRefreshCoordinator requires a node-redis `client`');
-    }
-    const secretBytes = typeof secret === 'string' ? Buffer.from(secret) : secret;
-    if (!Buffer.isBuffer(secretBytes) || secretBytes.length < 32) {
-      throw new TypeError('passport-justlogin: RedisRefreshCoordinator `secret` must be at least 32 characters');
-    }
-    if (typeof prefix !== 'string') throw new TypeError('passport-justlogin: `prefix` must be a string');
-    if (typeof logger?.warn !== 'function') {
-      throw new TypeError('passport-justlogin: `logger` must have a `warn` method');
-    }
-    this.lockMs = milliseconds(options, 'lockMs', 20_000);
-    this.#resultMs = milliseconds(options, 'resultMs', 30_000);
-    this.#redis = new RedisCommands(client, milliseconds(options, 'commandTimeoutMs', 1_000), logger);
-    this.#sealer = new TokenSealer(secretBytes);
+    this.lockMs = options.lockMs ?? 20_000;
+    this.#resultMs = options.resultMs ?? 30_000;
+    this.#redis = new RedisCommands(client, options.commandTimeoutMs ?? 1_000, logger);
+    this.#sealer = new TokenSealer(secret);
     this.#prefix = prefix;
   }
 
@@ -116,7 +114,9 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
    */
   run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
     if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) {
-      return Promise.reject(new TypeError('passport-justlogin: the coordinator key must be a SHA-256 hex digest'));
+      return Promise.reject(
+        new JustLoginOptionsError('RedisRefreshCoordinator.run', ['`key` must be a SHA-256 hex digest']),
+      );
     }
     return this.#local.run(key, () => this.#acrossInstances(key, task));
   }
@@ -178,22 +178,12 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   #open(published: unknown, resultKey: string): JustLoginTokenSet {
     const tokens = typeof published === 'string' ? this.#sealer.open(published, resultKey) : undefined;
     if (!tokens) {
-      throw new Error(
+      throw new JustLoginRequestError(
         'passport-justlogin: tokens renewed by another instance could not be decrypted; every instance must use the same `secret`',
+        'EDECRYPT',
+        { retryable: false },
       );
     }
     return tokens;
   }
-}
-
-function milliseconds(
-  options: RedisRefreshCoordinatorOptions,
-  name: 'lockMs' | 'resultMs' | 'commandTimeoutMs',
-  fallback: number,
-): number {
-  const value = options[name] ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`passport-justlogin: \`${name}\` must be a positive whole number of milliseconds`);
-  }
-  return value;
 }

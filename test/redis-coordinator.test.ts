@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import { JustLoginRefresher, RedisRefreshCoordinator, type JustLoginTokenSet, type RedisClientLike } from '../lib';
+import {
+  JustLoginOptionsError,
+  JustLoginRefresher,
+  JustLoginRequestError,
+  RedisRefreshCoordinator,
+  isJustLoginError,
+  type JustLoginTokenSet,
+  type RedisClientLike,
+  type RedisRefreshCoordinatorOptions,
+} from '../lib';
 import { startRedis, type RunningRedis } from './support/redis-server';
 import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse } from './support/token-server';
@@ -30,7 +39,7 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 afterAll(async () => {
-  await redis.stop();
+  await redis?.stop();
 });
 beforeEach(async () => {
   const admin = await connect(redis.url);
@@ -132,7 +141,11 @@ it('publishes the result encrypted for 30 s; a late caller with the old refresh 
 
   const otherSecret = await instance({ secret: 'another-secret-of-32-characters-or-more' });
   const wouldSpend = renewal();
-  await expect(otherSecret.coordinator.run(KEY, wouldSpend)).rejects.toThrow(/could not be decrypted/);
+  const unreadable = await otherSecret.coordinator.run(KEY, wouldSpend).catch((error: unknown) => error);
+  expect(unreadable).toBeInstanceOf(JustLoginRequestError);
+  expect(unreadable).toMatchObject({ code: 'EDECRYPT', retryable: false, reauthenticate: false });
+  expect(isJustLoginError(unreadable)).toBe(true);
+  expect((unreadable as Error).message).toMatch(/could not be decrypted.*same `secret`/);
   expect(wouldSpend.calls).toBe(0);
 });
 
@@ -279,6 +292,30 @@ it('checks its options and its key', async () => {
   expect(make({ commandTimeoutMs: -1 })).toThrow(/`commandTimeoutMs`/);
   expect(make({ logger: {} })).toThrow(/`logger`/);
   await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toThrow(/SHA-256/);
+  await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toMatchObject({ code: 'EBADOPTIONS' });
+});
+
+it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
+  const client = { isReady: true, sendCommand: () => Promise.resolve(null) };
+  const options = { client, secret: 'too-short', lockMS: 5_000, resultMs: 0, logger: {} };
+  let error: unknown;
+  try {
+    new RedisRefreshCoordinator(options as unknown as RedisRefreshCoordinatorOptions);
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(TypeError);
+  expect(error).toBeInstanceOf(JustLoginOptionsError);
+  expect((error as JustLoginOptionsError).problems).toEqual([
+    '`lockMS` is not an option; did you mean `lockMs`?',
+    '`secret` must be at least 32 characters (a string or a Buffer)',
+    '`resultMs` must be a positive whole number of milliseconds (at most 2147483647)',
+    '`logger` must have a method `warn`',
+  ]);
+  expect((error as Error).message).toMatch(/^passport-justlogin: RedisRefreshCoordinator options are invalid:\n- /);
+  expect(() => new RedisRefreshCoordinator(null as unknown as RedisRefreshCoordinatorOptions)).toThrow(
+    /^passport-justlogin: options must be an object, not null \(RedisRefreshCoordinator\)$/,
+  );
 });
 
 it('a refresher remembers a renewal it got from another instance after Redis has let it go', async () => {
