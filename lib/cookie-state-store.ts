@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type * as CookieModule from 'cookie';
+import { JustLoginOptionsError } from './errors';
+import { checkOptions, rules, type OptionRule } from './options';
 import { JsonSealer } from './sealed-tokens';
 import {
   randomToken,
@@ -38,6 +40,18 @@ interface CookiePayload {
 }
 
 const KEY_INFO = 'passport-justlogin state cookie v1';
+/** A cookie name: an RFC 6265 token. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const OPTION_RULES = {
+  secret: rules.secret(32),
+  name: ((value) =>
+    typeof value === 'string' && COOKIE_NAME.test(value)
+      ? undefined
+      : "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only") as OptionRule,
+  maxAge: rules.positiveSeconds,
+  secure: rules.boolean,
+};
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 let cookieModule: typeof CookieModule | undefined;
@@ -71,17 +85,14 @@ export class CookieStateStore implements JustLoginStateStore {
   /** Handles already used in this process, until their cookie would have expired. */
   readonly #used = new Map<string, number>();
 
+  /**
+   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
+   */
   constructor(options: CookieStateStoreOptions) {
-    const secret = typeof options?.secret === 'string' ? Buffer.from(options.secret) : options?.secret;
-    if (!Buffer.isBuffer(secret) || secret.length < 32) {
-      throw new TypeError('CookieStateStore: `secret` must be at least 32 characters');
-    }
-    this.#sealer = new JsonSealer(secret, KEY_INFO);
+    checkOptions('CookieStateStore', options, OPTION_RULES, ['secret']);
+    this.#sealer = new JsonSealer(options.secret, KEY_INFO);
     this.#name = options.name ?? 'justlogin_state';
     this.#maxAge = options.maxAge ?? 600;
-    if (!(this.#maxAge > 0) || !Number.isFinite(this.#maxAge)) {
-      throw new TypeError('CookieStateStore: `maxAge` must be a positive number of seconds');
-    }
     this.#secure = options.secure ?? true;
   }
 
@@ -95,11 +106,17 @@ export class CookieStateStore implements JustLoginStateStore {
     const res = req.res as ServerResponse | undefined;
     const callbackURL = meta.callbackURL ? new URL(meta.callbackURL) : undefined;
     if (!res || !callbackURL) {
-      return callback(new Error('CookieStateStore needs the response (req.res) and an absolute callbackURL'));
+      return callback(
+        new JustLoginOptionsError('CookieStateStore', [
+          'the request must carry its response (req.res, as in Express) and the `callbackURL` must be absolute',
+        ]),
+      );
     }
     if (!this.#secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
       return callback(
-        new Error('CookieStateStore: `secure: false` is only allowed for a callback on http://localhost'),
+        new JustLoginOptionsError('CookieStateStore', [
+          '`secure: false` is only allowed for a callback on http://localhost',
+        ]),
       );
     }
     const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.#maxAge };

@@ -4,7 +4,10 @@ import { parseSetCookie } from 'cookie';
 import request from 'supertest';
 import {
   CookieStateStore,
+  JustLoginOptionsError,
   JustLoginStrategy,
+  isJustLoginError,
+  type CookieStateStoreOptions,
   type JustLoginStrategyOptions,
   type JustLoginVerifyWithProfile,
 } from '../lib';
@@ -261,12 +264,45 @@ describe('CookieStateStore', () => {
     const res = await request(remote.app).get('/login');
     expect(res.status).toBe(500);
     expect(res.body.error.message).toMatch(/secure: false/);
+    expect(res.body.error).toMatchObject({ name: 'JustLoginOptionsError', code: 'EBADOPTIONS' });
+  });
+
+  it('fails the sign-in with a typed error when the request carries no response to set the cookie on', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const meta = { callbackURL: 'https://app.example/auth/justlogin/callback' };
+    let failure: unknown;
+    store.store({ headers: {} } as never, undefined, undefined, meta as never, (error) => {
+      failure = error;
+    });
+    expect(failure).toBeInstanceOf(JustLoginOptionsError);
+    expect(isJustLoginError(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/^passport-justlogin: .*req\.res/);
+  });
+
+  it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
+    let error: unknown;
+    try {
+      new CookieStateStore({ secret: 'short', maxage: 60, secure: 'false', name: 'bad name;' } as never);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as JustLoginOptionsError).problems).toEqual([
+      '`maxage` is not an option; did you mean `maxAge`?',
+      '`secret` must be at least 32 characters (a string or a Buffer)',
+      "`name` must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only",
+      '`secure` must be a boolean',
+    ]);
+    expect((error as Error).message).toMatch(/^passport-justlogin: CookieStateStore options are invalid:\n/);
   });
 
   it.each([
     [{ secret: 'short' }, /secret/],
     [{ secret: SECRET, maxAge: 0 }, /maxAge/],
+    [{ secret: SECRET, maxAge: Infinity }, /`maxAge` must be a positive number of seconds/],
+    [{ secret: SECRET, name: '' }, /`name` must be a cookie name/],
+    [undefined, /^passport-justlogin: options must be an object, not undefined \(CookieStateStore\)$/],
   ])('rejects bad options %j', (options, message) => {
-    expect(() => new CookieStateStore(options)).toThrow(message);
+    expect(() => new CookieStateStore(options as CookieStateStoreOptions)).toThrow(message);
   });
 });
