@@ -1,6 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isJustLoginError, JustLoginOptionsError } from './errors';
+import { checkOptions, rules } from './options';
 import type { EnsureFreshOptions, JustLoginRefresher } from './refresh';
 import type { JustLoginTokenSet } from './token-set';
+
+const OPTION_RULES = {
+  get: rules.func,
+  set: rules.func,
+  skewSeconds: rules.nonNegativeSeconds,
+  onReauthenticate: rules.func,
+};
 
 /** Options of {@link keepTokensFresh}. */
 export interface KeepTokensFreshOptions extends EnsureFreshOptions {
@@ -9,9 +18,12 @@ export interface KeepTokensFreshOptions extends EnsureFreshOptions {
   /** Stores renewed tokens for the request (and wherever they persist, e.g. the session). */
   set: (req: Request, tokens: JustLoginTokenSet) => void | Promise<void>;
   /**
-   * Called instead of the route when JustLogin refuses the refresh token
-   * (`invalid_grant`) or there is none (`no_refresh_token`). Default: `req.logout`
-   * when Passport provides it, then HTTP 401 `{ "error": "reauthentication_required" }`.
+   * Called instead of the route when the user must sign in again: the error
+   * says so (`reauthenticate`: JustLogin refused the refresh token with
+   * `invalid_grant`, there is none, or a renewed id_token failed its checks),
+   * or an error from elsewhere has the code `invalid_grant` or `no_refresh_token`.
+   * Default: `req.logout` when Passport provides it, then HTTP 401
+   * `{ "error": "reauthentication_required" }`.
    */
   onReauthenticate?: (req: Request, res: Response, next: NextFunction, error: Error & { code: string }) => void;
 }
@@ -27,10 +39,11 @@ type LogoutRequest = Request & { logout?: (done: (err?: unknown) => void) => voi
  * refresh. Older tokens are never written over newer ones: just before `set`,
  * `get` is read again, and when it now returns other tokens that expire no
  * earlier than the renewed ones (stored meanwhile by another request or
- * instance), those are kept and `set` is not called. The refresh token is
- * refused: `onReauthenticate`. Any other failure
+ * instance), those are kept and `set` is not called. The user must sign in
+ * again (`err.reauthenticate`): `onReauthenticate`. Any other failure
  * (timeout, network, `5xx`; see `err.retryable`) goes to `next(err)`, so a
- * route never runs with dead tokens.
+ * route never runs with dead tokens. Throws a {@link JustLoginOptionsError}
+ * (a `TypeError`) listing every option that is missing, unknown or invalid.
  *
  * @example
  * app.use(keepTokensFresh(refresher, {
@@ -42,9 +55,10 @@ export function keepTokensFresh(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshOptions,
 ): (req: Request, res: Response, next: NextFunction) => Promise<void> {
-  if (typeof options?.get !== 'function' || typeof options.set !== 'function') {
-    throw new TypeError('passport-justlogin: keepTokensFresh requires `get` and `set` functions');
+  if (typeof refresher?.ensureFresh !== 'function') {
+    throw new JustLoginOptionsError('keepTokensFresh', ['`refresher` must have a method `ensureFresh`']);
   }
+  checkOptions('keepTokensFresh', options, OPTION_RULES, ['get', 'set']);
   const { get, set, skewSeconds, onReauthenticate = signOut } = options;
   return async (req, res, next) => {
     try {
@@ -72,7 +86,9 @@ function storedMeanwhile(
   return (current.expiresAt ?? -Infinity) >= (renewed.expiresAt ?? -Infinity);
 }
 
+/** The error says so (`reauthenticate`), or an error from elsewhere has the code of a refused or missing refresh token. */
 function mustSignInAgain(error: unknown): error is Error & { code: string } {
+  if (isJustLoginError(error)) return error.reauthenticate;
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   return code === 'invalid_grant' || code === 'no_refresh_token';
 }

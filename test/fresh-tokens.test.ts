@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
+import { IdTokenError, JustLoginOptionsError } from '../lib/errors';
 import { keepTokensFresh, type KeepTokensFreshOptions } from '../lib/fresh-tokens';
 import { JustLoginRefresher } from '../lib/refresh';
 import type { JustLoginTokenSet } from '../lib/token-set';
@@ -108,6 +109,29 @@ it('requires get and set', () => {
   expect(() => keepTokensFresh(refresher, {} as KeepTokensFreshOptions)).toThrow(TypeError);
 });
 
+it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
+  const options = { get: () => undefined, set: 'tokens', skewSecond: 30, onReauthenticate: true };
+  let error: unknown;
+  try {
+    keepTokensFresh(refresher, options as unknown as KeepTokensFreshOptions);
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(JustLoginOptionsError);
+  expect((error as JustLoginOptionsError).problems).toEqual([
+    '`skewSecond` is not an option; did you mean `skewSeconds`?',
+    '`set` must be a function',
+    '`onReauthenticate` must be a function',
+  ]);
+  expect(() => keepTokensFresh(refresher, { get: () => undefined, set: () => undefined, skewSeconds: -1 })).toThrow(
+    /^passport-justlogin: `skewSeconds` must be a number of seconds, 0 or more \(keepTokensFresh\)$/,
+  );
+  const notARefresher = {} as JustLoginRefresher;
+  expect(() => keepTokensFresh(notARefresher, { get: () => undefined, set: () => undefined })).toThrow(
+    /^passport-justlogin: `refresher` must have a method `ensureFresh` \(keepTokensFresh\)$/,
+  );
+});
+
 it('lets a request without tokens through', async () => {
   const { app, set } = appWith(freshTokens());
 
@@ -207,6 +231,39 @@ it('calls onReauthenticate instead, when given', async () => {
   expect(route).not.toHaveBeenCalled();
   expect(onReauthenticate).toHaveBeenCalledTimes(1);
   expect(onReauthenticate.mock.calls[0][3]).toMatchObject({ code: 'invalid_grant' });
+});
+
+describe('decides that the user must sign in again', () => {
+  /** An app whose refresher fails every renewal with `error`. */
+  function failingWith(error: Error) {
+    const failing: Pick<JustLoginRefresher, 'ensureFresh'> = { ensureFresh: () => Promise.reject(error) };
+    const app = express();
+    app.use(keepTokensFresh(failing, { get: () => expiredTokens(), set: () => undefined }));
+    app.get('/api', (_req, res) => {
+      res.sendStatus(200);
+    });
+    app.use((err: { code?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(502).json({ code: err.code });
+    });
+    return app;
+  }
+
+  it('from the error itself (reauthenticate), whatever its code', async () => {
+    const refreshed = new IdTokenError('id_token of the refresh names another subject (sub)', 'sub', {
+      reauthenticate: true,
+    });
+    await request(failingWith(refreshed)).get('/api').expect(401, { error: 'reauthentication_required' });
+  });
+
+  it('not for an error of this package that does not say so', async () => {
+    const signIn = new IdTokenError('id_token audience (aud) does not include this client', 'aud');
+    await request(failingWith(signIn)).get('/api').expect(502, { code: 'invalid_id_token' });
+  });
+
+  it.each(['invalid_grant', 'no_refresh_token'])('from the code %s of an error from elsewhere', async (code) => {
+    const foreign = Object.assign(new Error('refused'), { code });
+    await request(failingWith(foreign)).get('/api').expect(401, { error: 'reauthentication_required' });
+  });
 });
 
 it('passes a retryable failure to the error handler and keeps the user signed in', async () => {
