@@ -45,7 +45,11 @@ function parseArgs(args) {
 
 function checkPrerequisites() {
   const redis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  if (redis.error) fail('redis-server not found; install it (apt-get install redis-server)');
+  if (redis.error) {
+    fail(
+      'redis-server not found: install it with `apt-get install redis-server` (Debian/Ubuntu) or `brew install redis`',
+    );
+  }
   try {
     require.resolve('..');
   } catch {

@@ -2,10 +2,12 @@ import type { Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 import { startSandbox, type RunningSandbox } from './support/sandbox';
 import { freePort } from './support/free-port';
+import { CHROMIUM, requireProgram } from './support/programs';
 
 // A real Chromium clicks through the example app and the JustLogin sandbox:
 // sign-in button, Company Id / Username / Password, consent, profile, renew,
-// sign out. The test fails, never skips, when the browser cannot start.
+// sign out. The test fails, never skips, when the browser cannot start. CHROMIUM_PATH names
+// another Chromium or Chrome binary.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createApp } = require('../example-app/app') as { createApp: (config: object) => import('express').Express };
 
@@ -25,6 +27,7 @@ let browser: Browser;
 let appURL: string;
 
 beforeAll(async () => {
+  const executablePath = requireProgram(CHROMIUM);
   const port = await freePort();
   appURL = `http://localhost:${port}`;
   const callbackURL = `${appURL}/auth/justlogin/callback`;
@@ -36,14 +39,11 @@ beforeAll(async () => {
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_FLAGS,
-  });
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  if (server) await new Promise((resolve) => server.close(resolve));
   await sandbox?.stop();
 });
 

@@ -34,8 +34,8 @@ beforeAll(async () => {
   expect((server.address() as AddressInfo).port).toBe(port);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await sandbox.stop();
+  if (server) await new Promise((resolve) => server.close(resolve));
+  await sandbox?.stop();
 });
 
 /** Starts at `path`, follows the app to JustLogin, signs in there, and comes back. */

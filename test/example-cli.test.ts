@@ -41,8 +41,17 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 const started: Started[] = [];
-afterEach(() => {
-  for (const { child } of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  // SIGTERM, so that the example stops its sandbox too; SIGKILL if it is still there after 5 s.
+  const running = started.splice(0).filter(({ child }) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(
+    running.map(async ({ child, exit }) => {
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exit;
+      clearTimeout(kill);
+    }),
+  );
 });
 
 it('starts the sandbox and the app, prints the URL and demo credentials, and stops both on Ctrl-C', async () => {

@@ -3,9 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { startExample, type ExampleInstance } from './support/example-instance';
 import { startHoldingProxy, type HoldingProxy } from './support/holding-proxy';
+import { REDIS_SERVER, requireProgram } from './support/programs';
 import { startRedis, type RunningRedis } from './support/redis-server';
 import { completeSandboxLogin } from './support/sandbox-login';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
+import { startAll } from './support/start-all';
 
 // Several instances of the example app (example-app/main.js) behind an imaginary load balancer:
 // one JustLogin sandbox that rotates refresh tokens, sessions in one Redis, and the refresh lock
@@ -42,7 +44,9 @@ function instance(env: Record<string, string> = {}): Promise<ExampleInstance> {
 }
 
 beforeAll(async () => {
-  [sandbox, redis, lockRedis] = await Promise.all([
+  requireProgram(REDIS_SERVER);
+  // All or nothing: what started is stopped when another part fails; afterAll stops the rest.
+  [sandbox, redis, lockRedis] = await startAll([
     startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: CALLBACK_URL, SANDBOX_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL) }),
     startRedis(),
     startRedis(),
@@ -50,7 +54,7 @@ beforeAll(async () => {
   proxy = await startHoldingProxy(sandbox.origin);
   sessions = createClient({ url: redis.url });
   await sessions.connect();
-  [a, b] = await Promise.all([instance(), instance()]);
+  [a, b] = await startAll([instance(), instance()]);
 });
 afterAll(async () => {
   await Promise.all(instances.map((started) => started.stop('SIGKILL')));

@@ -16,7 +16,7 @@ beforeAll(async () => {
   sandbox = await startSandbox();
 });
 afterAll(async () => {
-  await sandbox.stop();
+  await sandbox?.stop();
 });
 
 /** Signs alice in with PKCE and redeems the code as the strategy would; returns her tokens, already expired. */

@@ -20,7 +20,7 @@ beforeAll(async () => {
   callbackURL = `http://localhost:${port}/callback`;
   sandbox = await startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL });
 });
-afterAll(() => sandbox.stop());
+afterAll(() => sandbox?.stop());
 
 function strategy(overrides: Partial<JustLoginStrategyOptions> = {}) {
   return new JustLoginStrategy(

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { REDIS_SERVER, requireProgram } from './support/programs';
 
 // The short soak (bench/soak.js): the built package (dist/) on the sandbox with rotating refresh
 // tokens and 4 s access tokens; 20 users fire bursts of parallel and staggered requests for 8 s,
@@ -29,6 +30,9 @@ interface SoakRun {
 }
 
 let child: ChildProcess | undefined;
+beforeAll(() => {
+  requireProgram(REDIS_SERVER);
+});
 afterAll(() => {
   if (child?.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 });

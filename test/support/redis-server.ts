@@ -1,8 +1,9 @@
-// Runs Debian's redis-server on a free 127.0.0.1 port, in memory only, for tests.
+// Runs redis-server on a free 127.0.0.1 port, in memory only, for tests.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createClient } from 'redis';
 import { freePort } from './free-port';
+import { REDIS_SERVER, requireProgram } from './programs';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -20,13 +21,13 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
+/** Starts redis-server; throws one line with the install command when it is not on PATH. */
 export async function startRedis(): Promise<RunningRedis> {
+  const command = requireProgram(REDIS_SERVER);
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(command, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -34,6 +35,10 @@ export async function startRedis(): Promise<RunningRedis> {
       child.kill('SIGKILL');
       reject(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`));
     }, START_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server could not be started: ${err.message}`));
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited with code ${code}:\n${output.join('\n')}`));
