@@ -8,6 +8,10 @@ import { JustLoginOptionsError } from './errors';
  */
 export type OptionRule = (value: unknown, options: Record<string, unknown>) => string | undefined;
 
+/** The most unknown keys a message names; the rest are counted. */
+const MAX_UNKNOWN_LISTED = 10;
+/** The most characters of an unknown key a message shows. */
+const MAX_KEY_SHOWN = 64;
 /** The longest delay `setTimeout` honours; a longer one fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -34,10 +38,13 @@ export function checkOptions(
   const given = options as Record<string, unknown>;
   const known = [...new Set([...Object.keys(optionRules), ...required])];
   const problems: string[] = [];
-  for (const key of Object.keys(given)) {
-    if (known.includes(key)) continue;
+  const unknown = Object.keys(given).filter((key) => !known.includes(key));
+  for (const key of unknown.slice(0, MAX_UNKNOWN_LISTED)) {
     const suggestion = closest(key, known);
-    problems.push(`\`${key}\` is not an option${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+    problems.push(`\`${printable(key)}\` is not an option${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`);
+  }
+  if (unknown.length > MAX_UNKNOWN_LISTED) {
+    problems.push(`${unknown.length - MAX_UNKNOWN_LISTED} more keys are not options`);
   }
   for (const key of required) {
     if (given[key] === undefined) problems.push(`\`${key}\` is required`);
@@ -50,6 +57,13 @@ export function checkOptions(
   if (problems.length > 0) throw new JustLoginOptionsError(component, problems);
 }
 
+/** `key` on one line and at most 64 characters, to name it in a message. */
+function printable(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = key.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return oneLine.length > MAX_KEY_SHOWN ? `${oneLine.slice(0, MAX_KEY_SHOWN - 1)}…` : oneLine;
+}
+
 /** The known key `key` was probably meant to be, or `undefined`. */
 function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
@@ -58,6 +72,7 @@ function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of known) {
+    if (Math.abs(name.length - key.length) >= bestDistance) continue;
     const distance = editDistance(lower, name.toLowerCase());
     // Two edits turn any two-letter word into another; only suggest names longer than the edits.
     if (distance < bestDistance && distance < Math.min(key.length, name.length)) {

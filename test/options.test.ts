@@ -122,6 +122,23 @@ describe('checkOptions', () => {
     expect(error?.message).not.toMatch(/hunter2|42/);
   });
 
+  it('names an unknown key on one line, at most 64 characters of it', () => {
+    const forged = 'timeout\n- `clientSecret` is required';
+    expect(thrown({ ...valid, [forged]: 1 })?.problems).toEqual([
+      '`timeout?- `clientSecret` is required` is not an option',
+    ]);
+    const long = 'k'.repeat(10_000);
+    expect(thrown({ ...valid, [long]: 1 })?.problems).toEqual([`\`${'k'.repeat(63)}…\` is not an option`]);
+  });
+
+  it('lists at most 10 unknown keys (options given something else, such as process.env)', () => {
+    const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VARIABLE_${i}`, 'value']));
+    const problems = thrown({ ...valid, ...env })?.problems ?? [];
+    expect(problems).toHaveLength(11);
+    expect(problems.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `\`VARIABLE_${i}\` is not an option`));
+    expect(problems[10]).toBe('190 more keys are not options');
+  });
+
   it('gives every rule the whole options, for rules that depend on another option', () => {
     const needsState: OptionRule = (value, options) =>
       value === true && options.state !== true ? 'needs `state`' : undefined;
