@@ -1,9 +1,18 @@
-import type { Agent } from 'node:http';
-import { allowsInsecureRequests, checkHttpURL, JWKS_PATH, resolveEndpoints, type EndpointOptions } from './endpoints';
+import { Agent } from 'node:http';
+import { fetchMetadata, type JustLoginMetadata } from './discovery';
+import {
+  baseURLRule,
+  endpointURL,
+  environmentRule,
+  JWKS_PATH,
+  resolveEndpoints,
+  type EndpointOptions,
+} from './endpoints';
 import { IdTokenError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
 import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
 import { IdTokenSignature } from './id-token-signature';
+import { checkOptions, rules, type OptionRule } from './options';
 import { createTransport, type FetchLike, type Transport } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
@@ -12,7 +21,11 @@ export interface JustLoginClientOptions extends EndpointOptions {
   clientID: string;
   /** The Client Secret JustLogin issued; sent only in token request bodies. */
   clientSecret: string;
-  /** When set, the id_token's `iss` (and the callback's RFC 9207 `iss`) must equal it. */
+  /**
+   * The `iss` id_tokens (and the callback's RFC 9207 `iss`) must name, e.g.
+   * `https://apis.justlogin.com/v1/auth`. With `discovery`, the discovered one
+   * is used when this is not set.
+   */
   issuer?: string;
   /** Milliseconds for a whole exchange with JustLogin before it fails with `ETIMEDOUT` (default 10000). */
   timeout?: number;
@@ -20,8 +33,17 @@ export interface JustLoginClientOptions extends EndpointOptions {
   clockTolerance?: number;
   /** Verify id_token signatures against JustLogin's JWKS (default `false`; loads `jose` on first use). */
   verifyIdTokenSignature?: boolean;
-  /** Where JustLogin's keys are (default `<base>/v1/auth/.well-known/openid-configuration/jwks`). */
+  /**
+   * Where JustLogin's keys are (default: the discovered `jwks_uri` with
+   * `discovery`, else `<base>/v1/auth/.well-known/openid-configuration/jwks`).
+   */
   jwksURL?: string;
+  /**
+   * Read JustLogin's OpenID configuration (`<base>/v1/auth/.well-known/openid-configuration`)
+   * on first use and take `issuer` and `jwks_uri` from it (default `false`).
+   * A failed read fails that sign-in or renewal and is tried again on the next.
+   */
+  discovery?: boolean;
   /**
    * Sends every request to JustLogin with this fetch (`globalThis.fetch`,
    * undici's, an instrumented wrapper) instead of `node:http(s)`, under the
@@ -32,7 +54,7 @@ export interface JustLoginClientOptions extends EndpointOptions {
   agent?: Agent;
 }
 
-/** A {@link JustLoginClient} built beforehand and shared, by the strategy, the refresher and the API client. */
+/** A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client. */
 export interface JustLoginClientReference {
   client: JustLoginClient;
 }
@@ -40,6 +62,8 @@ export interface JustLoginClientReference {
 /** What the strategy and the refresher do through a client; never reachable from the public API. */
 interface ClientOperations {
   tokenRequest(params: Record<string, string>, bearer?: string): Promise<TokenResponse>;
+  /** The issuer responses and id_tokens must name: configured, discovered, or none. */
+  expectedIssuer(): Promise<string | undefined>;
   checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken>;
   checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
   /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
@@ -52,9 +76,9 @@ let isClient: (value: unknown) => value is JustLoginClient;
 /**
  * One JustLogin client, built once and shared: the app's identity (the client
  * secret is held privately and sent only in token request bodies), JustLogin's
- * endpoints, the request timeout and the id_token checks. `JustLoginStrategy`
- * and `JustLoginRefresher` take it as `client`, or build one from the same
- * options.
+ * endpoints, the transport every request goes through, and the id_token
+ * checks. `JustLoginStrategy` and `JustLoginRefresher` take it as `client`, or
+ * build one from the same options.
  *
  * @example
  * const client = new JustLoginClient({
@@ -74,7 +98,7 @@ export class JustLoginClient {
   readonly authorizationURL: string;
   /** JustLogin's token endpoint. */
   readonly tokenURL: string;
-  /** The `iss` id_tokens must name, when configured. */
+  /** The configured `issuer`; with `discovery` and no `issuer`, the discovered one is in {@link metadata}. */
   readonly issuer?: string;
   /** Milliseconds for a whole exchange with JustLogin. */
   readonly timeout: number;
@@ -82,33 +106,31 @@ export class JustLoginClient {
   readonly clockTolerance: number;
   readonly #transport: Transport;
   readonly #endpoint: TokenEndpoint;
+  readonly #discovery: boolean;
+  readonly #allowInsecure: boolean;
+  readonly #verifySignatures: boolean;
   readonly #jwksURL?: string;
-  #signature?: IdTokenSignature;
+  #metadata?: Promise<JustLoginMetadata>;
+  #signature?: Promise<IdTokenSignature>;
   readonly #operations: ClientOperations = {
     tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
+    expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
     checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
     checkRefreshedIdToken: (idToken, previous) => this.#checkRefreshedIdToken(idToken, previous),
     setAgent: (agent) => this.#transport.setAgent(agent),
   };
 
   /**
-   * Throws a `TypeError` naming the option when an option is missing or invalid.
+   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * is missing, unknown or invalid.
    *
    * @example
    * const client = new JustLoginClient({ clientID, clientSecret, baseURL: 'http://127.0.0.1:4000' });
    */
   constructor(options: JustLoginClientOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('passport-justlogin: JustLoginClient requires an options object');
-    }
+    checkOptions('JustLoginClient', options, CLIENT_RULES, CLIENT_REQUIRED);
     const endpoints = resolveEndpoints(options);
-    const clockTolerance = options.clockTolerance ?? 60;
-    if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0) {
-      throw new TypeError('passport-justlogin: `clockTolerance` must be a number of seconds, 0 or more');
-    }
-    if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) {
-      throw new TypeError('passport-justlogin: `issuer` must be a non-empty string');
-    }
+    this.#allowInsecure = options.allowInsecureRequests ?? false;
     this.#transport = createTransport({ fetch: options.fetch, agent: options.agent });
     this.#endpoint = new TokenEndpoint({
       clientID: options.clientID,
@@ -117,31 +139,49 @@ export class JustLoginClient {
       timeout: options.timeout,
       transport: this.#transport,
     });
-    let jwksURL = endpoints.baseURL + JWKS_PATH;
-    if (options.jwksURL !== undefined) {
-      jwksURL = checkHttpURL(options.jwksURL, 'jwksURL', allowsInsecureRequests(options));
-    }
-    if (options.verifyIdTokenSignature) this.#jwksURL = jwksURL;
+    this.#discovery = options.discovery ?? false;
+    this.#verifySignatures = options.verifyIdTokenSignature ?? false;
+    this.#jwksURL = options.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
     this.clientID = options.clientID;
     this.baseURL = endpoints.baseURL;
     this.authorizationURL = endpoints.authorizationURL;
     this.tokenURL = endpoints.tokenURL;
     this.issuer = options.issuer;
     this.timeout = this.#endpoint.timeout;
-    this.clockTolerance = clockTolerance;
+    this.clockTolerance = options.clockTolerance ?? 60;
   }
 
   static {
     isClient = (value: unknown): value is JustLoginClient =>
-      typeof value === 'object' && value !== null && #endpoint in value;
+      typeof value === 'object' && value !== null && #operations in value;
     operationsOf = (client) => client.#operations;
+  }
+
+  /**
+   * JustLogin's OpenID configuration (`issuer`, `jwks_uri` and the endpoints
+   * it advertises, e.g. `end_session_endpoint`, `revocation_endpoint`,
+   * `userinfo_endpoint`), read once through the client's transport and kept.
+   * A failed read rejects with a `JustLoginRequestError` and is not kept.
+   *
+   * @example
+   * const { end_session_endpoint } = await client.metadata();
+   */
+  metadata(): Promise<JustLoginMetadata> {
+    if (!this.#metadata) {
+      const reading = fetchMetadata(this.#transport, this.baseURL, this.timeout, this.#allowInsecure);
+      this.#metadata = reading;
+      reading.catch(() => {
+        if (this.#metadata === reading) this.#metadata = undefined;
+      });
+    }
+    return this.#metadata;
   }
 
   /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
   async #checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken> {
     const decoded = validateIdToken(idToken, {
       clientID: this.clientID,
-      issuer: this.issuer,
+      issuer: await this.#operations.expectedIssuer(),
       clockTolerance: this.clockTolerance,
       nonce,
     });
@@ -153,7 +193,7 @@ export class JustLoginClient {
   async #checkRefreshedIdToken(idToken: string, previous: string | undefined): Promise<void> {
     const { claims } = validateIdToken(idToken, {
       clientID: this.clientID,
-      issuer: this.issuer,
+      issuer: await this.#operations.expectedIssuer(),
       clockTolerance: this.clockTolerance,
     });
     const before = previousClaims(previous);
@@ -167,9 +207,20 @@ export class JustLoginClient {
   }
 
   async #verifySignature(idToken: string): Promise<void> {
-    if (this.#jwksURL === undefined) return;
-    this.#signature ??= new IdTokenSignature(this.#jwksURL, this.timeout, this.#transport);
-    await this.#signature.verify(idToken);
+    if (!this.#verifySignatures) return;
+    if (!this.#signature) {
+      // Built on first use (jose loads then), with the discovered jwks_uri when there is one to read.
+      const creating = this.#jwksFor().then((url) => new IdTokenSignature(url, this.timeout, this.#transport));
+      this.#signature = creating;
+      creating.catch(() => {
+        if (this.#signature === creating) this.#signature = undefined;
+      });
+    }
+    await (await this.#signature).verify(idToken);
+  }
+
+  async #jwksFor(): Promise<string> {
+    return this.#jwksURL ?? (await this.metadata()).jwks_uri;
   }
 }
 
@@ -182,6 +233,34 @@ export function clientOperations(client: unknown, what = '`client`'): ClientOper
   return operationsOf(client);
 }
 
+/** @internal The option rule for `client`. */
+export const clientRule: OptionRule = (value) =>
+  isClient(value) ? undefined : 'must be a JustLoginClient (`new JustLoginClient({ clientID, clientSecret, … })`)';
+
+const CLIENT_REQUIRED = ['clientID', 'clientSecret'];
+
+/** @internal The rules for each client option. */
+export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
+  clientID: rules.nonEmptyString,
+  clientSecret: rules.nonEmptyString,
+  environment: environmentRule,
+  baseURL: baseURLRule,
+  authorizationURL: endpointURL,
+  tokenURL: endpointURL,
+  jwksURL: endpointURL,
+  allowInsecureRequests: rules.boolean,
+  issuer: (value, options) =>
+    rules.nonEmptyString(value, options) ??
+    (URL.canParse(value as string) ? undefined : 'must be a URL, e.g. https://apis.justlogin.com/v1/auth'),
+  timeout: rules.positiveMilliseconds,
+  clockTolerance: rules.nonNegativeSeconds,
+  verifyIdTokenSignature: rules.boolean,
+  discovery: rules.boolean,
+  fetch: (value, options) =>
+    rules.func(value, options) ?? (options.agent !== undefined ? 'cannot be used with `agent`' : undefined),
+  agent: (value) => (value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)'),
+};
+
 /** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */
 function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
   if (!idToken) return undefined;
@@ -190,4 +269,32 @@ function previousClaims(idToken: string | undefined): IdTokenClaims | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** @internal The rule for a client option given beside `client`. */
+const BESIDE_CLIENT: OptionRule = () =>
+  'is set on the client: give it to `new JustLoginClient(…)`, not beside `client`';
+
+/**
+ * @internal The rules and required keys for the client part of a component's
+ * options: `client`, or the options to build one.
+ */
+export function clientPartRules(options: unknown): { rules: Record<string, OptionRule>; required: string[] } {
+  if (!hasClient(options)) return { rules: { ...CLIENT_RULES, client: clientRule }, required: CLIENT_REQUIRED };
+  const beside = Object.fromEntries(Object.keys(CLIENT_RULES).map((key) => [key, BESIDE_CLIENT]));
+  return { rules: { ...beside, client: clientRule }, required: [] };
+}
+
+/** @internal `options.client`, or a client built from the client options among `options` (checked beforehand). */
+export function clientOf(options: object): JustLoginClient {
+  if (hasClient(options)) return options.client as JustLoginClient;
+  const given = options as Record<string, unknown>;
+  const own = Object.keys(CLIENT_RULES).filter((key) => given[key] !== undefined);
+  return new JustLoginClient(
+    Object.fromEntries(own.map((key) => [key, given[key]])) as unknown as JustLoginClientOptions,
+  );
+}
+
+function hasClient(options: unknown): options is { client: unknown } {
+  return typeof options === 'object' && options !== null && (options as { client?: unknown }).client !== undefined;
 }

@@ -1,3 +1,5 @@
+import type { OptionRule } from './options';
+
 /** JustLogin's hosts, by environment name. */
 export const ENVIRONMENTS = {
   production: 'https://apis.justlogin.com',
@@ -77,24 +79,48 @@ export function allowsInsecureRequests(options: EndpointOptions): boolean {
  * (any http host when `allowInsecure`); throws a `TypeError` naming `option` otherwise.
  */
 export function checkHttpURL(value: unknown, option: string, allowInsecure: boolean): string {
-  let url: URL | undefined;
-  if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new TypeError(`passport-justlogin: \`${option}\` must be an http(s) URL`);
-  }
-  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
-    throw new TypeError(
-      `passport-justlogin: \`${option}\` must use https:// (plain http:// is allowed for localhost, 127.0.0.0/8 and [::1], or anywhere with \`allowInsecureRequests: true\`)`,
-    );
-  }
+  const problem = httpURLProblem(value, allowInsecure);
+  if (problem) throw new TypeError(`passport-justlogin: \`${option}\` ${problem}`);
   return value as string;
 }
+
+/** What keeps `value` from being an endpoint URL (https, or http to loopback unless `allowInsecure`), or `undefined`. */
+export function httpURLProblem(value: unknown, allowInsecure: boolean): string | undefined {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return 'must be an http(s) URL';
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    return 'must use https:// (plain http:// is allowed for localhost, 127.0.0.0/8 and [::1], or anywhere with `allowInsecureRequests: true`)';
+  }
+  return undefined;
+}
+
+/** The option rule for an endpoint URL: {@link httpURLProblem} under the options' `allowInsecureRequests`. */
+export const endpointURL: OptionRule = (value, options) =>
+  httpURLProblem(value, options.allowInsecureRequests === true);
+
+/**
+ * The option rule for `baseURL`: an endpoint URL naming JustLogin's host, not
+ * the issuer (`…/v1/auth`, as the sandbox prints it), to which the paths
+ * `/v1/auth/connect/…` are appended.
+ */
+export const baseURLRule: OptionRule = (value, options) => {
+  const problem = endpointURL(value, options);
+  if (problem) return problem;
+  const url = new URL(value as string);
+  if (/\/v1\/auth\/*$/i.test(url.pathname)) {
+    const host = `${url.origin}${url.pathname.replace(/\/v1\/auth\/*$/i, '')}`;
+    return `names the issuer (${url.origin}${url.pathname}), not JustLogin's host: the paths /v1/auth/connect/… are added to it; use \`baseURL: '${host}'\` (and give the issuer as \`issuer\`)`;
+  }
+  if (url.search || url.hash)
+    return 'must not have a query or a fragment: the paths /v1/auth/connect/… are added to it';
+  return undefined;
+};
+
+/** The option rule for `environment`. */
+export const environmentRule: OptionRule = (value) =>
+  typeof value === 'string' && Object.hasOwn(ENVIRONMENTS, value)
+    ? undefined
+    : "must be 'production' or 'sandbox' (or set `baseURL` for any other JustLogin host)";
 
 /** True for `localhost`, `127.0.0.0/8` and `[::1]`, as the WHATWG URL parser writes hostnames. */
 function isLoopbackHost(hostname: string): boolean {

@@ -1,5 +1,7 @@
 export { JustLoginClient } from './client';
 export type { JustLoginClientOptions, JustLoginClientReference } from './client';
+export type { JustLoginMetadata } from './discovery';
+export type { FetchLike } from './transport';
 export { JustLoginStrategy, JustLoginStrategy as Strategy } from './strategy';
 export type {
   JustLoginStrategyOptions,

@@ -1,10 +1,13 @@
 import {
+  clientOf,
   clientOperations,
+  clientPartRules,
   JustLoginClient,
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from './client';
 import { NoRefreshTokenError } from './errors';
+import { checkOptions, rules, type OptionRule } from './options';
 import { RenewalMemory, refreshTokenKey } from './renewal-memory';
 import { SingleFlight } from './single-flight';
 import { isExpired, toTokenSet, type JustLoginTokenSet } from './token-set';
@@ -121,14 +124,11 @@ export class JustLoginRefresher {
    * });
    */
   constructor(options: JustLoginRefresherOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('passport-justlogin: JustLoginRefresher requires an options object');
-    }
-    const { coordinator, graceMs, ...clientOptions } = options;
-    this.client = 'client' in clientOptions ? clientOptions.client : new JustLoginClient(clientOptions);
-    clientOperations(this.client);
-    this.#coordinator = checkCoordinator(coordinator, this.client.timeout);
-    this.#memory = new RenewalMemory(graceMs ?? 60_000);
+    const client = clientPartRules(options);
+    checkOptions('JustLoginRefresher', options, { ...REFRESHER_RULES, ...client.rules }, client.required);
+    this.client = clientOf(options);
+    this.#coordinator = checkLock(options.coordinator ?? new SingleFlight<JustLoginTokenSet>(), this.client.timeout);
+    this.#memory = new RenewalMemory(options.graceMs ?? 60_000);
   }
 
   /**
@@ -209,11 +209,14 @@ export class JustLoginRefresher {
   }
 }
 
-function checkCoordinator(coordinator: RefreshCoordinator | undefined, timeout: number): RefreshCoordinator {
-  if (coordinator === undefined) return new SingleFlight<JustLoginTokenSet>();
-  if (typeof coordinator !== 'object' || coordinator === null || typeof coordinator.run !== 'function') {
-    throw new TypeError('passport-justlogin: `coordinator` must have a `run(key, task)` method');
-  }
+/** The rules for the refresher's own options. */
+const REFRESHER_RULES: Record<keyof JustLoginRefresherOwnOptions, OptionRule> = {
+  coordinator: rules.withMethods('run'),
+  graceMs: rules.nonNegativeMilliseconds,
+};
+
+/** Refuses a coordinator whose lock expires before a renewal times out. */
+function checkLock(coordinator: RefreshCoordinator, timeout: number): RefreshCoordinator {
   const { lockMs } = coordinator;
   if (lockMs !== undefined && (typeof lockMs !== 'number' || !(lockMs > timeout))) {
     throw new TypeError(

@@ -2,11 +2,14 @@ import type { Agent } from 'node:http';
 import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import {
+  clientOf,
   clientOperations,
-  JustLoginClient,
+  clientPartRules,
+  type JustLoginClient,
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from './client';
+import { checkOptions, rules, type OptionRule } from './options';
 import { parseProfile, type JustLoginProfile } from './profile';
 import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
@@ -239,7 +242,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * the id_token with the nonce of this sign-in. Returns what to tell passport.
    */
   private async _signIn(req: Request, options: Params, response: Params, pending: PendingSignIn): Promise<Outcome> {
-    const { issuer } = this.client;
+    const operations = clientOperations(this.client);
+    const issuer = await operations.expectedIssuer();
     if (issuer !== undefined && response.iss !== undefined && response.iss !== issuer) {
       return () => this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
     }
@@ -251,7 +255,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (pending.callbackURL) params.redirect_uri = pending.callbackURL;
     if (pending.verifier) params.code_verifier = pending.verifier;
     params.code = response.code as string;
-    const operations = clientOperations(this.client);
     const { access_token, refresh_token, ...rest } = await operations.tokenRequest(params);
     let profile: JustLoginProfile | undefined;
     if (!this._skipProfile || rest.id_token !== undefined) {
@@ -412,31 +415,59 @@ function newNonce(): string {
   return randomToken(32);
 }
 
+/** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** The rules for the strategy's own options. */
+const STRATEGY_RULES: Record<keyof JustLoginStrategyOwnOptions | 'passReqToCallback', OptionRule> = {
+  callbackURL: (value) =>
+    typeof value === 'string' && isCallbackURL(value)
+      ? undefined
+      : "must be an http(s) URL or a path starting with '/' (not '//')",
+  scope: (value) => {
+    const tokens =
+      typeof value === 'string'
+        ? value.split(/\s+/).filter(Boolean)
+        : Array.isArray(value) && value.every((item) => typeof item === 'string')
+          ? value
+          : undefined;
+    if (!tokens) return 'must be a string or an array of strings';
+    return tokens.every((token) => SCOPE_TOKEN.test(token))
+      ? undefined
+      : "must hold scope tokens: printable ASCII without spaces, '\"' or '\\' (RFC 6749 §3.3), separated by spaces";
+  },
+  state: rules.boolean,
+  pkce: (value, options) =>
+    rules.boolean(value, options) ??
+    (value === true && options.state === false && options.store === undefined
+      ? 'needs `state` (or a `store`) to keep the code verifier'
+      : undefined),
+  store: rules.withMethods('store', 'verify'),
+  sessionKey: rules.nonEmptyString,
+  skipUserProfile: rules.boolean,
+  proxy: rules.boolean,
+  passReqToCallback: rules.boolean,
+};
+
 function strategySettings(options: JustLoginStrategyOptionsBase, verify: unknown) {
-  if (!options || typeof options !== 'object') {
-    throw new TypeError('JustLoginStrategy: options are required');
-  }
-  if (typeof options.callbackURL !== 'string' || options.callbackURL === '') {
-    throw new TypeError('JustLoginStrategy: `callbackURL` is required');
-  }
-  if (!isCallbackURL(options.callbackURL)) {
-    throw new TypeError("JustLoginStrategy: `callbackURL` must be an http(s) URL or a path starting with '/'");
-  }
+  const client = clientPartRules(options);
+  checkOptions('JustLoginStrategy', options, { ...STRATEGY_RULES, ...client.rules }, [
+    'callbackURL',
+    ...client.required,
+  ]);
   if (typeof verify !== 'function') {
-    throw new TypeError('JustLoginStrategy: a verify callback is required');
+    throw new TypeError('passport-justlogin: JustLoginStrategy needs a verify callback as its second argument');
   }
   const state = options.state ?? true;
-  const pkce = options.pkce ?? state;
-  if (pkce && !state && !options.store) {
-    throw new TypeError('JustLoginStrategy: `pkce` needs `state` (or a `store`) to keep the code verifier');
-  }
-  if (options.skipUserProfile !== undefined && typeof options.skipUserProfile !== 'boolean') {
-    throw new TypeError('JustLoginStrategy: `skipUserProfile` must be a boolean');
-  }
-  const client = 'client' in options ? options.client : new JustLoginClient(options);
-  clientOperations(client);
+  const justLogin = clientOf(options);
   const sessionStore = state
-    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(client.authorizationURL).hostname}`)
+    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(justLogin.authorizationURL).hostname}`)
     : undefined;
-  return { client, store: options.store ?? sessionStore, scope: normalizeScope(options.scope), state, pkce };
+  return {
+    client: justLogin,
+    store: options.store ?? sessionStore,
+    scope: normalizeScope(options.scope),
+    state,
+    pkce: options.pkce ?? state,
+  };
 }

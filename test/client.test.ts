@@ -6,6 +6,7 @@ import { JustLoginClient, JustLoginRefresher, JustLoginStrategy, type JustLoginV
 import { TokenEndpoint } from '../lib/http';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
+import { signIdToken, signingKey } from './support/keys';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // One JustLogin client holds the app's identity, JustLogin's endpoints and the
@@ -182,5 +183,199 @@ describe('transport', () => {
     const oauth2 = (strategy as unknown as { _oauth2: { setAgent(agent: http.Agent): void } })._oauth2;
     expect(() => oauth2.setAgent(new http.Agent())).toThrow(TypeError);
     expect(() => oauth2.setAgent(new http.Agent())).toThrow(/fetch/);
+  });
+});
+
+describe('discovery', () => {
+  const DISCOVERY = '/v1/auth/.well-known/openid-configuration';
+  const issuer = () => `${server.origin}/v1/auth`;
+  const metadataDocument = () => ({
+    issuer: issuer(),
+    jwks_uri: `${server.origin}/keys-from-discovery`,
+    authorization_endpoint: `${server.origin}/v1/auth/connect/authorize`,
+    token_endpoint: `${server.origin}/v1/auth/connect/token`,
+    userinfo_endpoint: `${server.origin}/v1/auth/connect/userinfo`,
+    revocation_endpoint: `${server.origin}/v1/auth/connect/revocation`,
+    end_session_endpoint: `${server.origin}/v1/auth/connect/endsession`,
+  });
+
+  /** The token server as JustLogin: the discovery document, keys, and token responses with id_tokens from `sign`. */
+  function serve(sign: (nonce: string | null) => Promise<string> | string, keys: object[] = []) {
+    let nonce: string | null = null;
+    server.reply(async (req) => {
+      if (req.url === DISCOVERY) return { body: metadataDocument() };
+      if (req.url === '/keys-from-discovery') return { body: { keys } };
+      return { body: tokenResponse({ id_token: await sign(nonce) }) };
+    });
+    return {
+      async signIn(strategy: JustLoginStrategy, extra: Record<string, string> = {}) {
+        const agent = request.agent(makeApp(strategy));
+        const login = new URL((await agent.get('/login')).headers.location);
+        nonce = login.searchParams.get('nonce');
+        const query = new URLSearchParams({ code: 'c1', state: login.searchParams.get('state') ?? '', ...extra });
+        return agent.get(`/callback?${query.toString()}`);
+      },
+    };
+  }
+  const strategyWith = (overrides: object) =>
+    new JustLoginStrategy({ client: clientFor(overrides), callbackURL: '/callback' }, verify);
+  const urls = () => server.requests.map((r) => r.url);
+
+  it('takes the issuer from the discovery document, fetched once for every sign-in', async () => {
+    let iss = issuer();
+    const flow = serve((nonce) => fakeIdToken(idTokenClaims(CLIENT_ID, { nonce, iss })));
+    const strategy = strategyWith({ discovery: true });
+
+    expect((await flow.signIn(strategy)).status).toBe(200);
+    expect((await flow.signIn(strategy)).status).toBe(200);
+    iss = 'https://apis.justlogin.com/v1/auth';
+    const other = await flow.signIn(strategy);
+
+    expect(other.body.error).toMatchObject({ name: 'IdTokenError', check: 'iss' });
+    expect(urls().filter((url) => url === DISCOVERY)).toHaveLength(1);
+  });
+
+  it('refuses an authorization response whose RFC 9207 iss is not the discovered issuer, before any code exchange', async () => {
+    const flow = serve((nonce) => fakeIdToken(idTokenClaims(CLIENT_ID, { nonce, iss: issuer() })));
+    const res = await flow.signIn(strategyWith({ discovery: true }), { iss: 'https://idp.evil.example/v1/auth' });
+    expect(res.headers.location).toBe('/failed');
+    expect(urls()).toEqual([DISCOVERY]);
+  });
+
+  it('checks signatures against the jwks_uri it advertises', async () => {
+    const [key, forger] = [await signingKey('k1'), await signingKey('k1')];
+    let signer = key;
+    const flow = serve((nonce) => signIdToken(idTokenClaims(CLIENT_ID, { nonce, iss: issuer() }), signer), [key.jwk]);
+    const strategy = strategyWith({ discovery: true, verifyIdTokenSignature: true });
+
+    expect((await flow.signIn(strategy)).status).toBe(200);
+    signer = forger;
+    expect((await flow.signIn(strategy)).body.error).toMatchObject({ name: 'IdTokenError', check: 'signature' });
+    expect(urls()).toContain('/keys-from-discovery');
+  });
+
+  it('fails the sign-in with a typed error when discovery fails, and asks again next time', async () => {
+    let broken = true;
+    const flow = serve((nonce) => fakeIdToken(idTokenClaims(CLIENT_ID, { nonce, iss: issuer() })));
+    const serveDocument = server.responder;
+    server.reply((req) => (broken && req.url === DISCOVERY ? { status: 503, body: 'down' } : serveDocument(req)));
+    const strategy = strategyWith({ discovery: true });
+
+    const failed = await flow.signIn(strategy);
+    expect(failed.body.error).toMatchObject({ name: 'JustLoginRequestError', code: 'EHTTPSTATUS' });
+    broken = false;
+    expect((await flow.signIn(strategy)).status).toBe(200);
+    expect(urls().filter((url) => url === DISCOVERY)).toHaveLength(2);
+    expect(urls().filter((url) => url === '/v1/auth/connect/token')).toHaveLength(1);
+  });
+
+  it('checks an id_token from a refresh against the discovered issuer', async () => {
+    serve(() => fakeIdToken(idTokenClaims(CLIENT_ID)));
+    const refresher = new JustLoginRefresher({ client: clientFor({ discovery: true }) });
+    await expect(refresher.refresh({ refreshToken: 'refresh-token-1' })).rejects.toMatchObject({ check: 'iss' });
+  });
+
+  it('exposes the optional endpoints JustLogin advertises through metadata()', async () => {
+    serve(() => '');
+    const metadata = await clientFor({ discovery: true }).metadata();
+    expect(metadata).toMatchObject({
+      issuer: issuer(),
+      revocation_endpoint: `${server.origin}/v1/auth/connect/revocation`,
+      end_session_endpoint: `${server.origin}/v1/auth/connect/endsession`,
+      userinfo_endpoint: `${server.origin}/v1/auth/connect/userinfo`,
+    });
+  });
+
+  it('without the option, sign-in and renewal never ask for the discovery document', async () => {
+    const flow = serve((nonce) => fakeIdToken(idTokenClaims(CLIENT_ID, { nonce })));
+    const strategy = strategyWith({});
+    expect((await flow.signIn(strategy)).status).toBe(200);
+    await JustLoginRefresher.fromStrategy(strategy).refresh({ refreshToken: 'refresh-token-1' });
+    expect(urls()).toEqual(['/v1/auth/connect/token', '/v1/auth/connect/token']);
+  });
+});
+
+describe('options check', () => {
+  const thrown = (make: () => unknown): Error & { problems?: string[] } => {
+    try {
+      make();
+    } catch (error) {
+      return error as Error & { problems?: string[] };
+    }
+    throw new Error('did not throw');
+  };
+
+  it('reports every problem of the strategy options at once, with a did-you-mean for a misspelt key', () => {
+    const error = thrown(
+      () =>
+        new JustLoginStrategy(
+          {
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            callbackURL: '//evil.example/cb',
+            timeout: 0,
+            scope: 'openid "email"',
+            sessionKey: '',
+            issuer: 'apis.justlogin.com',
+          } as never,
+          verify,
+        ),
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.name).toBe('JustLoginOptionsError');
+    expect(error.message).toMatch(/^passport-justlogin: JustLoginStrategy options are invalid:\n/);
+    for (const line of [
+      '`clientId` is not an option; did you mean `clientID`?',
+      '`clientID` is required',
+      '`callbackURL` must be',
+      '`timeout` must be',
+      '`scope` must hold scope tokens',
+      '`sessionKey` must be a non-empty string',
+      '`issuer` must be a URL',
+    ]) {
+      expect(error.message).toContain(line);
+    }
+    expect(error.problems).toHaveLength(7);
+  });
+
+  it.each([
+    ['the strategy', () => new JustLoginStrategy({ ...clientOptions(), clientSecrte: 'x' } as never, verify)],
+    ['the refresher', () => new JustLoginRefresher({ ...clientOptions(), graceMS: 0 } as never)],
+    ['the client', () => new JustLoginClient({ ...clientOptions(), clocktolerance: 5 } as never)],
+  ])('names the option meant by a misspelt key for %s', (_component, make) => {
+    expect(make).toThrow(/is not an option; did you mean `(clientSecret|graceMs|clockTolerance)`\?/);
+  });
+
+  it('catches the issuer the sandbox prints (…/v1/auth) given as baseURL, and says what to use', () => {
+    const make = () => clientFor({ baseURL: `${server.origin}/v1/auth` });
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(`use \`baseURL: '${server.origin}'\``);
+    expect(() => clientFor({ baseURL: `${server.origin}/v1/auth/` })).toThrow(/names the issuer/);
+  });
+
+  it('refuses client options beside `client`, which would be ignored', () => {
+    const client = clientFor();
+    expect(() => new JustLoginStrategy({ client, callbackURL: '/cb', timeout: 5000 }, verify)).toThrow(
+      '`timeout` is set on the client',
+    );
+    expect(() => new JustLoginRefresher({ client, clientSecret: 'other' })).toThrow(
+      '`clientSecret` is set on the client',
+    );
+  });
+
+  it('refuses `fetch` with `agent`, and an agent that is not a node:http Agent', () => {
+    expect(() => clientFor({ fetch, agent: new http.Agent() })).toThrow('`fetch` cannot be used with `agent`');
+    expect(() => clientFor({ agent: { keepAlive: true } })).toThrow('`agent` must be a node:http Agent');
+  });
+
+  it.each([
+    ['a scope array holding a space', { scope: ['openid email'] }],
+    ['a scope that is a number', { scope: 42 }],
+    ['a store without verify', { store: { store() {} } }],
+    ['a passReqToCallback that is not a boolean', { passReqToCallback: 'yes' }],
+  ])('refuses %s', (_case, overrides) => {
+    const make = () => new JustLoginStrategy({ ...clientOptions(), callbackURL: '/cb', ...overrides } as never, verify);
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(`\`${Object.keys(overrides)[0]}\``);
   });
 });
