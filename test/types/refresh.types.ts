@@ -1,5 +1,6 @@
 // Type tests: JustLoginTokenSet, toTokenSet and JustLoginRefresher.
 import {
+  JustLoginClient,
   JustLoginRefresher,
   JustLoginStrategy,
   RedisRefreshCoordinator,
@@ -89,3 +90,13 @@ export const middleware = keepTokensFresh(refresher, {
   },
   skewSeconds: 30,
 });
+
+// A refresher on a shared client.
+const client = new JustLoginClient({ clientID: 'client', clientSecret: 'secret' });
+export const onClient = new JustLoginRefresher({ client, coordinator, graceMs: 0 });
+assertType<Equal<typeof onClient.client, JustLoginClient>>(true);
+assertType<Equal<typeof strategy.client, JustLoginClient>>(true);
+// @ts-expect-error coordinator has a run method
+new JustLoginRefresher({ client, coordinator: {} });
+// @ts-expect-error a refresher needs a client or the client's options
+new JustLoginRefresher({ graceMs: 0 });

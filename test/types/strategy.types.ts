@@ -1,10 +1,13 @@
 // Type tests: JustLoginStrategy's verify forms and options, and the profile.
+import { Agent } from 'node:http';
 import type { Request } from 'express';
 
 import {
+  JustLoginClient,
   JustLoginStrategy,
   Strategy,
   type IdTokenClaims,
+  type JustLoginMetadata,
   type JustLoginProfile,
   type JustLoginTokenParams,
   type JustLoginVerifyCallback,
@@ -123,3 +126,35 @@ assertType<Equal<typeof profile._raw, string>>(true);
 // @ts-expect-error the profile is read from the id_token: provider is always 'justlogin'
 const notJustLogin: JustLoginProfile = { provider: 'google', id: 'x', _json: profile._json, _raw: '' };
 export { notJustLogin };
+
+// One client, shared.
+const client = new JustLoginClient({
+  clientID: 'client',
+  clientSecret: 'secret',
+  environment: 'sandbox',
+  discovery: true,
+  verifyIdTokenSignature: true,
+  fetch: globalThis.fetch,
+});
+new JustLoginClient({ clientID: 'client', clientSecret: 'secret', agent: new Agent({ keepAlive: true }) });
+assertType<Equal<typeof client.clientID, string>>(true);
+assertType<Equal<typeof client.issuer, string | undefined>>(true);
+assertType<Equal<ReturnType<typeof client.metadata>, Promise<JustLoginMetadata>>>(true);
+assertType<Equal<Awaited<ReturnType<typeof client.metadata>>['end_session_endpoint'], string | undefined>>(true);
+export const shared = new JustLoginStrategy({ client, callbackURL: '/cb' }, withParams);
+assertType<Equal<typeof shared.client, JustLoginClient>>(true);
+new JustLoginStrategy({ client, callbackURL: '/cb', passReqToCallback: true }, withRequestAndProfile);
+new JustLoginStrategy({ client, callbackURL: '/cb' }, (accessToken, _refreshToken, profile, done) => {
+  assertType<Equal<typeof accessToken, string>>(true);
+  done(null, { id: profile.id });
+});
+// @ts-expect-error the client is a JustLoginClient, not its options
+new JustLoginStrategy({ client: { clientID: 'client', clientSecret: 'secret' }, callbackURL: '/cb' }, withParams);
+// @ts-expect-error callbackURL is required with a client too
+new JustLoginStrategy({ client }, withParams);
+// @ts-expect-error clientSecret is required
+new JustLoginClient({ clientID: 'client' });
+// @ts-expect-error fetch is a function
+new JustLoginClient({ clientID: 'client', clientSecret: 'secret', fetch: 'node-fetch' });
+// @ts-expect-error discovery is a boolean
+new JustLoginClient({ clientID: 'client', clientSecret: 'secret', discovery: 'yes' });
