@@ -59,7 +59,7 @@ export interface JustLoginClientReference {
   client: JustLoginClient;
 }
 
-/** What the strategy and the refresher do through a client; never reachable from the public API. */
+/** @internal What the strategy and the refresher do through a client; never reachable from the public API. */
 interface ClientOperations {
   tokenRequest(params: Record<string, string>, bearer?: string): Promise<TokenResponse>;
   /** The issuer responses and id_tokens must name: configured, discovered, or none. */

@@ -243,9 +243,12 @@ export class JustLoginStrategy extends OAuth2Strategy {
    */
   private async _signIn(req: Request, options: Params, response: Params, pending: PendingSignIn): Promise<Outcome> {
     const operations = clientOperations(this.client);
-    const issuer = await operations.expectedIssuer();
-    if (issuer !== undefined && response.iss !== undefined && response.iss !== issuer) {
-      return () => this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
+    // The issuer (with discovery, read now) is needed for a code, or to compare an `iss`.
+    if (response.iss !== undefined || !('error' in response)) {
+      const issuer = await operations.expectedIssuer();
+      if (issuer !== undefined && response.iss !== undefined && response.iss !== issuer) {
+        return () => this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
+      }
     }
     if ('error' in response) {
       return () => this._authorizationError(response.error as string, response.error_description, response.error_uri);

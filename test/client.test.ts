@@ -269,6 +269,16 @@ describe('discovery', () => {
     expect(urls().filter((url) => url === '/v1/auth/connect/token')).toHaveLength(1);
   });
 
+  it('needs no discovery for an error response without iss: the user who said No is told so', async () => {
+    server.reply({ status: 503, body: 'down' });
+    const agent = request.agent(makeApp(strategyWith({ discovery: true })));
+    const state = new URL((await agent.get('/login')).headers.location).searchParams.get('state') ?? '';
+    const res = await agent.get(`/callback?error=access_denied&state=${state}`);
+    expect(res.headers.location).toBe('/failed');
+    expect((await agent.get('/failed')).body.messages).toEqual(['The user did not allow the sign-in with JustLogin']);
+    expect(urls()).toEqual([]);
+  });
+
   it('checks an id_token from a refresh against the discovered issuer', async () => {
     serve(() => fakeIdToken(idTokenClaims(CLIENT_ID)));
     const refresher = new JustLoginRefresher({ client: clientFor({ discovery: true }) });
