@@ -91,10 +91,12 @@ export interface EnsureFreshOptions {
  *
  * An id_token in the answer is checked as OpenID Connect Core §12.2 requires:
  * `aud` holds the client id, `exp` and `iat` are valid (within
- * `clockTolerance`), `iss` is `issuer` when set, and `iss` and `sub` are those
- * of the previous id_token when the caller passes it; through
- * {@link JustLoginRefresher.fromStrategy}, also its signature when the strategy
- * verifies signatures. A failed check rejects with an `IdTokenError`.
+ * `clockTolerance`), `iss` is the client's `issuer` (or the discovered one),
+ * `iss` and `sub` are those of the previous id_token when the caller passes
+ * it, and its signature when the client verifies signatures. A failed check
+ * rejects with an `IdTokenError`. The client is `options.client`, one built
+ * from the same options as the strategy's, or the strategy's own through
+ * {@link JustLoginRefresher.fromStrategy}.
  *
  * Errors: JustLogin's OAuth errors reject with a `JustLoginTokenError`
  * (`err.code === 'invalid_grant'`: the user must sign in again); timeouts,

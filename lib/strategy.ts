@@ -111,6 +111,9 @@ type Outcome = () => void;
  * token request body, `state`, PKCE and a nonce on by default, and a profile
  * built from the validated id_token without another request.
  *
+ * Takes a shared {@link JustLoginClient} as `client`, or the options to build
+ * one (`clientID`, `clientSecret`, `environment`, …) beside its own.
+ *
  * @example
  * passport.use(new JustLoginStrategy({
  *   clientID: process.env.JUSTLOGIN_CLIENT_ID,
@@ -272,8 +275,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const verified: JustLoginVerifyCallback = (err, user, info) => {
       if (err) return this.error(err);
       if (!user) return this.fail(info);
-      const result: { state?: unknown } = { ...info };
-      if (appState) result.state = appState;
+      // As passport-oauth2: the app's state reaches the app as `req.authInfo.state`.
+      const result = (info ?? {}) as { state?: unknown };
+      if (appState && typeof result === 'object') result.state = appState;
       this.success(user, result);
     };
     const verify = this._appVerify as (...args: unknown[]) => void;
