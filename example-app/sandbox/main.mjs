@@ -1,5 +1,6 @@
 // `npm run sandbox`: start the JustLogin sandbox identity server, configured by environment variables.
 import { DEMO_USERS } from './accounts.mjs';
+import { FAULTS_PATH, parseFault } from './api-faults.mjs';
 import { startSandbox } from './server.mjs';
 
 function fail(message) {
@@ -15,6 +16,16 @@ function integerFromEnv(name, fallback, min) {
   return value;
 }
 
+function faultFromEnv(name) {
+  const raw = process.env[name] ?? '';
+  if (raw === '') return undefined;
+  try {
+    return parseFault(raw);
+  } catch (err) {
+    return fail(`${name} ${err.message}, got "${raw}"`);
+  }
+}
+
 const options = {
   host: process.env.SANDBOX_HOST || '127.0.0.1',
   port: integerFromEnv('SANDBOX_PORT', 4000, 0),
@@ -26,6 +37,8 @@ const options = {
     .filter(Boolean),
   accessTokenTTL: integerFromEnv('SANDBOX_ACCESS_TOKEN_TTL', 3600, 1),
   logTokenRequests: process.env.SANDBOX_LOG_TOKEN_REQUESTS === '1',
+  apiFault: faultFromEnv('SANDBOX_API_FAULT'),
+  apiControl: process.env.SANDBOX_API_CONTROL === '1',
 };
 if (options.port > 65535) fail(`SANDBOX_PORT must be at most 65535, got ${options.port}`);
 
@@ -45,8 +58,10 @@ console.log(`JustLogin sandbox listening: issuer=${sandbox.issuer}`);
 console.log(`client_id=${options.clientId} redirect_uris=${options.redirectUris.join(',')}`);
 console.log('Demo users (Company Id / Username / Password):');
 for (const user of DEMO_USERS) {
-  console.log(`  ${user.companyId} / ${user.username} / ${user.password}  (${user.claims.name})`);
+  console.log(`  ${user.companyId} / ${user.username} / ${user.password}  (${user.claims.name}, ${user.claims.role})`);
 }
+console.log(`API: ${sandbox.origin}/membership/v3/users and the other documented endpoints`);
+if (options.apiControl) console.log(`API fault switch (test-only): ${sandbox.origin}${FAULTS_PATH}`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

@@ -2,6 +2,8 @@
 import { createServer } from 'node:http';
 import express from 'express';
 
+import { apiRoutes } from './api.mjs';
+import { apiFaultRoutes, createApiFaults } from './api-faults.mjs';
 import { interactionRoutes } from './interactions.mjs';
 import { createProvider, ROUTES } from './provider.mjs';
 import { tokenGate } from './token-gate.mjs';
@@ -20,6 +22,9 @@ export const AUTH_PATH = '/v1/auth';
  * @param {string[]} [options.redirectUris]  default [http://localhost:3000/auth/justlogin/callback]
  * @param {number} [options.accessTokenTTL]  seconds, default 3600
  * @param {boolean} [options.logTokenRequests] print `token-request grant_type=… status=…` per token request
+ * @param {{ status: number, count: number, retryAfter?: number }} [options.apiFault]
+ *   the first `count` API calls answer `status` (test-only)
+ * @param {boolean} [options.apiControl]     serve GET/POST /_sandbox/api-faults (test-only)
  * @returns {Promise<{ issuer: string, origin: string, close(): Promise<void> }>}
  *   rejects with the listen error (e.g. `code: 'EADDRINUSE'`) when the port cannot be used
  *
@@ -37,6 +42,8 @@ export async function startSandbox(options = {}) {
     redirectUris = ['http://localhost:3000/auth/justlogin/callback'],
     accessTokenTTL = 3600,
     logTokenRequests = false,
+    apiFault,
+    apiControl = false,
   } = options;
 
   // Listen first: with port 0 the issuer is only known once the port is.
@@ -67,9 +74,12 @@ export async function startSandbox(options = {}) {
   auth.use('/interaction', interactionRoutes(provider));
   auth.use(providerHandler);
 
+  const faults = createApiFaults(apiFault);
   const app = express();
   app.disable('x-powered-by');
   app.use(AUTH_PATH, auth);
+  app.use(apiRoutes({ provider, faults }));
+  if (apiControl) app.use(apiFaultRoutes(faults));
   server.on('request', app);
 
   return {
