@@ -42,7 +42,7 @@ const badRequest = (message) => new ApiError(400, message);
  * @param {{ middleware: import('express').RequestHandler }} options.faults  the test-only fault switch
  */
 export function apiRoutes({ provider, faults }) {
-  const data = buildApiData();
+  let data; // built on the first call, to keep start-up fast
   const router = express.Router();
 
   router.use((req, res, next) => {
@@ -68,7 +68,10 @@ export function apiRoutes({ provider, faults }) {
     '/leave/setup/leave/v2/companies/:companyGuid/users/:userGuid/leavetypes/:leaveTypeId/leavesummary': leaveSummary,
   };
   for (const [path, handler] of Object.entries(routes)) {
-    router.get(path, (req, res) => handler({ data, caller: res.locals.caller, params: req.params, req, res }));
+    router.get(path, (req, res) => {
+      data ??= buildApiData();
+      handler({ data, caller: res.locals.caller, params: req.params, req, res });
+    });
     router.all(path, (_req, res) => {
       res.set('Allow', 'GET, HEAD').status(405).json({ message: 'method not allowed' });
     });
