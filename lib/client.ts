@@ -17,10 +17,13 @@ import { createTransport, type FetchLike, type Transport } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
 export interface JustLoginClientOptions extends EndpointOptions {
-  /** The Client Id JustLogin issued. */
-  clientID: string;
-  /** The Client Secret JustLogin issued; sent only in token request bodies. */
-  clientSecret: string;
+  /**
+   * The Client Id JustLogin issued. `undefined` (an unset environment
+   * variable) throws a `JustLoginOptionsError` naming it.
+   */
+  clientID: string | undefined;
+  /** The Client Secret JustLogin issued; sent only in token request bodies. `undefined` throws, as for `clientID`. */
+  clientSecret: string | undefined;
   /**
    * The `iss` id_tokens (and the callback's RFC 9207 `iss`) must name, e.g.
    * `https://apis.justlogin.com/v1/auth`. With `discovery`, the discovered one
@@ -129,12 +132,13 @@ export class JustLoginClient {
    */
   constructor(options: JustLoginClientOptions) {
     checkOptions('JustLoginClient', options, CLIENT_RULES, CLIENT_REQUIRED);
+    const { clientID, clientSecret } = options as { clientID: string; clientSecret: string }; // checked: both given
     const endpoints = resolveEndpoints(options);
     this.#allowInsecure = options.allowInsecureRequests ?? false;
     this.#transport = createTransport({ fetch: options.fetch, agent: options.agent });
     this.#endpoint = new TokenEndpoint({
-      clientID: options.clientID,
-      clientSecret: options.clientSecret,
+      clientID,
+      clientSecret,
       tokenURL: endpoints.tokenURL,
       timeout: options.timeout,
       transport: this.#transport,
@@ -142,7 +146,7 @@ export class JustLoginClient {
     this.#discovery = options.discovery ?? false;
     this.#verifySignatures = options.verifyIdTokenSignature ?? false;
     this.#jwksURL = options.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
-    this.clientID = options.clientID;
+    this.clientID = clientID;
     this.baseURL = endpoints.baseURL;
     this.authorizationURL = endpoints.authorizationURL;
     this.tokenURL = endpoints.tokenURL;

@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Request } from 'express';
-import type * as CookieModule from 'cookie';
 import { JustLoginOptionsError } from './errors';
 import { checkOptions, rules, type OptionRule } from './options';
+import type { PassportRequestLike } from './request';
 import { JsonSealer } from './sealed-tokens';
 import {
   randomToken,
@@ -17,9 +16,9 @@ import {
 export interface CookieStateStoreOptions {
   /**
    * Encrypts the cookie (AES-256-GCM under a key derived from it): at least 32 characters (or bytes),
-   * kept secret, stable across instances.
+   * kept secret, stable across instances. `undefined` (an unset environment variable) throws.
    */
-  secret: string | Buffer;
+  secret: string | Buffer | undefined;
   /** Cookie name; default `justlogin_state`. */
   name?: string;
   /** Seconds a sign-in may take before its cookie is refused; default 600. */
@@ -53,14 +52,8 @@ const OPTION_RULES = {
   secure: rules.boolean,
 };
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-let cookieModule: typeof CookieModule | undefined;
-
-/** The `cookie` package, loaded on first use so that apps without this store never load it. */
-function cookieLibrary(): typeof CookieModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (cookieModule ??= require('cookie') as typeof CookieModule);
-}
+/** RFC 6265 §4.1.1 `path-value`: any character but controls and `;`. */
+const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
 
 /**
  * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
@@ -90,14 +83,14 @@ export class CookieStateStore implements JustLoginStateStore {
    */
   constructor(options: CookieStateStoreOptions) {
     checkOptions('CookieStateStore', options, OPTION_RULES, ['secret']);
-    this.#sealer = new JsonSealer(options.secret, KEY_INFO);
+    this.#sealer = new JsonSealer(options.secret as string | Buffer, KEY_INFO); // checked: given
     this.#name = options.name ?? 'justlogin_state';
     this.#maxAge = options.maxAge ?? 600;
     this.#secure = options.secure ?? true;
   }
 
   store(
-    req: Request,
+    req: PassportRequestLike,
     verifier: string | undefined,
     state: AppState | undefined,
     meta: StateStoreMeta,
@@ -109,6 +102,13 @@ export class CookieStateStore implements JustLoginStateStore {
       return callback(
         new JustLoginOptionsError('CookieStateStore', [
           'the request must carry its response (req.res, as in Express) and the `callbackURL` must be absolute',
+        ]),
+      );
+    }
+    if (!COOKIE_PATH.test(callbackURL.pathname)) {
+      return callback(
+        new JustLoginOptionsError('CookieStateStore', [
+          "the `callbackURL`'s path cannot be a cookie's Path: it holds ';' or a control character",
         ]),
       );
     }
@@ -126,10 +126,10 @@ export class CookieStateStore implements JustLoginStateStore {
     callback(null, payload.h);
   }
 
-  verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
+  verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const res = req.res as ServerResponse | undefined;
     const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
-    if (res) this.#setCookie(res, path, '', 0);
+    if (res && COOKIE_PATH.test(path)) this.#setCookie(res, path, '', 0);
     const payload = this.#read(req.headers.cookie);
     const now = Math.floor(Date.now() / 1000);
     this.#forgetExpired(now);
@@ -144,20 +144,16 @@ export class CookieStateStore implements JustLoginStateStore {
   }
 
   /** The payload of a cookie this store sealed under this name, or `undefined`. */
-  #read(header: string | undefined): CookiePayload | undefined {
-    const value = header ? cookieLibrary().parse(header)[this.#name] : undefined;
+  #read(header: string | string[] | undefined): CookiePayload | undefined {
+    const value = typeof header === 'string' ? cookieValue(header, this.#name) : undefined;
     const payload = value ? this.#sealer.open(value, this.#name) : undefined;
     return typeof payload?.h === 'string' && typeof payload.e === 'number' ? payload : undefined;
   }
 
+  /** Adds `Set-Cookie` for this store's cookie; `value` is base64url (a sealed payload) or empty. */
   #setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
-    const header = cookieLibrary().serialize(this.#name, value, {
-      path,
-      maxAge,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.#secure,
-    });
+    const secure = this.#secure ? '; Secure' : '';
+    const header = `${this.#name}=${value}; Max-Age=${Math.floor(maxAge)}; Path=${path}; HttpOnly${secure}; SameSite=Lax`;
     const previous = res.getHeader('Set-Cookie');
     const cookies = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
     res.setHeader('Set-Cookie', [...cookies, header]);
@@ -166,4 +162,15 @@ export class CookieStateStore implements JustLoginStateStore {
   #forgetExpired(now: number): void {
     for (const [handle, expiry] of this.#used) if (expiry <= now) this.#used.delete(handle);
   }
+}
+
+/** The value of the first cookie named `name` in a `Cookie` header (RFC 6265 §5.4), without its quotes. */
+function cookieValue(header: string, name: string): string | undefined {
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals < 0 || pair.slice(0, equals).trim() !== name) continue;
+    const value = pair.slice(equals + 1).trim();
+    return value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  }
+  return undefined;
 }

@@ -1,4 +1,3 @@
-import type { NextFunction, Request, Response } from 'express';
 import { isJustLoginError, JustLoginOptionsError } from './errors';
 import { checkOptions, rules } from './options';
 import type { EnsureFreshOptions, JustLoginRefresher } from './refresh';
@@ -11,12 +10,28 @@ const OPTION_RULES = {
   onReauthenticate: rules.func,
 };
 
-/** Options of {@link keepTokensFresh}. */
-export interface KeepTokensFreshOptions extends EnsureFreshOptions {
+/** The part of the response the default `onReauthenticate` uses: Express's `res.status(401).json(…)`. */
+export interface KeepTokensFreshResponse {
+  status(code: number): { json(body: unknown): unknown };
+}
+
+/** Express's `next`: goes on to the route, or with an error to the error handler. */
+export type NextCallback = (err?: unknown) => void;
+
+/**
+ * Options of {@link keepTokensFresh}. `Req` and `Res` are the app's request and
+ * response types (default: the request as Passport declares it, and the part of
+ * the response the middleware uses); naming them on a callback's parameter,
+ * e.g. `onReauthenticate: (req, res: express.Response, next) => …`, sets them.
+ */
+export interface KeepTokensFreshOptions<
+  Req extends object = Express.Request,
+  Res = KeepTokensFreshResponse,
+> extends EnsureFreshOptions {
   /** The request's JustLogin tokens, or `undefined` when it has none (e.g. signed out). */
-  get: (req: Request) => JustLoginTokenSet | undefined | Promise<JustLoginTokenSet | undefined>;
+  get: (req: Req) => JustLoginTokenSet | undefined | Promise<JustLoginTokenSet | undefined>;
   /** Stores renewed tokens for the request (and wherever they persist, e.g. the session). */
-  set: (req: Request, tokens: JustLoginTokenSet) => void | Promise<void>;
+  set: (req: Req, tokens: JustLoginTokenSet) => void | Promise<void>;
   /**
    * Called instead of the route when the user must sign in again: the error
    * says so (`reauthenticate`: JustLogin refused the refresh token with
@@ -25,11 +40,11 @@ export interface KeepTokensFreshOptions extends EnsureFreshOptions {
    * Default: `req.logout` when Passport provides it, then HTTP 401
    * `{ "error": "reauthentication_required" }`.
    */
-  onReauthenticate?: (req: Request, res: Response, next: NextFunction, error: Error & { code: string }) => void;
+  onReauthenticate?: (req: Req, res: Res, next: NextCallback, error: Error & { code: string }) => void;
 }
 
 /** The Passport (>= 0.6) `req.logout` that takes a callback. */
-type LogoutRequest = Request & { logout?: (done: (err?: unknown) => void) => void };
+type LogoutRequest = { logout?: (done: (err?: unknown) => void) => void };
 
 /**
  * Express middleware that renews the request's JustLogin tokens before the
@@ -51,10 +66,13 @@ type LogoutRequest = Request & { logout?: (done: (err?: unknown) => void) => voi
  *   set: (req, tokens) => { req.user.tokens = tokens; },
  * }));
  */
-export function keepTokensFresh(
+export function keepTokensFresh<
+  Req extends object = Express.Request,
+  Res extends KeepTokensFreshResponse = KeepTokensFreshResponse,
+>(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
-  options: KeepTokensFreshOptions,
-): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+  options: KeepTokensFreshOptions<Req, Res>,
+): (req: Req, res: Res, next: NextCallback) => Promise<void> {
   if (typeof refresher?.ensureFresh !== 'function') {
     throw new JustLoginOptionsError('keepTokensFresh', ['`refresher` must have a method `ensureFresh`']);
   }
@@ -93,7 +111,7 @@ function mustSignInAgain(error: unknown): error is Error & { code: string } {
   return code === 'invalid_grant' || code === 'no_refresh_token';
 }
 
-function signOut(req: LogoutRequest, res: Response, next: NextFunction): void {
+function signOut(req: LogoutRequest, res: KeepTokensFreshResponse, next: NextCallback): void {
   const respond = () => {
     res.status(401).json({ error: 'reauthentication_required' });
   };

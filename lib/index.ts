@@ -7,6 +7,7 @@ export type {
   JustLoginStrategyOptions,
   JustLoginStrategyOptionsBase,
   JustLoginStrategyOptionsWithRequest,
+  JustLoginStrategyOptionsWithoutProfile,
   JustLoginStrategyOwnOptions,
   JustLoginVerify,
   JustLoginVerifyWithProfile,
@@ -37,6 +38,7 @@ export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
 export { CookieStateStore } from './cookie-state-store';
 export type { CookieStateStoreOptions } from './cookie-state-store';
 export type { JustLoginStateStore, StateStoreMeta } from './state-store';
+export type { PassportRequestLike } from './request';
 export {
   JustLoginTokenError,
   JustLoginRequestError,

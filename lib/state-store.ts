@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request } from 'express';
+import type { PassportRequestLike } from './request';
 
 /** What passport-oauth2 tells a state store about the sign-in. */
 export interface StateStoreMeta {
@@ -25,13 +25,13 @@ export type AppState = Record<string, unknown>;
  */
 export interface JustLoginStateStore {
   store(
-    req: Request,
+    req: PassportRequestLike,
     verifier: string | undefined,
     state: AppState | undefined,
     meta: StateStoreMeta,
     callback: StateStoreCallback,
   ): void;
-  verify(req: Request, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void;
+  verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void;
 }
 
 interface SessionEntry {
@@ -58,7 +58,7 @@ export class SessionStateStore implements JustLoginStateStore {
   constructor(private readonly key: string) {}
 
   store(
-    req: Request,
+    req: PassportRequestLike,
     verifier: string | undefined,
     state: AppState | undefined,
     _meta: StateStoreMeta,
@@ -73,7 +73,7 @@ export class SessionStateStore implements JustLoginStateStore {
     callback(null, entry.handle);
   }
 
-  verify(req: Request, handle: string, _meta: StateStoreMeta, callback: StateVerifyCallback): void {
+  verify(req: PassportRequestLike, handle: string, _meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) return callback(new Error(NO_SESSION));
     const holder = session[this.key];
@@ -89,6 +89,6 @@ export class SessionStateStore implements JustLoginStateStore {
 }
 
 /** The express-session session of `req`, if the app has sessions. */
-function sessionOf(req: Request): Session | undefined {
+function sessionOf(req: PassportRequestLike): Session | undefined {
   return (req as unknown as { session?: Session }).session;
 }

@@ -1,5 +1,4 @@
 import type { Agent } from 'node:http';
-import type { Request } from 'express';
 import OAuth2Strategy from 'passport-oauth2';
 import {
   clientOf,
@@ -11,58 +10,83 @@ import {
 } from './client';
 import { checkOptions, rules, type OptionRule } from './options';
 import { parseProfile, type JustLoginProfile } from './profile';
+import type { PassportRequestLike } from './request';
 import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
 
 /** Passport's `done` for a verify callback. */
 export type JustLoginVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void;
 
-/** `(accessToken, refreshToken, profile, done)` */
-export type JustLoginVerifyWithProfile = (
+/** What a verify callback gets as `profile`: the profile, or `undefined` with `skipUserProfile: true`. */
+type ProfileArgument = JustLoginProfile | undefined;
+
+/**
+ * `(accessToken, refreshToken, profile, done)`. `refreshToken` is `undefined`
+ * when JustLogin issued none.
+ */
+export type JustLoginVerifyWithProfile<Profile extends ProfileArgument = JustLoginProfile> = (
   accessToken: string,
-  refreshToken: string,
-  profile: JustLoginProfile,
+  refreshToken: string | undefined,
+  profile: Profile,
   done: JustLoginVerifyCallback,
 ) => void;
 
 /** `(accessToken, refreshToken, params, profile, done)`: `params` is the token response. */
-export type JustLoginVerifyWithParams = (
+export type JustLoginVerifyWithParams<Profile extends ProfileArgument = JustLoginProfile> = (
   accessToken: string,
-  refreshToken: string,
+  refreshToken: string | undefined,
   params: JustLoginTokenParams,
-  profile: JustLoginProfile,
+  profile: Profile,
   done: JustLoginVerifyCallback,
 ) => void;
+
+// The forms with `req` are declared as methods, so that a callback may name its framework's
+// request type (e.g. `req: express.Request`) for the structural PassportRequestLike.
 
 /** `(req, accessToken, refreshToken, profile, done)`, with `passReqToCallback: true`. */
-export type JustLoginVerifyWithRequestAndProfile = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  profile: JustLoginProfile,
-  done: JustLoginVerifyCallback,
-) => void;
+export type JustLoginVerifyWithRequestAndProfile<Profile extends ProfileArgument = JustLoginProfile> = {
+  verify(
+    req: PassportRequestLike,
+    accessToken: string,
+    refreshToken: string | undefined,
+    profile: Profile,
+    done: JustLoginVerifyCallback,
+  ): void;
+}['verify'];
 
 /** `(req, accessToken, refreshToken, params, profile, done)`, with `passReqToCallback: true`. */
-export type JustLoginVerifyWithRequestAndParams = (
-  req: Request,
-  accessToken: string,
-  refreshToken: string,
-  params: JustLoginTokenParams,
-  profile: JustLoginProfile,
-  done: JustLoginVerifyCallback,
-) => void;
+export type JustLoginVerifyWithRequestAndParams<Profile extends ProfileArgument = JustLoginProfile> = {
+  verify(
+    req: PassportRequestLike,
+    accessToken: string,
+    refreshToken: string | undefined,
+    params: JustLoginTokenParams,
+    profile: Profile,
+    done: JustLoginVerifyCallback,
+  ): void;
+}['verify'];
 
-/** Any verify callback without `req`. */
-export type JustLoginVerify = JustLoginVerifyWithProfile | JustLoginVerifyWithParams;
+/**
+ * Any verify callback without `req`. Written inline, the five-argument form
+ * is typed for you; TypeScript types an inline callback only when a single
+ * form has as many parameters as it, so the four-argument form needs its name:
+ * `const verify: JustLoginVerifyWithProfile = (accessToken, refreshToken, profile, done) => …`.
+ */
+export type JustLoginVerify<Profile extends ProfileArgument = JustLoginProfile> =
+  JustLoginVerifyWithProfile<Profile> | JustLoginVerifyWithParams<Profile>;
 
-/** Any verify callback with `req` first. */
-export type JustLoginVerifyWithRequest = JustLoginVerifyWithRequestAndProfile | JustLoginVerifyWithRequestAndParams;
+/** Any verify callback with `req` first; written inline, the six-argument form is typed for you. */
+export type JustLoginVerifyWithRequest<Profile extends ProfileArgument = JustLoginProfile> =
+  JustLoginVerifyWithRequestAndProfile<Profile> | JustLoginVerifyWithRequestAndParams<Profile>;
 
 /** The strategy's own options, beside those of its {@link JustLoginClient}. */
 export interface JustLoginStrategyOwnOptions {
-  /** The callback URL registered with JustLogin (absolute, or a path resolved against the request). */
-  callbackURL: string;
+  /**
+   * The callback URL registered with JustLogin (absolute, or a path resolved
+   * against the request). `undefined` (an unset environment variable) throws a
+   * `JustLoginOptionsError` naming it.
+   */
+  callbackURL: string | undefined;
   /** Extra scopes; `openid` is always sent. Default `openid`. */
   scope?: string | string[];
   /** CSRF `state` (default `true`; needs a session unless `store` is given). */
@@ -87,13 +111,23 @@ export type JustLoginStrategyOptionsBase = (JustLoginClientOptions | JustLoginCl
   JustLoginStrategyOwnOptions;
 
 /** Options of {@link JustLoginStrategy} whose verify callback does not take `req`. */
-export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & { passReqToCallback?: false };
+export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & {
+  passReqToCallback?: false;
+  skipUserProfile?: false;
+};
 
 /** Options of {@link JustLoginStrategy} whose verify callback takes `req` first. */
 export type JustLoginStrategyOptionsWithRequest = JustLoginStrategyOptionsBase & {
   /** Pass `req` as the verify callback's first argument. */
   passReqToCallback: true;
+  skipUserProfile?: false;
 };
+
+/** Options of {@link JustLoginStrategy} that builds no profile: the verify callback gets `undefined` for it. */
+export type JustLoginStrategyOptionsWithoutProfile = JustLoginStrategyOptionsBase & { skipUserProfile: true };
+
+/** The request type passport-oauth2's declarations name (Express's). */
+type OAuth2Request = Parameters<OAuth2Strategy['authenticate']>[0];
 
 /** What passport-oauth2's constructor keeps on the strategy and the callback reads. */
 interface OAuth2StrategyInternals {
@@ -127,7 +161,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   // Passport 0.7 runs each request on Object.create(strategy), so state lives
   // in ordinary properties: #private fields would not be reachable there.
   /** @internal */
-  private readonly _appVerify: JustLoginVerify | JustLoginVerifyWithRequest;
+  private readonly _appVerify: (...args: never[]) => void;
   /** @internal */
   private readonly _verifyTakesRequest: boolean;
   /** @internal */
@@ -137,13 +171,21 @@ export class JustLoginStrategy extends OAuth2Strategy {
   /** @internal */
   private readonly _sendsNonce: boolean;
 
-  constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithProfile);
-  constructor(options: JustLoginStrategyOptions, verify: JustLoginVerifyWithParams);
-  constructor(options: JustLoginStrategyOptionsWithRequest, verify: JustLoginVerifyWithRequestAndProfile);
-  constructor(options: JustLoginStrategyOptionsWithRequest, verify: JustLoginVerifyWithRequestAndParams);
+  // One signature per options form: an inline callback is typed by the form with as many
+  // parameters (`passReqToCallback` and `skipUserProfile` pick the signature).
+  constructor(options: JustLoginStrategyOptions, verify: JustLoginVerify);
+  constructor(options: JustLoginStrategyOptionsWithRequest, verify: JustLoginVerifyWithRequest);
   constructor(
-    options: JustLoginStrategyOptions | JustLoginStrategyOptionsWithRequest,
-    verify: JustLoginVerify | JustLoginVerifyWithRequest,
+    options: JustLoginStrategyOptionsWithoutProfile & { passReqToCallback?: false },
+    verify: JustLoginVerify<undefined>,
+  );
+  constructor(
+    options: JustLoginStrategyOptionsWithoutProfile & { passReqToCallback: true },
+    verify: JustLoginVerifyWithRequest<undefined>,
+  );
+  constructor(
+    options: JustLoginStrategyOptionsBase & { passReqToCallback?: boolean },
+    verify: (...args: never[]) => void,
   ) {
     const settings = strategySettings(options, verify);
     const { client } = settings;
@@ -179,7 +221,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * Starts the sign-in (redirect to JustLogin) or completes it (the callback
    * with `code`). `options.scope` adds scopes for this request; `openid` stays.
    */
-  override authenticate(req: Request, options: { scope?: string | string[]; [key: string]: unknown } = {}): void {
+  override authenticate(
+    req: PassportRequestLike,
+    options: { scope?: string | string[]; [key: string]: unknown } = {},
+  ): void {
     const query = paramsOf(req.query); // Express 5 parses the query string again on every read
     const response = authorizationResponse(query, req.body);
     if (response) {
@@ -190,10 +235,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (this._sendsNonce && typeof options.state !== 'string') {
       // The nonce travels in the stored state and comes back with it on the callback.
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
-      super.authenticate(req, { ...options, scope, state: { ...appState, nonce: newNonce() } });
+      super.authenticate(req as OAuth2Request, { ...options, scope, state: { ...appState, nonce: newNonce() } });
       return;
     }
-    super.authenticate(req, { ...options, scope });
+    super.authenticate(req as OAuth2Request, { ...options, scope });
   }
 
   /** Adds the nonce that travels in the stored state to the authorization request. */
@@ -207,7 +252,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * `state` checked and used up before anything in it is acted on (RFC 9700
    * §4.7), then `iss`, an error, the code exchange, the id_token and the app's verify.
    */
-  private _callback(req: Request, options: Params, response: Params): void {
+  private _callback(req: PassportRequestLike, options: Params, response: Params): void {
     const problem = malformedResponse(response);
     if (problem) {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
@@ -232,8 +277,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
       );
     };
     try {
-      if (store.verify.length === 4) store.verify(req, response.state as string, meta, loaded);
-      else store.verify(req, response.state as string, loaded);
+      const request = req as OAuth2Request;
+      if (store.verify.length === 4) store.verify(request, response.state as string, meta, loaded);
+      else store.verify(request, response.state as string, loaded);
     } catch (error) {
       this.error(error);
     }
@@ -244,7 +290,12 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * or an error response, else exchanges the code through the client and checks
    * the id_token with the nonce of this sign-in. Returns what to tell passport.
    */
-  private async _signIn(req: Request, options: Params, response: Params, pending: PendingSignIn): Promise<Outcome> {
+  private async _signIn(
+    req: PassportRequestLike,
+    options: Params,
+    response: Params,
+    pending: PendingSignIn,
+  ): Promise<Outcome> {
     const operations = clientOperations(this.client);
     // The issuer (with discovery, read now) is needed for a code, or to compare an `iss`.
     if (response.iss !== undefined || !('error' in response)) {
@@ -271,7 +322,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   }
 
   /** @internal Calls the app's verify in the form it takes, then passport's success or fail. */
-  private _verifyUser(req: Request, signedIn: unknown[], appState: unknown): void {
+  private _verifyUser(req: PassportRequestLike, signedIn: unknown[], appState: unknown): void {
     const verified: JustLoginVerifyCallback = (err, user, info) => {
       if (err) return this.error(err);
       if (!user) return this.fail(info);
@@ -300,7 +351,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   }
 
   /** @internal The callback URL as passport-oauth2 resolves it: a relative one against the request. */
-  private _callbackURLFor(req: Request, options: Params): string | undefined {
+  private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined {
     const internals = this as unknown as OAuth2StrategyInternals;
     const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
     if (!callbackURL || URL.canParse(callbackURL)) return callbackURL;
@@ -378,12 +429,13 @@ function withoutControlCharacters(text: string): string {
 }
 
 /** The URL the client asked for, with protocol and host, exactly as passport-oauth2's `utils.originalURL` builds it. */
-function originalURL(req: Request, trustProxy: boolean | undefined): string {
-  const proxy = trustProxy || Boolean(typeof req.app?.get === 'function' && req.app.get('trust proxy'));
+function originalURL(req: PassportRequestLike, trustProxy: boolean | undefined): string {
+  const { app, socket } = req as { app?: { get?: (setting: string) => unknown }; socket?: { encrypted?: boolean } };
+  const proxy = trustProxy || Boolean(typeof app?.get === 'function' && app.get('trust proxy'));
   const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
     .toLowerCase()
     .split(/\s*,\s*/)[0];
-  const tls = (req.socket as { encrypted?: boolean } | undefined)?.encrypted || (proxy && forwardedProto === 'https');
+  const tls = socket?.encrypted || (proxy && forwardedProto === 'https');
   const host = (proxy && req.headers['x-forwarded-host']) || req.headers.host;
   return `${tls ? 'https' : 'http'}://${String(host)}${req.url ?? ''}`;
 }

@@ -267,11 +267,38 @@ describe('CookieStateStore', () => {
     expect(res.body.error).toMatchObject({ name: 'JustLoginOptionsError', code: 'EBADOPTIONS' });
   });
 
+  it("finds its cookie among the browser's others, quoted or not, and reads the first of two", async () => {
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET }));
+    const { state, cookie } = await begin(app);
+    const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
+    await callback(app, state, `theme=dark;${name}="${value}";  ${name}=other; lang=en`).expect(200);
+    const second = await begin(app);
+    await callback(app, second.state, `${name}x=1; ${second.cookie}`).expect(200);
+  });
+
+  it('fails the sign-in with a typed error when the callback path cannot be a cookie Path', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const res = { getHeader: () => undefined, setHeader: jest.fn() };
+    let failure: unknown;
+    store.store(
+      { headers: {}, res },
+      undefined,
+      undefined,
+      { callbackURL: 'https://app.example/auth;callback' } as never,
+      (error) => {
+        failure = error;
+      },
+    );
+    expect(failure).toBeInstanceOf(JustLoginOptionsError);
+    expect((failure as Error).message).toMatch(/^passport-justlogin: .*callbackURL.*;/);
+    expect(res.setHeader).not.toHaveBeenCalled();
+  });
+
   it('fails the sign-in with a typed error when the request carries no response to set the cookie on', () => {
     const store = new CookieStateStore({ secret: SECRET });
     const meta = { callbackURL: 'https://app.example/auth/justlogin/callback' };
     let failure: unknown;
-    store.store({ headers: {} } as never, undefined, undefined, meta as never, (error) => {
+    store.store({ headers: {} }, undefined, undefined, meta as never, (error) => {
       failure = error;
     });
     expect(failure).toBeInstanceOf(JustLoginOptionsError);

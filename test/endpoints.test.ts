@@ -10,7 +10,7 @@ const base: JustLoginStrategyOptions = {
   callbackURL: 'https://app.example/callback',
 };
 const make = (overrides: Partial<JustLoginStrategyOptions>) =>
-  new JustLoginStrategy({ ...base, ...overrides }, (_at, _rt, _profile, done) => done(null, {}));
+  new JustLoginStrategy({ ...base, ...overrides }, (_at, _rt, _params, _profile, done) => done(null, {}));
 
 describe('http:// endpoints', () => {
   it.each(['baseURL', 'authorizationURL', 'tokenURL', 'jwksURL'] as const)(

@@ -9,6 +9,9 @@ import type { JustLoginTokenSet } from '../lib/token-set';
 import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse } from './support/token-server';
 
+/** keepTokensFresh's options with Express's request and response types. */
+type ExpressOptions = KeepTokensFreshOptions<Request, Response>;
+
 interface TestUser {
   id: string;
   tokens: JustLoginTokenSet;
@@ -57,7 +60,7 @@ afterEach(async () => {
  */
 function appWith(
   tokens: JustLoginTokenSet,
-  { before, ...options }: Partial<KeepTokensFreshOptions> & { before?: express.RequestHandler } = {},
+  { before, ...options }: Partial<ExpressOptions> & { before?: express.RequestHandler } = {},
 ) {
   const passport = new Passport();
   passport.serializeUser((user, done) => done(null, user));
@@ -93,7 +96,7 @@ async function signedIn(app: express.Express) {
 }
 
 /** A `get` that holds every request until `count` requests have asked, so they all reach the refresh together. */
-function getWhenAllArrived(count: number): KeepTokensFreshOptions['get'] {
+function getWhenAllArrived(count: number): ExpressOptions['get'] {
   let arrived = 0;
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -106,14 +109,14 @@ function getWhenAllArrived(count: number): KeepTokensFreshOptions['get'] {
 }
 
 it('requires get and set', () => {
-  expect(() => keepTokensFresh(refresher, {} as KeepTokensFreshOptions)).toThrow(TypeError);
+  expect(() => keepTokensFresh(refresher, {} as ExpressOptions)).toThrow(TypeError);
 });
 
 it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
   const options = { get: () => undefined, set: 'tokens', skewSecond: 30, onReauthenticate: true };
   let error: unknown;
   try {
-    keepTokensFresh(refresher, options as unknown as KeepTokensFreshOptions);
+    keepTokensFresh(refresher, options as unknown as ExpressOptions);
   } catch (thrown) {
     error = thrown;
   }
@@ -220,8 +223,8 @@ it('answers 401 when the app has no req.logout', async () => {
 
 it('calls onReauthenticate instead, when given', async () => {
   server.reply({ status: 400, body: { error: 'invalid_grant' } });
-  const onReauthenticate = jest.fn<void, Parameters<Required<KeepTokensFreshOptions>['onReauthenticate']>>(
-    (_req, res) => res.redirect('/auth/justlogin'),
+  const onReauthenticate = jest.fn<void, Parameters<Required<ExpressOptions>['onReauthenticate']>>((_req, res) =>
+    res.redirect('/auth/justlogin'),
   );
   const { app, route } = appWith(expiredTokens(), { onReauthenticate });
   const agent = await signedIn(app);

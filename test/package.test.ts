@@ -1,18 +1,23 @@
-// The published package: what `npm pack` puts in the tarball, and that the tarball installs into a
-// fresh project and works from CommonJS, from ES modules and from TypeScript (node16 and bundler
-// resolution, skipLibCheck off). Runs on the dist/ that `npm run build` made (the test script
-// builds before jest); `npm pack --ignore-scripts` leaves dist/ alone while other suites use it.
+// The published package: what `npm pack` puts in the tarball, what installing it adds to a
+// JavaScript app, and that it works from CommonJS, from ES modules and from TypeScript (node16
+// and bundler resolution, skipLibCheck off, an isolated install that sees only declared
+// dependencies and peers). Runs on the dist/ that `npm run build` made (the test script builds
+// before jest); `npm pack --ignore-scripts` leaves dist/ alone while other suites use it.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..');
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** What passport-oauth2 and passport install (8 packages), plus this package and at most two more. */
+const MAX_PACKAGES = 11;
+/** 1.5 MB, in bytes (10^6: stricter than MiB). */
+const MAX_BYTES = 1_500_000;
 
 interface PackResult {
   filename: string;
@@ -42,46 +47,74 @@ async function listFiles(dir: string, base: string): Promise<string[]> {
     .map((entry) => relative(base, join(entry.parentPath, entry.name)).replaceAll('\\', '/'));
 }
 
-/** A TypeScript program that uses the package's public types. */
+/** Bytes of all files under `dir`. */
+async function bytesUnder(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const file of await listFiles(dir, dir)) bytes += (await stat(join(dir, file))).size;
+  return bytes;
+}
+
+/** A new project in `dir` with `packages` installed by npm (`linked`: each package sees only its own dependencies). */
+async function project(dir: string, packages: string[], linked = false): Promise<void> {
+  await mkdir(dir);
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  const strategy = linked ? ['--install-strategy=linked'] : [];
+  await run(
+    NPM,
+    ['install', ...strategy, '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', ...packages],
+    dir,
+  );
+}
+
+/** A TypeScript program that uses the package's public types as the README does, with no annotations. */
 const PROGRAM = `import passport from 'passport';
+import type { Request } from 'express';
 import {
   JustLoginRefresher,
   JustLoginStrategy,
   JustLoginTokenError,
+  RedisRefreshCoordinator as FromMain,
   keepTokensFresh,
   toTokenSet,
   type JustLoginProfile,
   type JustLoginTokenSet,
-  type JustLoginVerifyWithParams,
-  type JustLoginVerifyWithRequestAndParams,
+  type JustLoginVerifyWithProfile,
 } from 'passport-justlogin';
+import { RedisRefreshCoordinator } from 'passport-justlogin/redis';
 
 interface AppUser {
   id: string;
   tokens: JustLoginTokenSet;
 }
 
-const verify: JustLoginVerifyWithParams = (accessToken, refreshToken, params, profile, done) => {
-  const user: AppUser = { id: profile.id, tokens: toTokenSet(accessToken, refreshToken, params) };
-  done(null, user);
-};
-const strategy = new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb' }, verify);
-passport.use(strategy);
-
-new JustLoginStrategy(
-  { clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'sandbox' },
-  (accessToken, refreshToken, profile, done) => {
-    const p: JustLoginProfile = profile;
-    done(null, { id: p.id, accessToken, refreshToken });
+const strategy = new JustLoginStrategy(
+  {
+    clientID: process.env.JUSTLOGIN_CLIENT_ID,
+    clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
+    callbackURL: process.env.JUSTLOGIN_CALLBACK_URL,
+    baseURL: process.env.JUSTLOGIN_BASE_URL,
+  },
+  (accessToken, refreshToken, params, profile, done) => {
+    const user: AppUser = { id: profile.id, tokens: toTokenSet(accessToken, refreshToken, params) };
+    done(null, user);
   },
 );
+passport.use(strategy);
 
-const withRequest: JustLoginVerifyWithRequestAndParams = (req, accessToken, refreshToken, params, profile, done) =>
-  done(null, { id: profile.id, ip: req.ip, expiresIn: params.expires_in });
-new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', passReqToCallback: true }, withRequest);
+const withProfile: JustLoginVerifyWithProfile = (accessToken, refreshToken, profile, done) => {
+  const p: JustLoginProfile = profile;
+  done(null, { id: p.id, accessToken, refreshToken });
+};
+new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'sandbox' }, withProfile);
+
+new JustLoginStrategy(
+  { clientID: 'c', clientSecret: 's', callbackURL: '/cb', passReqToCallback: true },
+  (req: Request, accessToken, refreshToken, params, profile, done) =>
+    done(null, { id: profile.id, ip: req.ip, expiresIn: params.expires_in }),
+);
 
 // @ts-expect-error 'staging' is not a JustLogin environment
-new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'staging' }, verify);
+new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'staging' }, withProfile);
 
 const refresher = JustLoginRefresher.fromStrategy(strategy);
 export const renewed: Promise<JustLoginTokenSet> = refresher.refresh({ refreshToken: 'r', accessToken: 'a' });
@@ -92,9 +125,10 @@ export const middleware = keepTokensFresh(refresher, {
   },
 });
 export const isRefused = (err: unknown): boolean => err instanceof JustLoginTokenError && err.code === 'invalid_grant';
+export const sameCoordinator: typeof FromMain = RedisRefreshCoordinator;
 `;
 
-/** Type-checks `files` in `dir` with the repository's tsc and `compilerOptions` (strict, skipLibCheck off). */
+/** Type-checks `files` in `dir` with the project's own tsc and `compilerOptions` (strict, skipLibCheck off). */
 async function typecheck(
   dir: string,
   name: string,
@@ -106,11 +140,15 @@ async function typecheck(
     files,
   };
   await writeFile(join(dir, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
-  await run(process.execPath, [TSC, '-p', `tsconfig.${name}.json`], dir);
+  await run(
+    process.execPath,
+    [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`],
+    dir,
+  );
 }
 
 let workDir: string;
-let consumer: string;
+let tarball: string;
 let packed: PackResult;
 
 beforeAll(async () => {
@@ -119,29 +157,8 @@ beforeAll(async () => {
   [packed] = JSON.parse(
     await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], ROOT),
   ) as PackResult[];
-
-  consumer = join(workDir, 'consumer');
-  await mkdir(consumer);
-  await writeFile(
-    join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
-  );
-  await run(
-    NPM,
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--ignore-scripts',
-      '--prefer-offline',
-      '--prefix',
-      consumer,
-      join(workDir, packed.filename),
-      'passport@0.7',
-    ],
-    consumer,
-  );
-}, 120_000);
+  tarball = join(workDir, packed.filename);
+}, 60_000);
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -164,28 +181,64 @@ describe('the tarball', () => {
     expect(paths.filter((path) => path.startsWith('dist/'))).toEqual(expected);
   });
 
-  it('installs into a fresh project with passport-oauth2 and its types', async () => {
-    const installed = await listFiles(
-      join(consumer, 'node_modules', 'passport-justlogin'),
-      join(consumer, 'node_modules', 'passport-justlogin'),
+  it('declares no internal member: nothing marked @internal, no token endpoint, no client operations', async () => {
+    const declarations = (await listFiles(join(ROOT, 'dist'), join(ROOT, 'dist'))).filter((path) =>
+      path.endsWith('.d.ts'),
     );
-    expect(installed).toContain('dist/index.js');
-    expect(existsSync(join(consumer, 'node_modules', 'passport-oauth2', 'package.json'))).toBe(true);
-    expect(existsSync(join(consumer, 'node_modules', '@types', 'passport-oauth2', 'package.json'))).toBe(true);
+    const leaks: string[] = [];
+    for (const path of declarations) {
+      const text = await readFile(join(ROOT, 'dist', path), 'utf8');
+      for (const name of [
+        '@internal',
+        '_tokenEndpoint',
+        '_appVerify',
+        '_callback',
+        '_signIn',
+        'clientOperations',
+        'clientPartRules',
+        'CLIENT_RULES',
+        'clientOf',
+        'operationsOf',
+      ]) {
+        if (text.includes(name)) leaks.push(`${path}: ${name}`);
+      }
+      // A type-only import of a package the app may not have installed.
+      for (const match of text.matchAll(/from '([^'.][^']*)'/g)) {
+        if (!['passport-oauth2', 'node:http'].includes(match[1])) leaks.push(`${path}: imports ${match[1]}`);
+      }
+    }
+    expect(leaks).toEqual([]);
   });
 });
 
-describe('a fresh project that installed the tarball', () => {
-  it('uses it from CommonJS (require)', async () => {
+describe('a JavaScript project that installed passport and the tarball', () => {
+  let app: string;
+  beforeAll(async () => {
+    app = join(workDir, 'javascript');
+    await project(app, [tarball, 'passport@0.7']);
+  }, 120_000);
+
+  it(`adds at most ${MAX_PACKAGES} packages and ${MAX_BYTES / 1e6} MB, and no @types`, async () => {
+    const lock = JSON.parse(await readFile(join(app, 'node_modules', '.package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    const installed = Object.keys(lock.packages).map((path) => path.replace(/^node_modules\//, ''));
+    expect(installed.filter((name) => name.startsWith('@types/') || name === 'undici-types')).toEqual([]);
+    expect(installed.length).toBeLessThanOrEqual(MAX_PACKAGES);
+    expect(await bytesUnder(join(app, 'node_modules'))).toBeLessThanOrEqual(MAX_BYTES);
+  });
+
+  it('uses it from CommonJS (require), the main entry and passport-justlogin/redis', async () => {
     await writeFile(
-      join(consumer, 'check.cjs'),
+      join(app, 'check.cjs'),
       `const assert = require('node:assert/strict');
 const path = require('node:path');
 const passport = require('passport');
-const { JustLoginStrategy, Strategy, JustLoginRefresher, toTokenSet } = require('passport-justlogin');
+const { JustLoginStrategy, Strategy, JustLoginRefresher, RedisRefreshCoordinator, toTokenSet } = require('passport-justlogin');
 
 assert.equal(require.resolve('passport-justlogin'), path.join(__dirname, 'node_modules', 'passport-justlogin', 'dist', 'index.js'));
 assert.equal(require('passport-justlogin/package.json').name, 'passport-justlogin');
+assert.equal(require('passport-justlogin/redis').RedisRefreshCoordinator, RedisRefreshCoordinator);
 assert.equal(Strategy, JustLoginStrategy);
 const strategy = new JustLoginStrategy(
   { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', baseURL: 'http://127.0.0.1:9' },
@@ -198,24 +251,26 @@ assert.equal(toTokenSet('at', 'rt', { expires_in: 60 }, 0).expiresAt, 60);
 console.log('cjs ok');
 `,
     );
-    expect(await run(process.execPath, ['check.cjs'], consumer)).toBe('cjs ok\n');
+    expect(await run(process.execPath, ['check.cjs'], app)).toBe('cjs ok\n');
   });
 
   it('uses it from an ES module (import), with every export named', async () => {
     await writeFile(
-      join(consumer, 'check.mjs'),
+      join(app, 'check.mjs'),
       `import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import passport from 'passport';
-import { JustLoginStrategy, JustLoginRefresher, toTokenSet } from 'passport-justlogin';
+import { JustLoginStrategy, JustLoginRefresher, RedisRefreshCoordinator, toTokenSet } from 'passport-justlogin';
 import * as namespace from 'passport-justlogin';
 import justlogin from 'passport-justlogin';
+import { RedisRefreshCoordinator as FromRedis } from 'passport-justlogin/redis';
 
 const cjs = createRequire(import.meta.url)('passport-justlogin');
 assert.equal(justlogin, cjs);
 const named = Object.keys(namespace).filter((name) => name !== 'default' && name !== '__esModule');
 assert.deepEqual(named.sort(), Object.keys(cjs).sort());
 assert.equal(JustLoginStrategy, cjs.JustLoginStrategy);
+assert.equal(FromRedis, RedisRefreshCoordinator);
 
 const strategy = new JustLoginStrategy(
   { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', environment: 'sandbox' },
@@ -227,68 +282,49 @@ assert.equal(toTokenSet('at', undefined, { expires_in: '30' }, 1000).expiresAt, 
 console.log('esm ok');
 `,
     );
-    expect(await run(process.execPath, ['check.mjs'], consumer)).toBe('esm ok\n');
-  });
-
-  describe('from TypeScript, skipLibCheck off', () => {
-    // Both compilations run at once; each test waits for its own.
-    const checks: Partial<Record<'node16' | 'bundler', Promise<void>>> = {};
-    beforeAll(async () => {
-      await writeFile(join(consumer, 'program.ts'), PROGRAM);
-      await writeFile(join(consumer, 'program.mts'), PROGRAM);
-      checks.node16 = typecheck(consumer, 'node16', { module: 'node16', moduleResolution: 'node16' }, [
-        'program.ts',
-        'program.mts',
-      ]);
-      checks.bundler = typecheck(consumer, 'bundler', { module: 'esnext', moduleResolution: 'bundler' }, [
-        'program.ts',
-      ]);
-      // Reported by the tests below, not as unhandled rejections.
-      for (const check of Object.values(checks)) void check.catch(() => undefined);
-    });
-
-    it('compiles with moduleResolution node16 (CommonJS .ts and ESM .mts)', async () => {
-      await checks.node16;
-    }, 60_000);
-
-    it('compiles with moduleResolution bundler', async () => {
-      await checks.bundler;
-    }, 60_000);
+    expect(await run(process.execPath, ['check.mjs'], app)).toBe('esm ok\n');
   });
 });
 
-// pnpm and `npm --install-strategy=linked` give each package only its own dependencies: the types
-// that dist/*.d.ts import must be dependencies of this package, not of one of its dependencies.
-// dist/*.d.ts import 'express', so @types/express is a dependency.
-
-describe('an isolated (pnpm-style) install of the tarball', () => {
-  it('compiles a TypeScript consumer with skipLibCheck off', async () => {
-    const isolated = join(workDir, 'isolated');
-    await mkdir(isolated);
-    await writeFile(
-      join(isolated, 'package.json'),
-      JSON.stringify({ name: 'isolated', version: '1.0.0', private: true }),
-    );
-    await run(
-      NPM,
+// pnpm and `npm --install-strategy=linked` give each package only its own dependencies and peers:
+// every type dist/*.d.ts needs must come from a dependency or a peer of this package. The types
+// only TypeScript users need are optional peers, installed here as a TypeScript app would.
+describe('a TypeScript project (isolated install, skipLibCheck off)', () => {
+  const checks: Partial<Record<'node16' | 'bundler', Promise<void>>> = {};
+  beforeAll(async () => {
+    const app = join(workDir, 'typescript');
+    await project(
+      app,
       [
-        'install',
-        '--install-strategy=linked',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        '--prefer-offline',
-        '--prefix',
-        isolated,
-        join(workDir, packed.filename),
+        tarball,
         'passport@0.7',
-        // What the consumer itself uses: passport's types, and Node's (which undici-types references).
+        'typescript@~6.0.3',
         '@types/passport',
+        '@types/passport-oauth2',
+        '@types/express',
         '@types/node@20',
       ],
-      isolated,
+      true,
     );
-    await writeFile(join(isolated, 'program.ts'), PROGRAM);
-    await typecheck(isolated, 'node16', { module: 'node16', moduleResolution: 'node16' }, ['program.ts']);
-  }, 90_000);
+    await writeFile(join(app, 'program.ts'), PROGRAM);
+    await writeFile(join(app, 'program.mts'), PROGRAM);
+    const node = ['node'];
+    checks.node16 = typecheck(app, 'node16', { module: 'node16', moduleResolution: 'node16', types: node }, [
+      'program.ts',
+      'program.mts',
+    ]);
+    checks.bundler = typecheck(app, 'bundler', { module: 'esnext', moduleResolution: 'bundler', types: node }, [
+      'program.ts',
+    ]);
+    // Reported by the tests below, not as unhandled rejections.
+    for (const check of Object.values(checks)) void check.catch(() => undefined);
+  }, 180_000);
+
+  it('compiles with moduleResolution node16 (CommonJS .ts and ESM .mts)', async () => {
+    await checks.node16;
+  }, 60_000);
+
+  it('compiles with moduleResolution bundler', async () => {
+    await checks.bundler;
+  }, 60_000);
 });

@@ -60,7 +60,7 @@ function refresherFor(): JustLoginRefresher {
       issuer: sandbox.issuer,
       verifyIdTokenSignature: true,
     },
-    (_accessToken, _refreshToken, _profile, done) => done(null, false),
+    (_accessToken, _refreshToken, _params, _profile, done) => done(null, false),
   );
   return JustLoginRefresher.fromStrategy(strategy);
 }

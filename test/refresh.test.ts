@@ -446,7 +446,7 @@ describe('JustLoginRefresher.fromStrategy', () => {
         baseURL: server.origin,
         ...options,
       },
-      (_accessToken, _refreshToken, _profile, done) => done(null, false),
+      (_accessToken, _refreshToken, _params, _profile, done) => done(null, false),
     );
   }
 
@@ -705,7 +705,7 @@ describe('id_token from a refresh (OpenID Connect Core §12.2)', () => {
           baseURL: server.origin,
           ...options,
         },
-        (_accessToken, _refreshToken, _profile, done) => done(null, false),
+        (_accessToken, _refreshToken, _params, _profile, done) => done(null, false),
       );
     }
 
@@ -773,7 +773,7 @@ describe('a coordinator lock that must outlive the refresh timeout', () => {
         baseURL: server.origin,
         timeout: 3_000,
       },
-      (_accessToken, _refreshToken, _profile, done) => done(null, false),
+      (_accessToken, _refreshToken, _params, _profile, done) => done(null, false),
     );
     expect(() => JustLoginRefresher.fromStrategy(strategy, { coordinator: locking(3_000) })).toThrow(/`lockMs`/);
     expect(() => JustLoginRefresher.fromStrategy(strategy, { coordinator: locking(3_001) })).not.toThrow();

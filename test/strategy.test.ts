@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
+import type { Request } from 'express';
 import request from 'supertest';
 import {
   JustLoginStrategy,
@@ -8,6 +9,7 @@ import {
   type JustLoginVerifyWithParams,
   type JustLoginVerifyWithProfile,
   type JustLoginVerifyWithRequestAndParams,
+  type JustLoginVerifyWithRequestAndProfile,
 } from '../lib';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
@@ -155,7 +157,7 @@ describe('authorization request', () => {
     const strategy = new JustLoginStrategy(options(), keepProfile);
     const redirect = await new Promise<string>((resolve) => {
       strategy.redirect = (url: string) => resolve(url);
-      strategy.authenticate({ query: {}, session: {}, headers: {} } as never, { scope: 'payroll' });
+      strategy.authenticate({ query: {}, session: {}, headers: {} }, { scope: 'payroll' });
     });
     expect(new URL(redirect).searchParams.get('scope')).toBe('openid payroll');
   });
@@ -184,7 +186,7 @@ describe('callback URL and session key', () => {
     const strategy = new JustLoginStrategy(options({ sessionKey: 'justlogin:pending' }), keepProfile);
     await new Promise<void>((resolve) => {
       strategy.redirect = () => resolve();
-      strategy.authenticate({ query: {}, headers: {}, session } as never);
+      strategy.authenticate({ query: {}, headers: {}, session });
     });
     expect(Object.keys(session)).toEqual(['justlogin:pending']);
   });
@@ -415,13 +417,11 @@ describe('verify forms', () => {
 
   it('(req, accessToken, refreshToken, profile, done) with passReqToCallback', async () => {
     const seen: unknown[] = [];
-    const strategy = new JustLoginStrategy(
-      { ...options(), passReqToCallback: true },
-      (req, accessToken, _rt, profile, done) => {
-        seen.push(req.path, accessToken, profile.id);
-        done(null, user);
-      },
-    );
+    const verify: JustLoginVerifyWithRequestAndProfile = (req: Request, accessToken, _rt, profile, done) => {
+      seen.push(req.path, accessToken, profile.id);
+      done(null, user);
+    };
+    const strategy = new JustLoginStrategy({ ...options(), passReqToCallback: true }, verify);
     await signIn(strategy);
     expect(seen).toEqual(['/callback', 'access-token-0001', 'user-42']);
   });
@@ -429,7 +429,7 @@ describe('verify forms', () => {
   it('(req, accessToken, refreshToken, params, profile, done) with passReqToCallback', async () => {
     const seen: unknown[] = [];
     const strategy = new JustLoginStrategy({ ...options(), passReqToCallback: true }, ((
-      req,
+      req: Request,
       _at,
       _rt,
       params,
@@ -504,8 +504,9 @@ describe('profile from the id_token', () => {
 
   it('accepts a response without id_token when skipUserProfile is set, and passes no profile', async () => {
     server.reply({ body: tokenResponse() });
-    const verify: JustLoginVerifyWithProfile = (_at, _rt, profile, done) => done(null, { profile: profile ?? null });
-    const { callback } = await signIn(new JustLoginStrategy(options({ skipUserProfile: true }), verify));
+    const verify: JustLoginVerifyWithProfile<undefined> = (_at, _rt, profile, done) =>
+      done(null, { profile: profile ?? null });
+    const { callback } = await signIn(new JustLoginStrategy({ ...options(), skipUserProfile: true }, verify));
     expect(callback.body.user).toEqual({ profile: null });
   });
 });

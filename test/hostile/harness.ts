@@ -109,7 +109,7 @@ export class Harness {
         timeout: 1000,
         ...overrides,
       },
-      (_at, _rt, profile, done) => done(null, { id: profile.id }),
+      (_at, _rt, _params, profile, done) => done(null, { id: profile.id }),
     );
   }
 

@@ -8,6 +8,7 @@ import {
   type JustLoginProfile,
   type JustLoginStrategyOptions,
   type JustLoginStrategyOptionsWithRequest,
+  type JustLoginStrategyOptionsWithoutProfile,
   type JustLoginTokenParams,
 } from '../../lib';
 import { assertType, type Equal } from './expect';
@@ -55,7 +56,15 @@ export class WrongOptions extends PassportStrategy(JustLoginStrategy, 'justlogin
 }
 
 type MixinArgs = ConstructorParameters<ReturnType<typeof PassportStrategy<typeof JustLoginStrategy>>>;
-assertType<Equal<MixinArgs, [JustLoginStrategyOptions] | [JustLoginStrategyOptionsWithRequest]>>(true);
+assertType<
+  Equal<
+    MixinArgs,
+    | [JustLoginStrategyOptions]
+    | [JustLoginStrategyOptionsWithRequest]
+    | [JustLoginStrategyOptionsWithoutProfile & { passReqToCallback?: false }]
+    | [JustLoginStrategyOptionsWithoutProfile & { passReqToCallback: true }]
+  >
+>(true);
 
 // An instance is a JustLoginStrategy: JustLoginRefresher.fromStrategy accepts it.
 export const refresher = JustLoginRefresher.fromStrategy(new JustLoginAuth());

@@ -11,23 +11,65 @@ import {
   type JustLoginProfile,
   type JustLoginTokenParams,
   type JustLoginVerifyCallback,
+  type JustLoginVerify,
   type JustLoginVerifyWithParams,
   type JustLoginVerifyWithProfile,
   type JustLoginVerifyWithRequestAndParams,
   type JustLoginVerifyWithRequestAndProfile,
+  type PassportRequestLike,
 } from '../../lib';
 import { assertType, valueOf, type Equal } from './expect';
 
 const options = { clientID: 'client', clientSecret: 'secret', callbackURL: '/auth/justlogin/callback' };
 
-// The inline four-argument form is typed without annotations.
-new JustLoginStrategy(options, (accessToken, refreshToken, profile, done) => {
-  assertType<Equal<typeof accessToken, string>>(true);
-  assertType<Equal<typeof refreshToken, string>>(true);
-  assertType<Equal<typeof profile, JustLoginProfile>>(true);
-  assertType<Equal<typeof done, JustLoginVerifyCallback>>(true);
-  done(null, { id: profile.id });
+// The inline five-argument form is typed without annotations, with the options the README gives
+// (process.env values are string | undefined; a missing one throws at construction).
+new JustLoginStrategy(
+  {
+    clientID: process.env.JUSTLOGIN_CLIENT_ID,
+    clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
+    callbackURL: process.env.JUSTLOGIN_CALLBACK_URL,
+    baseURL: process.env.JUSTLOGIN_BASE_URL,
+  },
+  (accessToken, refreshToken, params, profile, done) => {
+    assertType<Equal<typeof accessToken, string>>(true);
+    // JustLogin may issue no refresh token.
+    assertType<Equal<typeof refreshToken, string | undefined>>(true);
+    assertType<Equal<typeof params, JustLoginTokenParams>>(true);
+    assertType<Equal<typeof profile, JustLoginProfile>>(true);
+    assertType<Equal<typeof done, JustLoginVerifyCallback>>(true);
+    done(null, { id: profile.id });
+  },
+);
+// With passReqToCallback: true, the inline six-argument form; `req` is what Passport hands over.
+new JustLoginStrategy({ ...options, passReqToCallback: true }, (req, _at, refreshToken, params, profile, done) => {
+  assertType<Equal<typeof req, PassportRequestLike>>(true);
+  assertType<Equal<typeof refreshToken, string | undefined>>(true);
+  done(null, { id: profile.id, expiresIn: params.expires_in });
 });
+// ...or the framework's own request type, named on `req` alone.
+new JustLoginStrategy({ ...options, passReqToCallback: true }, (req: Request, _at, _rt, _params, profile, done) =>
+  done(null, { id: profile.id, ip: req.ip }),
+);
+// TypeScript types an inline callback only when a single form has as many parameters as it: an
+// inline four-argument callback matches both forms, so it needs the form's name.
+// @ts-expect-error Parameter 'profile' implicitly has an 'any' type.
+new JustLoginStrategy(options, (_accessToken, _refreshToken, _profile, _done) => undefined);
+new JustLoginStrategy(options, ((_accessToken, _refreshToken, profile, done) =>
+  done(null, { id: profile.id })) satisfies JustLoginVerifyWithProfile);
+
+// skipUserProfile: true: the verify callback gets undefined for the profile.
+new JustLoginStrategy({ ...options, skipUserProfile: true }, (_at, _rt, _params, profile, done) => {
+  assertType<Equal<typeof profile, undefined>>(true);
+  done(null, {});
+});
+const noProfile: JustLoginVerifyWithProfile<undefined> = (_at, _rt, profile, done) => done(null, { profile });
+new JustLoginStrategy({ ...options, skipUserProfile: true, passReqToCallback: false }, noProfile);
+new JustLoginStrategy({ ...options, skipUserProfile: true }, (_at, _rt, _params, profile, done) =>
+  // @ts-expect-error with skipUserProfile: true there is no profile to read
+  done(null, { id: profile.id }),
+);
+export const anyForm: JustLoginVerify<undefined> = noProfile;
 
 // The other forms, through the exported types.
 const withProfile: JustLoginVerifyWithProfile = (_accessToken, _refreshToken, profile, done) =>
@@ -50,8 +92,8 @@ const withRequestAndProfile: JustLoginVerifyWithRequestAndProfile = (
   profile,
   done,
 ) => {
-  assertType<Equal<typeof req, Request>>(true);
-  done(null, { id: profile.id, ip: req.ip });
+  assertType<Equal<typeof req, PassportRequestLike>>(true);
+  done(null, { id: profile.id, url: req.url });
 };
 new JustLoginStrategy({ ...options, passReqToCallback: true }, withRequestAndProfile);
 
@@ -62,7 +104,7 @@ const withRequestAndParams: JustLoginVerifyWithRequestAndParams = (
   params,
   profile,
   done,
-) => done(null, { id: profile.id, ip: req.ip, expiresIn: params.expires_in });
+) => done(null, { id: profile.id, url: req.url, expiresIn: params.expires_in });
 new JustLoginStrategy({ ...options, passReqToCallback: true }, withRequestAndParams);
 
 // The verify callback must match passReqToCallback.
@@ -97,6 +139,8 @@ new JustLoginStrategy({ ...options, baseURL: 'http://idp.internal', allowInsecur
 new JustLoginStrategy({ ...options, allowInsecureRequests: 'yes' }, withParams);
 // @ts-expect-error 'staging' is not a JustLogin environment
 new JustLoginStrategy({ ...options, environment: 'staging' }, withParams);
+// @ts-expect-error clientID is required, even if undefined
+new JustLoginStrategy({ clientSecret: 'secret', callbackURL: '/cb' }, withParams);
 // @ts-expect-error clientSecret is required
 new JustLoginStrategy({ clientID: 'client', callbackURL: '/cb' }, withParams);
 // @ts-expect-error callbackURL is required
@@ -144,7 +188,7 @@ assertType<Equal<Awaited<ReturnType<typeof client.metadata>>['end_session_endpoi
 export const shared = new JustLoginStrategy({ client, callbackURL: '/cb' }, withParams);
 assertType<Equal<typeof shared.client, JustLoginClient>>(true);
 new JustLoginStrategy({ client, callbackURL: '/cb', passReqToCallback: true }, withRequestAndProfile);
-new JustLoginStrategy({ client, callbackURL: '/cb' }, (accessToken, _refreshToken, profile, done) => {
+new JustLoginStrategy({ client, callbackURL: '/cb' }, (accessToken, _refreshToken, _params, profile, done) => {
   assertType<Equal<typeof accessToken, string>>(true);
   done(null, { id: profile.id });
 });

@@ -1,0 +1,5 @@
+// passport-justlogin/redis: renewals coordinated across instances on Redis. Also exported by the
+// main entry; importing it from here names what an app uses.
+export { RedisRefreshCoordinator } from './redis-coordinator';
+export type { RedisRefreshCoordinatorOptions } from './redis-coordinator';
+export type { RedisClientLike, RefreshCoordinatorLogger } from './redis-commands';
