@@ -36,8 +36,9 @@ export interface RedisRefreshCoordinatorOptions {
   /**
    * Encrypts the published tokens (AES-256-GCM, key derived with HKDF-SHA256):
    * at least 32 characters (or bytes), kept secret, the same on every instance.
+   * `undefined` (an unset environment variable) throws a `JustLoginOptionsError`.
    */
-  secret: string | Buffer;
+  secret: string | Buffer | undefined;
   /**
    * Milliseconds the lock lives: how long the other instances wait before they
    * take over from an instance that died while renewing. Must be longer than
@@ -101,7 +102,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
     this.lockMs = options.lockMs ?? 20_000;
     this.#resultMs = options.resultMs ?? 30_000;
     this.#redis = new RedisCommands(client, options.commandTimeoutMs ?? 1_000, logger);
-    this.#sealer = new TokenSealer(secret);
+    this.#sealer = new TokenSealer(secret as string | Buffer); // checked: given
     this.#prefix = prefix;
   }
 
