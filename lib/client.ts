@@ -119,7 +119,13 @@ export class JustLoginClient {
     tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
     expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
     checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
-    checkRefreshedIdToken: (idToken, previous) => this.#checkRefreshedIdToken(idToken, previous),
+    checkRefreshedIdToken: (idToken, previous) =>
+      this.#checkRefreshedIdToken(idToken, previous).catch((error: unknown) => {
+        // Renewed tokens whose id_token fails a check cannot be trusted: the user must sign in again.
+        throw error instanceof IdTokenError
+          ? new IdTokenError(error.message, error.check, { reauthenticate: true })
+          : error;
+      }),
     setAgent: (agent) => this.#transport.setAgent(agent),
   };
 

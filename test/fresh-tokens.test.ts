@@ -6,6 +6,7 @@ import { IdTokenError, JustLoginOptionsError } from '../lib/errors';
 import { keepTokensFresh, type KeepTokensFreshOptions } from '../lib/fresh-tokens';
 import { JustLoginRefresher } from '../lib/refresh';
 import type { JustLoginTokenSet } from '../lib/token-set';
+import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { rotatingTokens } from './support/rotating-tokens';
 import { TokenServer, tokenResponse } from './support/token-server';
 
@@ -234,6 +235,35 @@ it('calls onReauthenticate instead, when given', async () => {
   expect(route).not.toHaveBeenCalled();
   expect(onReauthenticate).toHaveBeenCalledTimes(1);
   expect(onReauthenticate.mock.calls[0][3]).toMatchObject({ code: 'invalid_grant' });
+});
+
+describe('signs the user out when the renewed id_token fails its checks', () => {
+  const previous = fakeIdToken(idTokenClaims('client-id'));
+  it.each([
+    ['names another subject (sub) than the previous one', { sub: 'someone-else' }, 'sub'],
+    ['is for another client (aud)', { aud: 'another-client' }, 'aud'],
+    ['has expired (exp)', { exp: Math.floor(Date.now() / 1000) - 3600 }, 'exp'],
+  ])('an id_token that %s', async (_what, claims, check) => {
+    server.reply({
+      body: tokenResponse({
+        refresh_token: 'refresh-token-new',
+        id_token: fakeIdToken(idTokenClaims('client-id', claims)),
+      }),
+    });
+    const onReauthenticate = jest.fn<void, Parameters<Required<ExpressOptions>['onReauthenticate']>>((req, res, next) =>
+      req.logout((err) => (err ? next(err) : res.status(401).json({ error: 'reauthentication_required' }))),
+    );
+    const { app, set, route } = appWith(expiredTokens({ idToken: previous }), { onReauthenticate });
+    const agent = await signedIn(app);
+
+    await agent.get('/api').expect(401, { error: 'reauthentication_required' });
+
+    expect(server.requests).toHaveLength(1);
+    expect(onReauthenticate.mock.calls[0][3]).toMatchObject({ name: 'IdTokenError', check, reauthenticate: true });
+    expect(route).not.toHaveBeenCalled();
+    expect(set).not.toHaveBeenCalled();
+    await agent.get('/api').expect(200, { accessToken: null }); // signed out
+  });
 });
 
 describe('decides that the user must sign in again', () => {
