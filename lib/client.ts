@@ -8,7 +8,7 @@ import {
   resolveEndpoints,
   type EndpointOptions,
 } from './endpoints';
-import { IdTokenError } from './errors';
+import { IdTokenError, JustLoginOptionsError } from './errors';
 import { TokenEndpoint, type TokenResponse } from './http';
 import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
 import { IdTokenSignature } from './id-token-signature';
@@ -236,10 +236,10 @@ export class JustLoginClient {
 
 /**
  * @internal The operations of `client` for the strategy and the refresher.
- * Throws a `TypeError` naming `what` when `client` is not a {@link JustLoginClient}.
+ * Throws a `JustLoginOptionsError` naming `what` when `client` is not a {@link JustLoginClient}.
  */
 export function clientOperations(client: unknown, what = '`client`'): ClientOperations {
-  if (!isClient(client)) throw new TypeError(`passport-justlogin: ${what} must be a JustLoginClient`);
+  if (!isClient(client)) throw new JustLoginOptionsError('JustLoginClient', [`${what} must be a JustLoginClient`]);
   return operationsOf(client);
 }
 

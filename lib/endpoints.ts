@@ -1,3 +1,4 @@
+import { JustLoginOptionsError } from './errors';
 import type { OptionRule } from './options';
 
 /** JustLogin's hosts, by environment name. */
@@ -39,7 +40,7 @@ export interface Endpoints {
 }
 
 /**
- * Resolves the authorize and token endpoints. Throws a `TypeError` naming the
+ * Resolves the authorize and token endpoints. Throws a `JustLoginOptionsError` naming the
  * option for an unknown environment, or a URL that is not https (nor http to a
  * loopback host, unless `allowInsecureRequests`).
  */
@@ -47,9 +48,9 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
   const { environment, baseURL } = options;
   const insecure = allowsInsecureRequests(options);
   if (environment !== undefined && !Object.hasOwn(ENVIRONMENTS, environment)) {
-    throw new TypeError(
-      `passport-justlogin: unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'sandbox', or set \`baseURL\``,
-    );
+    throw new JustLoginOptionsError('JustLoginClient', [
+      `unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'sandbox', or set \`baseURL\``,
+    ]);
   }
   let base: string = ENVIRONMENTS[environment ?? 'production'];
   if (baseURL !== undefined) {
@@ -65,22 +66,22 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
   };
 }
 
-/** `options.allowInsecureRequests`, checked: throws a `TypeError` unless it is absent or a boolean. */
+/** `options.allowInsecureRequests`, checked: throws a `JustLoginOptionsError` unless it is absent or a boolean. */
 export function allowsInsecureRequests(options: EndpointOptions): boolean {
   const allow = options.allowInsecureRequests ?? false;
   if (typeof allow !== 'boolean') {
-    throw new TypeError('passport-justlogin: `allowInsecureRequests` must be a boolean');
+    throw new JustLoginOptionsError('JustLoginClient', ['`allowInsecureRequests` must be a boolean']);
   }
   return allow;
 }
 
 /**
  * Returns `value` when it is an https URL, or an http URL to a loopback host
- * (any http host when `allowInsecure`); throws a `TypeError` naming `option` otherwise.
+ * (any http host when `allowInsecure`); throws a `JustLoginOptionsError` naming `option` otherwise.
  */
 export function checkHttpURL(value: unknown, option: string, allowInsecure: boolean): string {
   const problem = httpURLProblem(value, allowInsecure);
-  if (problem) throw new TypeError(`passport-justlogin: \`${option}\` ${problem}`);
+  if (problem) throw new JustLoginOptionsError('JustLoginClient', [`\`${option}\` ${problem}`]);
   return value as string;
 }
 

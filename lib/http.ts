@@ -1,4 +1,4 @@
-import { JustLoginRequestError, JustLoginTokenError } from './errors';
+import { JustLoginOptionsError, JustLoginRequestError, JustLoginTokenError } from './errors';
 import { redact } from './redact';
 import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
@@ -46,16 +46,16 @@ export class TokenEndpoint {
   readonly #url: URL;
   readonly #transport: Transport;
 
-  /** Throws a `TypeError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
+  /** Throws a `JustLoginOptionsError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
   constructor(options: TokenEndpointOptions) {
     for (const name of ['clientID', 'clientSecret'] as const) {
       if (typeof options[name] !== 'string' || options[name] === '') {
-        throw new TypeError(`passport-justlogin: \`${name}\` is required`);
+        throw new JustLoginOptionsError('JustLoginClient', [`\`${name}\` is required`]);
       }
     }
     const timeout = options.timeout ?? 10_000;
     if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-      throw new TypeError('passport-justlogin: `timeout` must be a positive number of milliseconds');
+      throw new JustLoginOptionsError('JustLoginClient', ['`timeout` must be a positive number of milliseconds']);
     }
     this.clientID = options.clientID;
     this.#clientSecret = options.clientSecret;

@@ -6,7 +6,7 @@ import {
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from './client';
-import { NoRefreshTokenError } from './errors';
+import { JustLoginOptionsError, NoRefreshTokenError } from './errors';
 import { checkOptions, rules, type OptionRule } from './options';
 import { RenewalMemory, refreshTokenKey } from './renewal-memory';
 import { SingleFlight } from './single-flight';
@@ -114,9 +114,9 @@ export class JustLoginRefresher {
   readonly #memory: RenewalMemory;
 
   /**
-   * Throws a `TypeError` naming the option when an option is missing or
-   * invalid, or naming `lockMs` and `timeout` when the coordinator's lock does
-   * not outlive the timeout.
+   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * is missing, unknown or invalid, or naming `lockMs` and `timeout` when the
+   * coordinator's lock does not outlive the timeout.
    *
    * @example
    * const refresher = new JustLoginRefresher({
@@ -221,9 +221,9 @@ const REFRESHER_RULES: Record<keyof JustLoginRefresherOwnOptions, OptionRule> = 
 function checkLock(coordinator: RefreshCoordinator, timeout: number): RefreshCoordinator {
   const { lockMs } = coordinator;
   if (lockMs !== undefined && (typeof lockMs !== 'number' || !(lockMs > timeout))) {
-    throw new TypeError(
-      `passport-justlogin: the coordinator's \`lockMs\` (${String(lockMs)} ms) must be longer than the refresh \`timeout\` (${timeout} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`,
-    );
+    throw new JustLoginOptionsError('JustLoginRefresher', [
+      `the coordinator's \`lockMs\` (${String(lockMs)} ms) must be longer than the refresh \`timeout\` (${timeout} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`,
+    ]);
   }
   return coordinator;
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { JustLoginOptionsError } from './errors';
 import type { JustLoginTokenSet } from './token-set';
 
 /** The most renewals remembered at once; the oldest are dropped first. */
@@ -41,10 +42,12 @@ export class RenewalMemory {
   /** In the order remembered, which is also the order of expiry. */
   readonly #renewals = new Map<string, Renewal>();
 
-  /** Throws a `TypeError` naming `graceMs` unless it is a whole number of milliseconds, 0 or more (0: remember nothing). */
+  /** Throws a `JustLoginOptionsError` naming `graceMs` unless it is a whole number of milliseconds, 0 or more (0: remember nothing). */
   constructor(graceMs: number, maxEntries = MAX_ENTRIES) {
     if (typeof graceMs !== 'number' || !Number.isSafeInteger(graceMs) || graceMs < 0) {
-      throw new TypeError('passport-justlogin: `graceMs` must be a whole number of milliseconds, 0 or more');
+      throw new JustLoginOptionsError('JustLoginRefresher', [
+        '`graceMs` must be a whole number of milliseconds, 0 or more',
+      ]);
     }
     this.#graceMs = graceMs;
     this.#maxEntries = maxEntries;

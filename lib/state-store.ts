@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { JustLoginOptionsError } from './errors';
 import type { PassportRequestLike } from './request';
 
 /** What passport-oauth2 tells a state store about the sign-in. */
@@ -43,7 +44,7 @@ interface SessionEntry {
 type Session = Record<string, { state?: SessionEntry } | undefined>;
 
 const NO_SESSION =
-  'OAuth 2.0 authentication requires session support when using state. Did you forget to use express-session middleware?';
+  'OAuth 2.0 authentication requires session support when using state: use express-session (or alike) before Passport, or give a `store` such as CookieStateStore';
 
 /** A random, URL-safe value of `bytes` bytes of entropy. */
 export function randomToken(bytes = 24): string {
@@ -65,7 +66,7 @@ export class SessionStateStore implements JustLoginStateStore {
     callback: StateStoreCallback,
   ): void {
     const session = sessionOf(req);
-    if (!session) return callback(new Error(NO_SESSION));
+    if (!session) return callback(new JustLoginOptionsError('JustLoginStrategy', [NO_SESSION]));
     const entry: SessionEntry = { handle: randomToken() };
     if (verifier) entry.code_verifier = verifier;
     if (state) entry.state = state;
@@ -75,7 +76,7 @@ export class SessionStateStore implements JustLoginStateStore {
 
   verify(req: PassportRequestLike, handle: string, _meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const session = sessionOf(req);
-    if (!session) return callback(new Error(NO_SESSION));
+    if (!session) return callback(new JustLoginOptionsError('JustLoginStrategy', [NO_SESSION]));
     const holder = session[this.key];
     const entry = holder?.state;
     if (!holder || !entry) return callback(null, false, { message: 'Unable to verify authorization request state.' });

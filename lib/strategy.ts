@@ -8,6 +8,7 @@ import {
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from './client';
+import { JustLoginOptionsError } from './errors';
 import { checkOptions, rules, type OptionRule } from './options';
 import { parseProfile, type JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './request';
@@ -259,6 +260,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return;
     }
     const callbackURL = this._callbackURLFor(req, options);
+    if (callbackURL === null) {
+      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
+      return;
+    }
     const meta: StateStoreMeta = {
       authorizationURL: this.client.authorizationURL,
       tokenURL: this.client.tokenURL,
@@ -350,12 +355,16 @@ export class JustLoginStrategy extends OAuth2Strategy {
     return { nonce, appState: Object.keys(appState).length > 0 ? appState : undefined };
   }
 
-  /** @internal The callback URL as passport-oauth2 resolves it: a relative one against the request. */
-  private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined {
+  /**
+   * @internal The callback URL as passport-oauth2 resolves it: a relative one
+   * against the request; `null` when the request's Host header makes no URL.
+   */
+  private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined | null {
     const internals = this as unknown as OAuth2StrategyInternals;
     const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
     if (!callbackURL || URL.canParse(callbackURL)) return callbackURL;
-    return new URL(callbackURL, originalURL(req, internals._trustProxy)).href;
+    const base = originalURL(req, internals._trustProxy);
+    return URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
   }
 
   /**
@@ -515,7 +524,7 @@ function strategySettings(options: JustLoginStrategyOptionsBase, verify: unknown
     ...client.required,
   ]);
   if (typeof verify !== 'function') {
-    throw new TypeError('passport-justlogin: JustLoginStrategy needs a verify callback as its second argument');
+    throw new JustLoginOptionsError('JustLoginStrategy', ['a verify callback is needed as the second argument']);
   }
   const state = options.state ?? true;
   const justLogin = clientOf(options);

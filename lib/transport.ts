@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { JustLoginRequestError } from './errors';
+import { JustLoginOptionsError, JustLoginRequestError } from './errors';
 
 /** Largest body read from JustLogin; anything longer is refused with `ETOOLARGE`. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -75,13 +75,13 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const { fetch } = options;
   let agent = options.agent;
   if (fetch !== undefined && typeof fetch !== 'function') {
-    throw new TypeError('passport-justlogin: `fetch` must be a function');
+    throw new JustLoginOptionsError('JustLoginClient', ['`fetch` must be a function']);
   }
   if (agent !== undefined) checkAgent(agent, 'agent');
   if (fetch && agent) {
-    throw new TypeError(
-      'passport-justlogin: give `fetch` or `agent`, not both; route the fetch through the proxy instead',
-    );
+    throw new JustLoginOptionsError('JustLoginClient', [
+      'give `fetch` or `agent`, not both; route the fetch through the proxy instead',
+    ]);
   }
   return {
     send(request) {
@@ -91,9 +91,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
     },
     setAgent(next) {
       if (fetch) {
-        throw new TypeError(
-          'passport-justlogin: `setAgent` cannot route requests sent with the `fetch` option; route the fetch through the proxy instead',
-        );
+        throw new JustLoginOptionsError('JustLoginClient', [
+          '`setAgent` cannot route requests sent with the `fetch` option; route the fetch through the proxy instead',
+        ]);
       }
       checkAgent(next, 'setAgent');
       agent = next;
@@ -103,7 +103,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
 function checkAgent(agent: unknown, option: string): void {
   if (!(agent instanceof http.Agent)) {
-    throw new TypeError(`passport-justlogin: \`${option}\` takes a node:http Agent (e.g. an HttpsProxyAgent)`);
+    throw new JustLoginOptionsError('JustLoginClient', [
+      `\`${option}\` takes a node:http Agent (e.g. an HttpsProxyAgent)`,
+    ]);
   }
 }
 
