@@ -16,7 +16,7 @@ export interface KeepTokensFreshResponse {
 }
 
 /** Express's `next`: goes on to the route, or with an error to the error handler. */
-export type NextCallback = (err?: unknown) => void;
+export type KeepTokensFreshNext = (err?: unknown) => void;
 
 /**
  * Options of {@link keepTokensFresh}. `Req` and `Res` are the app's request and
@@ -40,7 +40,7 @@ export interface KeepTokensFreshOptions<
    * Default: `req.logout` when Passport provides it, then HTTP 401
    * `{ "error": "reauthentication_required" }`.
    */
-  onReauthenticate?: (req: Req, res: Res, next: NextCallback, error: Error & { code: string }) => void;
+  onReauthenticate?: (req: Req, res: Res, next: KeepTokensFreshNext, error: Error & { code: string }) => void;
 }
 
 /** The Passport (>= 0.6) `req.logout` that takes a callback. */
@@ -72,7 +72,7 @@ export function keepTokensFresh<
 >(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshOptions<Req, Res>,
-): (req: Req, res: Res, next: NextCallback) => Promise<void> {
+): (req: Req, res: Res, next: KeepTokensFreshNext) => Promise<void> {
   if (typeof refresher?.ensureFresh !== 'function') {
     throw new JustLoginOptionsError('keepTokensFresh', ['`refresher` must have a method `ensureFresh`']);
   }
@@ -111,7 +111,7 @@ function mustSignInAgain(error: unknown): error is Error & { code: string } {
   return code === 'invalid_grant' || code === 'no_refresh_token';
 }
 
-function signOut(req: LogoutRequest, res: KeepTokensFreshResponse, next: NextCallback): void {
+function signOut(req: LogoutRequest, res: KeepTokensFreshResponse, next: KeepTokensFreshNext): void {
   const respond = () => {
     res.status(401).json({ error: 'reauthentication_required' });
   };

@@ -32,7 +32,7 @@ export { RedisRefreshCoordinator } from './redis-coordinator';
 export type { RedisRefreshCoordinatorOptions } from './redis-coordinator';
 export type { RedisClientLike, RefreshCoordinatorLogger } from './redis-commands';
 export { keepTokensFresh } from './fresh-tokens';
-export type { KeepTokensFreshOptions } from './fresh-tokens';
+export type { KeepTokensFreshOptions, KeepTokensFreshResponse, KeepTokensFreshNext } from './fresh-tokens';
 export { toTokenSet, isExpired } from './token-set';
 export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
 export { CookieStateStore } from './cookie-state-store';

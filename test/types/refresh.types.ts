@@ -1,4 +1,5 @@
 // Type tests: JustLoginTokenSet, toTokenSet and JustLoginRefresher.
+import express, { type Request, type Response } from 'express';
 import {
   JustLoginClient,
   JustLoginRefresher,
@@ -8,6 +9,8 @@ import {
   keepTokensFresh,
   toTokenSet,
   type JustLoginTokenParams,
+  type KeepTokensFreshResponse,
+  type KeepTokensFreshNext,
   type JustLoginTokenSet,
   type RefreshCoordinator,
   type RefreshParams,
@@ -100,3 +103,25 @@ assertType<Equal<typeof strategy.client, JustLoginClient>>(true);
 new JustLoginRefresher({ client, coordinator: {} });
 // @ts-expect-error a refresher needs a client or the client's options
 new JustLoginRefresher({ graceMs: 0 });
+
+// keepTokensFresh's request and response: Passport's request and the part of the response it uses by
+// default, or the framework's own when a callback names them.
+export const defaults = keepTokensFresh(refresher, {
+  get: (req) => {
+    assertType<Equal<typeof req, Express.Request>>(true);
+    return stored.get(req);
+  },
+  set: () => undefined,
+});
+assertType<Equal<Parameters<typeof defaults>[1], KeepTokensFreshResponse>>(true);
+const app = express();
+app.use(defaults);
+export const withExpress = keepTokensFresh(refresher, {
+  get: (req: Request) => stored.get(req),
+  set: (req, next) => void stored.set(req, next),
+  onReauthenticate: (_req, res: Response) => res.redirect('/auth/justlogin'),
+});
+assertType<Equal<Parameters<typeof withExpress>, [Request, Response, KeepTokensFreshNext]>>(true);
+app.use(withExpress);
+// @ts-expect-error the default onReauthenticate answers with res.status(401).json(…)
+keepTokensFresh<Request, { send(): void }>(refresher, { get: () => undefined, set: () => undefined });
