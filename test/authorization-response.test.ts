@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { Request } from 'express';
 import request from 'supertest';
 import {
   CookieStateStore,
@@ -133,7 +132,7 @@ describe('the error, its description and its URI', () => {
     const start = Object.create(base) as JustLoginStrategy;
     const state = await new Promise<string>((resolve) => {
       start.redirect = (url: string) => resolve(new URL(url).searchParams.get('state') ?? '');
-      start.authenticate({ query: {}, session, headers: { host: 'app.test' } } as unknown as Request);
+      start.authenticate({ query: {}, session, headers: { host: 'app.test' } });
     });
     const run = Object.create(base) as JustLoginStrategy;
     return new Promise<{ error?: Error & Record<string, unknown>; failure?: { message?: string }; status?: number }>(
@@ -145,7 +144,7 @@ describe('the error, its description and its URI', () => {
           session,
           headers: { host: 'app.test' },
           url: '/callback',
-        } as unknown as Request);
+        });
       },
     );
   }
