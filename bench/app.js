@@ -1,7 +1,7 @@
 'use strict';
 // The app under test, in its own process: Express 5, express-session and
 // passport 0.7, `/login` then `/callback`, signing in with one contender
-// (argv: `justlogin` or `oauth2`, then the token server's origin).
+// (argv: a name in CONTENDERS, then the token server's origin).
 const express = require('express');
 const session = require('express-session');
 const { Passport } = require('passport');
@@ -18,14 +18,26 @@ const options = {
   authorizationURL: `${origin}/authorize`,
   tokenURL: `${origin}/token`,
 };
-const strategy =
-  contender === 'justlogin'
-    ? new JustLoginStrategy(options, (accessToken, refreshToken, params, profile, done) =>
-        done(null, { id: profile.id }),
-      )
-    : new OAuth2Strategy({ ...options, state: true, pkce: true }, (accessToken, refreshToken, params, profile, done) =>
-        done(null, { id: 'bench-user' }),
-      );
+const verifyProfile = (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id });
+
+/** The id_token's claims as an app on passport-oauth2 reads them: decoded by hand, nothing checked. */
+function handParsedClaims(idToken) {
+  return JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8'));
+}
+
+// passport-justlogin with its defaults (state, PKCE, nonce, id_token claim checks), the same with
+// id_token signatures verified against the token server's JWKS, and passport-oauth2 with state and
+// PKCE whose verify decodes the id_token by hand.
+const CONTENDERS = {
+  justlogin: () => new JustLoginStrategy(options, verifyProfile),
+  'justlogin-signed': () =>
+    new JustLoginStrategy({ ...options, verifyIdTokenSignature: true, jwksURL: `${origin}/jwks` }, verifyProfile),
+  oauth2: () =>
+    new OAuth2Strategy({ ...options, state: true, pkce: true }, (accessToken, refreshToken, params, profile, done) =>
+      done(null, { id: handParsedClaims(params.id_token).sub }),
+    ),
+};
+const strategy = CONTENDERS[contender]();
 
 const passport = new Passport();
 passport.use(strategy);

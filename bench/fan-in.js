@@ -1,10 +1,10 @@
 'use strict';
 // Section 3: 100 concurrent ensureFresh calls for one expired token set: how
 // many requests reach the token endpoint (target: 1) and how long until all
-// 100 resolve, against one plain fetch refresh.
+// 100 resolve, against one raw node:http refresh.
 const { JustLoginRefresher } = require('passport-justlogin');
 const { clientID, clientSecret } = require('./client');
-const { plainRefresh, nextRefreshToken } = require('./refresh');
+const { rawRefresh, nextRefreshToken } = require('./refresh');
 const { msSince } = require('./stats');
 const { compare, row } = require('./report');
 
@@ -30,7 +30,7 @@ async function fanIn({ tokenURL, tokenServer, plan }) {
   };
   const alone = async () => {
     const start = process.hrtime.bigint();
-    await plainRefresh(tokenURL, nextRefreshToken());
+    await rawRefresh(tokenURL, nextRefreshToken());
     theirs.push(msSince(start) * 1000);
   };
   for (let trial = 0; trial < plan.fanInTrials; trial++) {
@@ -41,14 +41,14 @@ async function fanIn({ tokenURL, tokenServer, plan }) {
   const most = Math.max(...requests);
   return [
     row(
-      `Fan-in: token requests for ${CALLERS} concurrent ensureFresh (${plan.fanInTrials} trials; vs one plain refresh)`,
+      `Fan-in: token requests for ${CALLERS} concurrent ensureFresh (${plan.fanInTrials} trials; vs one raw node:http refresh)`,
       fewest === most ? String(most) : `${fewest}–${most}`,
       '1',
       '—',
       'exactly 1',
       requests.every((count) => count === 1),
     ),
-    compare(`Fan-in: time until all ${CALLERS} resolve, µs (vs one plain fetch refresh)`, ours, theirs),
+    compare(`Fan-in: time until all ${CALLERS} resolve, µs (vs one raw node:http refresh)`, ours, theirs),
   ];
 }
 

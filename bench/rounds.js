@@ -1,7 +1,7 @@
 'use strict';
-// Runs two contenders in short alternating blocks within each round, so both
-// meet the same machine load; returns each round's CPU and wall time per
-// operation, in µs, for each contender.
+// Runs the contenders in short blocks within each round, each block in a
+// rotated order, so that all meet the same machine load; returns each round's
+// CPU and wall time per operation, in µs, for each contender.
 
 /** `measureBlock(name, count)` resolves with `{ cpu, wall }` in µs for `count` operations. */
 async function inRounds(names, { rounds, perRound, block }, measureBlock) {
@@ -10,7 +10,8 @@ async function inRounds(names, { rounds, perRound, block }, measureBlock) {
   for (let round = 0; round < rounds; round++) {
     const total = Object.fromEntries(names.map((name) => [name, { cpu: 0, wall: 0 }]));
     for (let b = 0; b < perRound / block; b++) {
-      for (const name of (round + b) % 2 ? [...names].reverse() : names) {
+      const first = (round + b) % names.length;
+      for (const name of [...names.slice(first), ...names.slice(0, first)]) {
         const used = await measureBlock(name, block);
         total[name].cpu += used.cpu;
         total[name].wall += used.wall;
