@@ -1,5 +1,5 @@
 import { Agent } from 'node:http';
-import { fetchMetadata, type JustLoginMetadata } from './discovery';
+import type { JustLoginMetadata } from './discovery';
 import {
   baseURLRule,
   endpointURL,
@@ -9,11 +9,11 @@ import {
   type EndpointOptions,
 } from './endpoints';
 import { IdTokenError, JustLoginOptionsError } from './errors';
-import { TokenEndpoint, type TokenResponse } from './http';
-import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
-import { IdTokenSignature } from './id-token-signature';
+import type { TokenEndpoint, TokenResponse } from './http';
+import type { DecodedIdToken, IdTokenClaims } from './id-token';
+import type { IdTokenSignature } from './id-token-signature';
 import { checkOptions, rules, type OptionRule } from './options';
-import { createTransport, type FetchLike, type Transport } from './transport';
+import type { FetchLike, Transport, TransportOptions } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
 export interface JustLoginClientOptions extends EndpointOptions {
@@ -73,6 +73,17 @@ interface ClientOperations {
   setAgent(agent: Agent): void;
 }
 
+// Loaded on first use: id_tokens arrive only at a callback or a renewal, and only some apps read
+// the OpenID configuration or verify signatures.
+/* eslint-disable @typescript-eslint/no-require-imports */
+let idTokens: typeof import('./id-token') | undefined;
+const idTokenChecks = () => (idTokens ??= require('./id-token') as typeof import('./id-token'));
+const discovery = () => require('./discovery') as typeof import('./discovery');
+const signatures = () => require('./id-token-signature') as typeof import('./id-token-signature');
+const transports = () => require('./transport') as typeof import('./transport');
+const tokenEndpoints = () => require('./http') as typeof import('./http');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 let operationsOf: (client: JustLoginClient) => ClientOperations;
 let isClient: (value: unknown) => value is JustLoginClient;
 
@@ -107,8 +118,10 @@ export class JustLoginClient {
   readonly timeout: number;
   /** Seconds of clock difference tolerated on id_token times. */
   readonly clockTolerance: number;
-  readonly #transport: Transport;
-  readonly #endpoint: TokenEndpoint;
+  readonly #clientSecret: string;
+  readonly #transportOptions: TransportOptions;
+  #transport?: Transport;
+  #endpoint?: TokenEndpoint;
   readonly #discovery: boolean;
   readonly #allowInsecure: boolean;
   readonly #verifySignatures: boolean;
@@ -116,7 +129,7 @@ export class JustLoginClient {
   #metadata?: Promise<JustLoginMetadata>;
   #signature?: Promise<IdTokenSignature>;
   readonly #operations: ClientOperations = {
-    tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
+    tokenRequest: (params, bearer) => this.#endpointOf().request(params, bearer),
     expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
     checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
     checkRefreshedIdToken: (idToken, previous) =>
@@ -126,7 +139,7 @@ export class JustLoginClient {
           ? new IdTokenError(error.message, error.check, { reauthenticate: true })
           : error;
       }),
-    setAgent: (agent) => this.#transport.setAgent(agent),
+    setAgent: (agent) => this.#transportOf().setAgent(agent),
   };
 
   /**
@@ -141,14 +154,8 @@ export class JustLoginClient {
     const { clientID, clientSecret } = options as { clientID: string; clientSecret: string }; // checked: both given
     const endpoints = resolveEndpoints(options);
     this.#allowInsecure = options.allowInsecureRequests ?? false;
-    this.#transport = createTransport({ fetch: options.fetch, agent: options.agent });
-    this.#endpoint = new TokenEndpoint({
-      clientID,
-      clientSecret,
-      tokenURL: endpoints.tokenURL,
-      timeout: options.timeout,
-      transport: this.#transport,
-    });
+    this.#clientSecret = clientSecret;
+    this.#transportOptions = { fetch: options.fetch, agent: options.agent };
     this.#discovery = options.discovery ?? false;
     this.#verifySignatures = options.verifyIdTokenSignature ?? false;
     this.#jwksURL = options.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
@@ -157,7 +164,7 @@ export class JustLoginClient {
     this.authorizationURL = endpoints.authorizationURL;
     this.tokenURL = endpoints.tokenURL;
     this.issuer = options.issuer;
-    this.timeout = this.#endpoint.timeout;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.clockTolerance = options.clockTolerance ?? 60;
   }
 
@@ -178,7 +185,7 @@ export class JustLoginClient {
    */
   metadata(): Promise<JustLoginMetadata> {
     if (!this.#metadata) {
-      const reading = fetchMetadata(this.#transport, this.baseURL, this.timeout, this.#allowInsecure);
+      const reading = discovery().fetchMetadata(this.#transportOf(), this.baseURL, this.timeout, this.#allowInsecure);
       this.#metadata = reading;
       reading.catch(() => {
         if (this.#metadata === reading) this.#metadata = undefined;
@@ -187,9 +194,25 @@ export class JustLoginClient {
     return this.#metadata;
   }
 
+  /** The transport every request goes through, made on first use (its module loads then). */
+  #transportOf(): Transport {
+    return (this.#transport ??= transports().createTransport(this.#transportOptions));
+  }
+
+  /** The token endpoint, made on first use. */
+  #endpointOf(): TokenEndpoint {
+    return (this.#endpoint ??= new (tokenEndpoints().TokenEndpoint)({
+      clientID: this.clientID,
+      clientSecret: this.#clientSecret,
+      tokenURL: this.tokenURL,
+      timeout: this.timeout,
+      transport: this.#transportOf(),
+    }));
+  }
+
   /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
   async #checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken> {
-    const decoded = validateIdToken(idToken, {
+    const decoded = idTokenChecks().validateIdToken(idToken, {
       clientID: this.clientID,
       issuer: await this.#operations.expectedIssuer(),
       clockTolerance: this.clockTolerance,
@@ -201,7 +224,7 @@ export class JustLoginClient {
 
   /** OpenID Connect Core §12.2: the id_token of a refresh names the same issuer and subject as before. */
   async #checkRefreshedIdToken(idToken: string, previous: string | undefined): Promise<void> {
-    const { claims } = validateIdToken(idToken, {
+    const { claims } = idTokenChecks().validateIdToken(idToken, {
       clientID: this.clientID,
       issuer: await this.#operations.expectedIssuer(),
       clockTolerance: this.clockTolerance,
@@ -220,7 +243,9 @@ export class JustLoginClient {
     if (!this.#verifySignatures) return;
     if (!this.#signature) {
       // Built on first use (jose loads then), with the discovered jwks_uri when there is one to read.
-      const creating = this.#jwksFor().then((url) => new IdTokenSignature(url, this.timeout, this.#transport));
+      const creating = this.#jwksFor().then(
+        (url) => new (signatures().IdTokenSignature)(url, this.timeout, this.#transportOf()),
+      );
       this.#signature = creating;
       creating.catch(() => {
         if (this.#signature === creating) this.#signature = undefined;
@@ -249,6 +274,9 @@ export const clientRule: OptionRule = (value) =>
 
 const CLIENT_REQUIRED = ['clientID', 'clientSecret'];
 
+/** Milliseconds for a whole exchange with JustLogin when `timeout` is not given. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
 /** @internal The rules for each client option. */
 export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
   clientID: rules.nonEmptyString,
@@ -275,7 +303,7 @@ export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
 function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
   if (!idToken) return undefined;
   try {
-    return decodeIdToken(idToken).claims;
+    return idTokenChecks().decodeIdToken(idToken).claims;
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 import { JustLoginOptionsError, JustLoginRequestError, JustLoginTokenError } from './errors';
-import { redact } from './redact';
 import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
 /** The longest error description from JustLogin kept in an error message. */
@@ -176,6 +175,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Removes secrets and control characters from text that came from JustLogin, and caps it. */
 function clean(text: string, secrets: readonly (string | undefined)[]): string {
+  // Loaded here: only an error answer needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { redact } = require('./redact') as typeof import('./redact');
   // eslint-disable-next-line no-control-regex
   const out = redact(text, secrets).replace(/[\u0000-\u001f\u007f]/g, ' ');
   return out.length > MAX_DESCRIPTION_LENGTH ? `${out.slice(0, MAX_DESCRIPTION_LENGTH)}…` : out;

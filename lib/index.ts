@@ -1,3 +1,9 @@
+import type * as CookieStateStoreModule from './cookie-state-store';
+import type * as FreshTokensModule from './fresh-tokens';
+import type * as RedisCoordinatorModule from './redis-coordinator';
+import type * as RefreshModule from './refresh';
+import type * as SingleFlightModule from './single-flight';
+import type * as TokenSetModule from './token-set';
 export { JustLoginClient } from './client';
 export type { JustLoginClientOptions, JustLoginClientReference } from './client';
 export type { JustLoginMetadata } from './discovery';
@@ -19,7 +25,6 @@ export type {
 } from './strategy';
 export type { JustLoginProfile } from './profile';
 export type { IdTokenClaims } from './id-token';
-export { JustLoginRefresher } from './refresh';
 export type {
   JustLoginRefresherOptions,
   JustLoginRefresherOwnOptions,
@@ -27,15 +32,10 @@ export type {
   EnsureFreshOptions,
   RefreshCoordinator,
 } from './refresh';
-export { SingleFlight } from './single-flight';
-export { RedisRefreshCoordinator } from './redis-coordinator';
 export type { RedisRefreshCoordinatorOptions } from './redis-coordinator';
 export type { RedisClientLike, RefreshCoordinatorLogger } from './redis-commands';
-export { keepTokensFresh } from './fresh-tokens';
 export type { KeepTokensFreshOptions, KeepTokensFreshResponse, KeepTokensFreshNext } from './fresh-tokens';
-export { toTokenSet, isExpired } from './token-set';
 export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
-export { CookieStateStore } from './cookie-state-store';
 export type { CookieStateStoreOptions } from './cookie-state-store';
 export type { JustLoginStateStore, StateStoreMeta } from './state-store';
 export type { PassportRequestLike } from './request';
@@ -50,3 +50,87 @@ export {
 export type { IdTokenCheck, JustLoginError, JustLoginErrorFields } from './errors';
 export { ENVIRONMENTS } from './endpoints';
 export type { JustLoginEnvironment } from './endpoints';
+
+// Only some apps renew tokens, coordinate renewals on Redis or keep the state in a cookie: each
+// export below loads its module when it is first read, so that an app that only signs users in
+// loads none of them. Each is a getter of the one form (`get: function () { return a.b; }`) that
+// Node's ES module loader reads as a named export, so `import { … } from 'passport-justlogin'` works.
+export declare const JustLoginRefresher: typeof RefreshModule.JustLoginRefresher;
+export type JustLoginRefresher = RefreshModule.JustLoginRefresher;
+export declare const SingleFlight: typeof SingleFlightModule.SingleFlight;
+export type SingleFlight<T> = SingleFlightModule.SingleFlight<T>;
+export declare const RedisRefreshCoordinator: typeof RedisCoordinatorModule.RedisRefreshCoordinator;
+export type RedisRefreshCoordinator = RedisCoordinatorModule.RedisRefreshCoordinator;
+export declare const keepTokensFresh: typeof FreshTokensModule.keepTokensFresh;
+export declare const toTokenSet: typeof TokenSetModule.toTokenSet;
+export declare const isExpired: typeof TokenSetModule.isExpired;
+export declare const CookieStateStore: typeof CookieStateStoreModule.CookieStateStore;
+export type CookieStateStore = CookieStateStoreModule.CookieStateStore;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const onFirstUse = {
+  get JustLoginRefresher() {
+    return (require('./refresh') as typeof RefreshModule).JustLoginRefresher;
+  },
+  get SingleFlight() {
+    return (require('./single-flight') as typeof SingleFlightModule).SingleFlight;
+  },
+  get RedisRefreshCoordinator() {
+    return (require('./redis-coordinator') as typeof RedisCoordinatorModule).RedisRefreshCoordinator;
+  },
+  get keepTokensFresh() {
+    return (require('./fresh-tokens') as typeof FreshTokensModule).keepTokensFresh;
+  },
+  get toTokenSet() {
+    return (require('./token-set') as typeof TokenSetModule).toTokenSet;
+  },
+  get isExpired() {
+    return (require('./token-set') as typeof TokenSetModule).isExpired;
+  },
+  get CookieStateStore() {
+    return (require('./cookie-state-store') as typeof CookieStateStoreModule).CookieStateStore;
+  },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+Object.defineProperty(exports as object, 'JustLoginRefresher', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.JustLoginRefresher;
+  },
+});
+Object.defineProperty(exports as object, 'SingleFlight', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.SingleFlight;
+  },
+});
+Object.defineProperty(exports as object, 'RedisRefreshCoordinator', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.RedisRefreshCoordinator;
+  },
+});
+Object.defineProperty(exports as object, 'keepTokensFresh', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.keepTokensFresh;
+  },
+});
+Object.defineProperty(exports as object, 'toTokenSet', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.toTokenSet;
+  },
+});
+Object.defineProperty(exports as object, 'isExpired', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.isExpired;
+  },
+});
+Object.defineProperty(exports as object, 'CookieStateStore', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.CookieStateStore;
+  },
+});

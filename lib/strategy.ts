@@ -10,7 +10,7 @@ import {
 } from './client';
 import { JustLoginOptionsError } from './errors';
 import { checkOptions, rules, type OptionRule } from './options';
-import { parseProfile, type JustLoginProfile } from './profile';
+import type { JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './request';
 import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
 import type { JustLoginTokenParams } from './token-set';
@@ -321,7 +321,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
     let profile: JustLoginProfile | undefined;
     if (!this._skipProfile || rest.id_token !== undefined) {
       const { claims, raw } = await operations.checkIdToken(rest.id_token, pending.nonce);
-      if (!this._skipProfile) profile = parseProfile(claims, raw);
+      if (!this._skipProfile) profile = profiles().parseProfile(claims, raw);
     }
     return () => this._verifyUser(req, [access_token, refresh_token, rest, profile], pending.appState);
   }
@@ -386,6 +386,11 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this.error(new OAuth2Strategy.AuthorizationError(message, error, httpURL(uri)));
   }
 }
+
+/** The profile module, loaded at the first sign-in. */
+let profileModule: typeof import('./profile') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const profiles = () => (profileModule ??= require('./profile') as typeof import('./profile'));
 
 /** What the callback carries from the state store to the code exchange. */
 interface PendingSignIn {
