@@ -1,16 +1,25 @@
 'use strict';
 // Section 5: time to load each package in a fresh process (measured inside it,
-// so Node's own boot is left out), interleaved, alternating who goes first:
-// `require` alone, and `require` plus a strategy built with id_token signature
-// checks on (passport-oauth2: its Strategy with state and PKCE). Also counts
-// the files each loads, and whether jose is among them (it must load only
-// when a first id_token is verified).
+// so Node's own boot is left out), each installed in its own project as an app
+// installs it, interleaved, alternating who goes first: `require` alone, and
+// `require` plus a strategy built with id_token signature checks on
+// (passport-oauth2: its Strategy with state and PKCE). Also counts the files
+// each loads, and whether jose is among them (it must load only when a first
+// id_token is verified). passport-justlogin's `require` includes Node's first
+// resolution of a package's "exports" field (it loads Node's ES module
+// resolver; passport-oauth2 has no such field); the last row shows the time
+// once that is done, as in an app with any package that has one.
 const { execFileSync } = require('node:child_process');
 const { compare, row } = require('./report');
+const { installed } = require('./installed');
 
 const TIMEOUT_MS = 30_000;
 const SCENARIOS = {
   require: {
+    'passport-justlogin': `require('passport-justlogin');`,
+    'passport-oauth2': `require('passport-oauth2');`,
+  },
+  resolved: {
     'passport-justlogin': `require('passport-justlogin');`,
     'passport-oauth2': `require('passport-oauth2');`,
   },
@@ -26,8 +35,9 @@ new OAuth2Strategy({ authorizationURL: 'https://apis.justlogin.com/v1/auth/conne
 };
 
 /** Runs `code` in a fresh process: ms it took, files it loaded, and whether jose is among them. */
-function load(code, cwd) {
-  const script = `const files = () => Object.keys(require.cache);
+function load(code, cwd, before = '') {
+  const script = `${before}
+const files = () => Object.keys(require.cache);
 const before = new Set(files());
 const t = process.hrtime.bigint();
 ${code}
@@ -37,7 +47,11 @@ process.stdout.write(JSON.stringify({ ms, files: loaded.length, jose: loaded.som
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: TIMEOUT_MS }));
 }
 
+// jose has an "exports" field: resolving it loads Node's ES module resolver.
+const PREPARE = { resolved: { 'passport-justlogin': `require.resolve('jose');` } };
+
 async function startUp({ root, plan }) {
+  const projects = installed(root);
   const rows = [];
   const runs = {};
   for (const [scenario, contenders] of Object.entries(SCENARIOS)) {
@@ -45,7 +59,7 @@ async function startUp({ root, plan }) {
     runs[scenario] = Object.fromEntries(names.map((name) => [name, []]));
     for (let i = 0; i < plan.processes; i++) {
       for (const name of i % 2 ? [...names].reverse() : names) {
-        runs[scenario][name].push(load(contenders[name], root));
+        runs[scenario][name].push(load(contenders[name], projects[name], PREPARE[scenario]?.[name]));
       }
     }
   }
@@ -64,6 +78,13 @@ async function startUp({ root, plan }) {
       ms('construct', 'passport-justlogin'),
       ms('construct', 'passport-oauth2'),
       1.2,
+      false,
+    ),
+    compare(
+      `Start-up: require() once Node has resolved some package's "exports", ms (${label})`,
+      ms('resolved', 'passport-justlogin'),
+      ms('resolved', 'passport-oauth2'),
+      undefined,
       false,
     ),
   );
