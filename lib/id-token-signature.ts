@@ -1,4 +1,5 @@
-import type { JSONWebKeySet } from 'jose';
+import { constants, KeyObject, verify as verifySignature, type VerifyKeyObjectInput } from 'node:crypto';
+import type { JSONWebKeySet, JWSHeaderParameters } from 'jose';
 import { IdTokenError, JustLoginRequestError } from './errors';
 import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
@@ -21,17 +22,29 @@ export const ID_TOKEN_ALGORITHMS = [
 /** Keys older than this are fetched again before use (jose's own default). */
 const KEYS_MAX_AGE = 10 * 60_000;
 
+/** Checks a JWS signature over its signing input with one key; true when it verifies. */
+type Verifier = (input: Buffer, signature: Buffer) => boolean;
+
 interface KeySet {
   resolve: ReturnType<Jose['createLocalJWKSet']>;
   fetchedAt: number;
+  /** The verifier of each `alg` and `kid` met, with the key jose selected for them. */
+  verifiers: Map<string, Verifier>;
 }
+
+/** The curve each ECDSA algorithm signs on (RFC 7518 §3.4), as Node names it. */
+const CURVES: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Verifies id_token signatures against JustLogin's JWKS. Keys are fetched on
  * first use through the package's bounded client (the timeout covers the whole
  * exchange, at most 1 MiB, no redirects), cached for ten minutes, and fetched
- * again when a token names an unknown `kid`. `jose` is loaded only when an
- * instance is created.
+ * again when a token names an unknown `kid`. jose reads the key set and picks
+ * the key for a token's `alg` and `kid` (once per pair); the signature is then
+ * checked with node:crypto at once, as jose would check it but without a trip
+ * through the thread pool. `jose` is loaded only when an instance is created.
  */
 export class IdTokenSignature {
   private readonly jose: Jose;
@@ -64,16 +77,31 @@ export class IdTokenSignature {
   async verify(idToken: string): Promise<void> {
     try {
       const keys = this.keys && Date.now() - this.keys.fetchedAt < KEYS_MAX_AGE ? this.keys : await this.fetchKeys();
+      const jws = splitJWS(idToken);
       try {
-        await this.jose.compactVerify(idToken, keys.resolve, { algorithms: ID_TOKEN_ALGORITHMS });
+        await this.check(jws, keys);
       } catch (error) {
         if (!(error instanceof this.jose.errors.JWKSNoMatchingKey)) throw error;
         if (!this.loading && Date.now() - this.lastFetch < this.cooldown) throw error;
         const fresh = await this.fetchKeys();
-        await this.jose.compactVerify(idToken, fresh.resolve, { algorithms: ID_TOKEN_ALGORITHMS });
+        await this.check(jws, fresh);
       }
     } catch (error) {
       throw explain(error, this.jose.errors);
+    }
+  }
+
+  /** Checks the signature with the key of `keys` for the token's `alg` and `kid`. */
+  private async check(jws: SplitJWS, keys: KeySet): Promise<void> {
+    const { header } = jws;
+    const id = JSON.stringify([header.alg, header.kid]);
+    let verifier = keys.verifiers.get(id);
+    if (!verifier) {
+      verifier = verifierFor(header.alg as string, await keys.resolve(header));
+      keys.verifiers.set(id, verifier);
+    }
+    if (!verifier(jws.input, jws.signature)) {
+      throw new IdTokenError("id_token signature does not verify against JustLogin's keys", 'signature');
     }
   }
 
@@ -114,29 +142,92 @@ export class IdTokenSignature {
         { status, retryable: true },
       );
     }
-    this.keys = { resolve, fetchedAt: Date.now() };
+    this.keys = { resolve, fetchedAt: Date.now(), verifiers: new Map() };
     return this.keys;
   }
 }
 
-function explain(error: unknown, errors: Jose['errors']): Error {
-  if (error instanceof JustLoginRequestError) return error;
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new IdTokenError("id_token signature does not verify against JustLogin's keys", 'signature');
+interface SplitJWS {
+  header: JWSHeaderParameters;
+  /** The signing input: `header.payload`, as bytes. */
+  input: Buffer;
+  signature: Buffer;
+}
+
+/**
+ * The parts of a compact JWS signed with an accepted algorithm. Throws an
+ * `IdTokenError` for anything else (`format`, or `signature` for the algorithm).
+ */
+function splitJWS(token: string): SplitJWS {
+  const parts = typeof token === 'string' ? token.split('.') : [];
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
+    throw new IdTokenError('id_token is not a valid JWS', 'format');
   }
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+  } catch {
+    header = undefined;
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new IdTokenError('id_token is not a valid JWS', 'format');
+  }
+  const { alg, crit } = header as JWSHeaderParameters;
+  if (typeof alg !== 'string' || !ID_TOKEN_ALGORITHMS.includes(alg)) {
+    throw new IdTokenError('id_token is not signed with an accepted asymmetric algorithm (alg)', 'signature');
+  }
+  // RFC 7515 §4.1.11: extensions listed in crit must be understood; none is here.
+  if (crit !== undefined) {
+    throw new IdTokenError('id_token header lists critical extensions (crit) this client does not support', 'crit');
+  }
+  return {
+    header: header as JWSHeaderParameters,
+    input: Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
+    signature: Buffer.from(parts[2], 'base64url'),
+  };
+}
+
+/**
+ * How to check `alg` signatures with `key` (RFC 7518 §3), refusing a key that
+ * does not fit the algorithm as jose does: an RSA key of fewer than 2048 bits,
+ * an EC key on another curve, anything but an Ed25519 or Ed448 key for EdDSA.
+ */
+function verifierFor(alg: string, key: unknown): Verifier {
+  const refused = () => new IdTokenError(`JustLogin's key for ${alg} cannot check ${alg} signatures`, 'signature');
+  if (!(key instanceof KeyObject) || key.type !== 'public') throw refused();
+  const type = key.asymmetricKeyType;
+  const digest = `sha${alg.slice(2)}`;
+  let input: VerifyKeyObjectInput | KeyObject = key;
+  if (alg.startsWith('RS') || alg.startsWith('PS')) {
+    if (type !== 'rsa' || !((key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048)) throw refused();
+    if (alg.startsWith('PS')) {
+      input = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    }
+  } else if (alg.startsWith('ES')) {
+    if (type !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== CURVES[alg]) throw refused();
+    input = { key, dsaEncoding: 'ieee-p1363' };
+  } else if (alg !== 'EdDSA' || (type !== 'ed25519' && type !== 'ed448')) {
+    throw refused();
+  }
+  const algorithm = alg === 'EdDSA' ? null : digest;
+  return (data, signature) => {
+    try {
+      return verifySignature(algorithm, data, input, signature);
+    } catch {
+      return false;
+    }
+  };
+}
+
+function explain(error: unknown, errors: Jose['errors']): Error {
+  if (error instanceof JustLoginRequestError || error instanceof IdTokenError) return error;
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return new IdTokenError("no key in JustLogin's JWKS matches the id_token (kid)", 'signature');
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return new IdTokenError('id_token is not signed with an accepted asymmetric algorithm (alg)', 'signature');
   }
   if (error instanceof errors.JWKSInvalid) {
     return new JustLoginRequestError("JustLogin's JWKS holds a key that is not a public key", 'EBADRESPONSE', {
       retryable: false,
     });
-  }
-  if (error instanceof errors.JWSInvalid) {
-    return new IdTokenError('id_token is not a valid JWS', 'format');
   }
   return new IdTokenError("id_token could not be checked against JustLogin's keys", 'signature');
 }
