@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { JustLoginOptionsError } from './errors';
 import type { PassportRequestLike } from './request';
 
@@ -46,9 +46,21 @@ type Session = Record<string, { state?: SessionEntry } | undefined>;
 const NO_SESSION =
   'OAuth 2.0 authentication requires session support when using state: use express-session (or alike) before Passport, or give a `store` such as CookieStateStore';
 
-/** A random, URL-safe value of `bytes` bytes of entropy. */
+/** Bytes from node:crypto's CSPRNG, drawn 4 KiB at a time: one call per ~100 sign-ins, not two per sign-in. */
+const pool = Buffer.alloc(4096);
+let drawn = pool.length;
+
+/** A random, URL-safe value of `bytes` bytes of entropy; no byte is handed out twice, nor kept once used. */
 export function randomToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > pool.length) return randomBytes(bytes).toString('base64url');
+  if (drawn + bytes > pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  const token = pool.toString('base64url', drawn, drawn + bytes);
+  pool.fill(0, drawn, drawn + bytes);
+  drawn += bytes;
+  return token;
 }
 
 /**

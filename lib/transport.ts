@@ -164,8 +164,10 @@ function sendWithNode(request: TransportRequest, agent: http.Agent | undefined):
         clearTimeout(timer);
         resolve({ status, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
       });
-      // A body cut short ends in 'close' without 'end'.
-      response.on('close', () => fail(unreachable(endpoint, 'ECONNRESET')));
+      // A body cut short ends in 'close' without 'end' (after 'end', 'close' comes too: no error to make then).
+      response.on('close', () => {
+        if (!settled) fail(unreachable(endpoint, 'ECONNRESET'));
+      });
     };
     const headers: http.OutgoingHttpHeaders = { ...request.headers };
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
