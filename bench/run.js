@@ -1,7 +1,9 @@
 'use strict';
-// `npm run bench [-- --quick]`: measures passport-justlogin against its
-// baselines in one run and prints a Markdown table; the full run also writes
-// bench/RESULTS.md. Exits non-zero only when a section crashes.
+// `npm run bench [-- --quick] [-- --only=sign-in,refresh]`: measures
+// passport-justlogin against its baselines in one run and prints a Markdown
+// table; the full run of every section also writes bench/RESULTS.md. `--only`
+// runs the sections whose names start with one of the words given. Exits
+// non-zero only when a section crashes.
 const fs = require('node:fs');
 const path = require('node:path');
 const { start } = require('./child');
@@ -11,6 +13,11 @@ const { msSince } = require('./stats');
 const { NAMES: APPS } = require('./signin');
 
 const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .toLowerCase()
+  .split(',');
 // The JIT keeps speeding sign-ins up for a few thousand of them, so the full
 // run warms up long. Warm-up and rounds alternate the contenders in blocks of
 // `block` operations.
@@ -68,6 +75,7 @@ async function main() {
   const rows = [];
   let crashed = false;
   for (const [name, section] of Object.entries(sections)) {
+    if (only && !only.some((word) => name.toLowerCase().startsWith(word))) continue;
     console.error(`bench: ${name}…`);
     try {
       rows.push(...(await section(context)));
@@ -95,7 +103,7 @@ async function main() {
     '',
   ].join('\n');
   console.log(report);
-  if (!quick && !crashed) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
+  if (!quick && !only && !crashed) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
   process.exitCode = crashed ? 1 : 0;
 }
 
