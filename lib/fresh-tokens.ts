@@ -1,14 +1,6 @@
-import { isJustLoginError, JustLoginOptionsError } from './errors';
-import { checkOptions, rules } from './options';
 import type { EnsureFreshOptions, JustLoginRefresher } from './refresh';
 import type { JustLoginTokenSet } from './token-set';
-
-const OPTION_RULES = {
-  get: rules.func,
-  set: rules.func,
-  skewSeconds: rules.nonNegativeSeconds,
-  onReauthenticate: rules.func,
-};
+import { tokenRenewal } from './token-renewal';
 
 /** The part of the response the default `onReauthenticate` uses: Express's `res.status(401).json(…)`. */
 export interface KeepTokensFreshResponse {
@@ -73,42 +65,19 @@ export function keepTokensFresh<
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshOptions<Req, Res>,
 ): (req: Req, res: Res, next: KeepTokensFreshNext) => Promise<void> {
-  if (typeof refresher?.ensureFresh !== 'function') {
-    throw new JustLoginOptionsError('keepTokensFresh', ['`refresher` must have a method `ensureFresh`']);
-  }
-  checkOptions('keepTokensFresh', options, OPTION_RULES, ['get', 'set']);
-  const { get, set, skewSeconds, onReauthenticate = signOut } = options;
+  const renew = tokenRenewal('keepTokensFresh', refresher, options);
+  const { onReauthenticate = signOut } = options;
   return async (req, res, next) => {
+    let reauthenticate;
     try {
-      const tokens = await get(req);
-      if (tokens) {
-        const fresh = await refresher.ensureFresh(tokens, { skewSeconds });
-        if (fresh !== tokens && !storedMeanwhile(tokens, fresh, await get(req))) await set(req, fresh);
-      }
+      reauthenticate = await renew(req);
     } catch (error) {
-      if (mustSignInAgain(error)) onReauthenticate(req, res, next, error);
-      else next(error);
+      next(error);
       return;
     }
-    next();
+    if (reauthenticate) onReauthenticate(req, res, next, reauthenticate);
+    else next();
   };
-}
-
-/** True when `current`, read again after renewing `before`, is other tokens at least as new as `renewed`. */
-function storedMeanwhile(
-  before: JustLoginTokenSet,
-  renewed: JustLoginTokenSet,
-  current: JustLoginTokenSet | undefined,
-): boolean {
-  if (!current || current === before) return false;
-  return (current.expiresAt ?? -Infinity) >= (renewed.expiresAt ?? -Infinity);
-}
-
-/** The error says so (`reauthenticate`), or an error from elsewhere has the code of a refused or missing refresh token. */
-function mustSignInAgain(error: unknown): error is Error & { code: string } {
-  if (isJustLoginError(error)) return error.reauthenticate;
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return code === 'invalid_grant' || code === 'no_refresh_token';
 }
 
 function signOut(req: LogoutRequest, res: KeepTokensFreshResponse, next: KeepTokensFreshNext): void {
