@@ -71,6 +71,8 @@ interface ClientOperations {
   checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
   /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
   setAgent(agent: Agent): void;
+  /** The transport every request goes through (the API client's calls too). */
+  transport(): Transport;
 }
 
 // Loaded on first use: id_tokens arrive only at a callback or a renewal, and only some apps read
@@ -140,6 +142,7 @@ export class JustLoginClient {
           : error;
       }),
     setAgent: (agent) => this.#transportOf().setAgent(agent),
+    transport: () => this.#transportOf(),
   };
 
   /**

@@ -122,9 +122,49 @@ export class JustLoginOptionsError extends TypeError implements JustLoginErrorFi
   }
 }
 
+/**
+ * A call to JustLogin's API failed. `status` is the HTTP status when JustLogin
+ * answered (`code` `EHTTPSTATUS`), otherwise `code` is that of the failure:
+ * the transport's (`ETIMEDOUT`, `ECONNREFUSED`, `ETOOLARGE`, …), `EBADRESPONSE`
+ * for an answer that is not what the endpoint sends, or the refused renewal's
+ * (`invalid_grant`, `no_refresh_token`, …) with `reauthenticate: true`: the
+ * user must sign in again. `retryAfter` is JustLogin's `Retry-After`, in
+ * seconds, when it gave one. Never holds a response body or a token.
+ */
+export class JustLoginApiError extends Error implements JustLoginErrorFields {
+  readonly code: string;
+  /** HTTP status, when JustLogin answered at all. */
+  readonly status?: number;
+  /** True when the same call may succeed later. */
+  readonly retryable: boolean;
+  /** True when the user must sign in with JustLogin again. */
+  readonly reauthenticate: boolean;
+  /** Seconds JustLogin asked to wait before calling again (`Retry-After`). */
+  readonly retryAfter?: number;
+
+  constructor(
+    message: string,
+    code: string,
+    options: { status?: number; retryable: boolean; reauthenticate?: boolean; retryAfter?: number; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JustLoginApiError';
+    this.code = code;
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.reauthenticate = options.reauthenticate ?? false;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
 /** Any error this package throws or passes to a callback. */
 export type JustLoginError =
-  JustLoginTokenError | JustLoginRequestError | IdTokenError | NoRefreshTokenError | JustLoginOptionsError;
+  | JustLoginTokenError
+  | JustLoginRequestError
+  | IdTokenError
+  | NoRefreshTokenError
+  | JustLoginOptionsError
+  | JustLoginApiError;
 
 /**
  * True when `error` comes from this package, so it has `code`, `retryable`
@@ -139,6 +179,7 @@ export function isJustLoginError(error: unknown): error is JustLoginError {
     error instanceof JustLoginRequestError ||
     error instanceof IdTokenError ||
     error instanceof NoRefreshTokenError ||
-    error instanceof JustLoginOptionsError
+    error instanceof JustLoginOptionsError ||
+    error instanceof JustLoginApiError
   );
 }

@@ -1,3 +1,4 @@
+import type * as ApiModule from './api/api';
 import type * as CookieStateStoreModule from './cookie-state-store';
 import type * as FreshTokensModule from './fresh-tokens';
 import type * as RedisCoordinatorModule from './redis-coordinator';
@@ -45,10 +46,17 @@ export {
   IdTokenError,
   NoRefreshTokenError,
   JustLoginOptionsError,
+  JustLoginApiError,
   isJustLoginError,
 } from './errors';
 export type { IdTokenCheck, JustLoginError, JustLoginErrorFields } from './errors';
 export { ENVIRONMENTS } from './endpoints';
+export type { JustLoginApiOptions, JustLoginApiRequestOptions } from './api/api';
+export type { OnTokens } from './api/bearer';
+export type { JustLoginEmployees, JustLoginEmployeeListOptions, JustLoginEmployeeGetOptions } from './api/employees';
+export type { JustLoginPayroll } from './api/payroll';
+export type { JustLoginLeave, JustLoginAssignedLeaveTypesOptions, JustLoginLeaveSummaryOptions } from './api/leave';
+export type * from './api/types';
 export type { JustLoginEnvironment } from './endpoints';
 
 // Only some apps renew tokens, coordinate renewals on Redis or keep the state in a cookie: each
@@ -66,6 +74,8 @@ export declare const toTokenSet: typeof TokenSetModule.toTokenSet;
 export declare const isExpired: typeof TokenSetModule.isExpired;
 export declare const CookieStateStore: typeof CookieStateStoreModule.CookieStateStore;
 export type CookieStateStore = CookieStateStoreModule.CookieStateStore;
+export declare const JustLoginApi: typeof ApiModule.JustLoginApi;
+export type JustLoginApi = ApiModule.JustLoginApi;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const onFirstUse = {
@@ -89,6 +99,9 @@ const onFirstUse = {
   },
   get CookieStateStore() {
     return (require('./cookie-state-store') as typeof CookieStateStoreModule).CookieStateStore;
+  },
+  get JustLoginApi() {
+    return (require('./api/api') as typeof ApiModule).JustLoginApi;
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -132,5 +145,11 @@ Object.defineProperty(exports as object, 'CookieStateStore', {
   enumerable: true,
   get: function () {
     return onFirstUse.CookieStateStore;
+  },
+});
+Object.defineProperty(exports as object, 'JustLoginApi', {
+  enumerable: true,
+  get: function () {
+    return onFirstUse.JustLoginApi;
   },
 });

@@ -1,0 +1,176 @@
+// JustLoginApi: JustLogin's documented API, called with a user's tokens, renewed by themselves.
+import { clientOperations, clientRule } from '../client';
+import { JustLoginOptionsError } from '../errors';
+import { checkOptions, rules, type OptionRule } from '../options';
+import type { JustLoginRefresher } from '../refresh';
+import type { JustLoginTokenSet } from '../token-set';
+import { BearerTokens, type OnTokens } from './bearer';
+import { callApi, type ApiAnswer, type ApiCall, type ApiTarget } from './call';
+import { JustLoginEmployees } from './employees';
+import { JustLoginLeave } from './leave';
+import { parsePagination } from './paging';
+import { checkParams, checkPath, queryString, type QueryValue } from './params';
+import { JustLoginPayroll } from './payroll';
+import type { JustLoginApiResponse } from './types';
+
+/** A user's tokens and how to renew them. */
+export interface JustLoginApiOptions {
+  /** Renews the tokens; its client gives the base URL (the `environment` or `baseURL` of sign-in), transport and timeout. */
+  refresher: JustLoginRefresher;
+  /** The signed-in user's tokens. */
+  tokens: JustLoginTokenSet;
+  /**
+   * Called with the renewed tokens after every renewal, once, and awaited
+   * before the call that needed them goes on: store them (e.g. in the
+   * session), or the next request renews the spent refresh token again. When
+   * it throws, the call rejects with its error and the tokens stay as they
+   * were (the refresher's grace window gives the same renewed tokens to the
+   * next call).
+   */
+  onTokens?: OnTokens;
+  /** Renew before a call when the access token expires within this many seconds; default 60, as `ensureFresh`. */
+  skewSeconds?: number;
+}
+
+/** Options of {@link JustLoginApi.request}. */
+export interface JustLoginApiRequestOptions {
+  /** Query parameters, percent-encoded; `undefined` ones are left out. */
+  query?: Record<string, QueryValue>;
+  /** A body for a POST, sent as JSON. */
+  body?: unknown;
+}
+
+const refresherRule: OptionRule = (value, options) =>
+  (rules.withMethods('refresh')(value, options) ?? clientRule((value as { client?: unknown }).client, options))
+    ? 'must be a JustLoginRefresher (`new JustLoginRefresher(…)` or `JustLoginRefresher.fromStrategy(strategy)`)'
+    : undefined;
+
+const tokensRule: OptionRule = (value) =>
+  typeof (value as Partial<JustLoginTokenSet> | null)?.accessToken === 'string' &&
+  (value as JustLoginTokenSet).accessToken !== ''
+    ? undefined
+    : 'must be a JustLoginTokenSet with an accessToken (see toTokenSet)';
+
+const OPTION_RULES: Record<keyof JustLoginApiOptions, OptionRule> = {
+  refresher: refresherRule,
+  tokens: tokensRule,
+  onTokens: rules.func,
+  skewSeconds: rules.nonNegativeSeconds,
+};
+
+/**
+ * JustLogin's API, called with one user's tokens: every call carries
+ * `Authorization: Bearer <access token>` to the host the user signed in at.
+ *
+ * Renewal is the client's job: before a call when the access token expires
+ * within `skewSeconds`, and after a 401 (once, then the call is made once
+ * more when the renewal gave another access token). Renewals go through
+ * `refresher`, so its single flight, grace window and coordinator apply, and
+ * however many calls need one at the same time, it happens once: `onTokens`
+ * gets the new tokens once and is awaited before the calls go on, and
+ * {@link tokens} is then the new set. When JustLogin refuses the refresh
+ * token, calls reject with `reauthenticate: true`: the user must sign in again.
+ *
+ * Each call has the client's `timeout` for all of it. A GET is tried again at
+ * most twice after HTTP 429, 502, 503, 504 or a failed connection, after the
+ * `Retry-After` JustLogin asks for (when at most 10 s) plus a jittered
+ * backoff; nothing else is tried again. Failures reject with a
+ * `JustLoginApiError` (`status`, `code`, `retryable`, `reauthenticate`) that
+ * never holds a response body or a token: the answers carry bank accounts,
+ * passports and government ids. Parameters are checked before anything is
+ * sent (a GUID is 32 hex characters); a bad one throws a `JustLoginOptionsError`.
+ *
+ * @example
+ * const api = new JustLoginApi({
+ *   refresher,
+ *   tokens: req.user.tokens,
+ *   onTokens: async (tokens) => { req.user.tokens = tokens; },
+ * });
+ * for await (const employee of api.employees.list({ include: ['department'] })) {
+ *   console.log(employee.fullName, employee.department?.name);
+ * }
+ */
+export class JustLoginApi {
+  /** The users API (v3): the employees of the signed-in user's company. */
+  readonly employees: JustLoginEmployees;
+  /** The payroll module (v1): pay set-up and bank account. */
+  readonly payroll: JustLoginPayroll;
+  /** The leave module (v2): assigned leave types and summaries. */
+  readonly leave: JustLoginLeave;
+  readonly #bearer: BearerTokens;
+  readonly #target: ApiTarget;
+
+  /**
+   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * is missing, unknown or invalid.
+   *
+   * @example
+   * const api = new JustLoginApi({ refresher, tokens, onTokens: (next) => save(next) });
+   */
+  constructor(options: JustLoginApiOptions) {
+    checkOptions('JustLoginApi', options, OPTION_RULES, ['refresher', 'tokens']);
+    const { refresher, tokens, onTokens, skewSeconds = 60 } = options;
+    const { client } = refresher;
+    this.#target = {
+      baseURL: client.baseURL,
+      transport: clientOperations(client).transport(),
+      timeout: client.timeout,
+    };
+    this.#bearer = new BearerTokens(refresher, tokens, onTokens, skewSeconds);
+    const call = (apiCall: ApiCall): Promise<ApiAnswer> => callApi(this.#target, this.#bearer, apiCall);
+    this.employees = new JustLoginEmployees(call);
+    this.payroll = new JustLoginPayroll(call);
+    this.leave = new JustLoginLeave(call);
+  }
+
+  /** The current tokens: those given, or the latest renewed ones. Do not modify them. */
+  get tokens(): JustLoginTokenSet {
+    return this.#bearer.current;
+  }
+
+  /**
+   * Calls any other endpoint of JustLogin's API, with the same renewal,
+   * retries and errors. `path` is checked (segments of letters, digits and
+   * `-_~.,;=@:`, no `.` or `..`, no `%`); the query goes in `query`. Resolves
+   * to the parsed JSON body, the paging state when `x-pagination` was sent,
+   * and the status.
+   *
+   * @example
+   * const { data, pagination } = await api.request('GET', '/membership/v3/users', { query: { limit: 10 } });
+   */
+  async request<T = unknown>(
+    method: 'GET' | 'POST',
+    path: string,
+    options: JustLoginApiRequestOptions = {},
+  ): Promise<JustLoginApiResponse<T>> {
+    if (method !== 'GET' && method !== 'POST') {
+      throw new JustLoginOptionsError('JustLoginApi.request', ["`method` must be 'GET' or 'POST'"]);
+    }
+    checkParams('request', options, { query: rules.object, body: rules.any });
+    if (method === 'GET' && options.body !== undefined) {
+      throw new JustLoginOptionsError('JustLoginApi.request', ['`body` is only sent with POST']);
+    }
+    const what = `request ${method}`;
+    const answer = await callApi(this.#target, this.#bearer, {
+      what,
+      method,
+      path: checkPath(path),
+      query: queryString('request', options.query ?? {}),
+      body: options.body === undefined ? undefined : jsonOf(options.body),
+    });
+    const pagination = parsePagination(answer.headers['x-pagination'], what);
+    return { data: answer.data as T, status: answer.status, ...(pagination && { pagination }) };
+  }
+}
+
+/** `body` as JSON, or a `JustLoginOptionsError` when it has none (a function, a cycle, a BigInt). */
+function jsonOf(body: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw new JustLoginOptionsError('JustLoginApi.request', ['`body` must be JSON-serialisable']);
+  return json;
+}

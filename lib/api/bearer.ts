@@ -1,0 +1,89 @@
+// The tokens API calls carry, renewed through the refresher when due and after a 401.
+import { isJustLoginError, JustLoginApiError, NoRefreshTokenError } from '../errors';
+import type { JustLoginRefresher } from '../refresh';
+import { isExpired, type JustLoginTokenSet } from '../token-set';
+
+/** Stores renewed tokens (e.g. in the session); awaited before the call that renewed them goes on. */
+export type OnTokens = (tokens: JustLoginTokenSet) => void | Promise<void>;
+
+/**
+ * The current tokens of one API client. A renewal goes through the refresher
+ * (its single flight, grace window and coordinator), runs once however many
+ * calls need it at the same time, and is handed to `onTokens` before any of
+ * them goes on; only then do the renewed tokens become the current ones.
+ */
+export class BearerTokens {
+  #tokens: JustLoginTokenSet;
+  #renewing?: Promise<JustLoginTokenSet>;
+  readonly #refresher: Pick<JustLoginRefresher, 'refresh'>;
+  readonly #onTokens?: OnTokens;
+  readonly #skewSeconds: number;
+
+  constructor(
+    refresher: Pick<JustLoginRefresher, 'refresh'>,
+    tokens: JustLoginTokenSet,
+    onTokens: OnTokens | undefined,
+    skewSeconds: number,
+  ) {
+    this.#refresher = refresher;
+    this.#tokens = tokens;
+    this.#onTokens = onTokens;
+    this.#skewSeconds = skewSeconds;
+  }
+
+  get current(): JustLoginTokenSet {
+    return this.#tokens;
+  }
+
+  /** The tokens to call with: the current ones, renewed first when the access token expires within the skew. */
+  fresh(): Promise<JustLoginTokenSet> {
+    if (this.#renewing) return this.#renewing;
+    if (!isExpired(this.#tokens, this.#skewSeconds)) return Promise.resolve(this.#tokens);
+    return this.#renew(this.#tokens);
+  }
+
+  /** The tokens to call with after JustLogin refused `used` with a 401: renewed, unless that happened meanwhile. */
+  afterRefusal(used: JustLoginTokenSet): Promise<JustLoginTokenSet> {
+    if (this.#renewing) return this.#renewing;
+    if (this.#tokens !== used) return Promise.resolve(this.#tokens);
+    return this.#renew(used);
+  }
+
+  #renew(from: JustLoginTokenSet): Promise<JustLoginTokenSet> {
+    const renewing = (async () => {
+      let next: JustLoginTokenSet;
+      try {
+        if (!from.refreshToken) throw new NoRefreshTokenError();
+        const { refreshToken, accessToken, idToken, scope } = from;
+        next = await this.#refresher.refresh({ refreshToken, accessToken, idToken, scope });
+      } catch (error) {
+        throw renewalFailed(error);
+      }
+      await this.#onTokens?.(next);
+      this.#tokens = next;
+      return next;
+    })();
+    this.#renewing = renewing;
+    const done = () => {
+      if (this.#renewing === renewing) this.#renewing = undefined;
+    };
+    renewing.then(done, done);
+    return renewing;
+  }
+}
+
+/** The error of a renewal that failed: the user must sign in again when the refresh token was refused. */
+function renewalFailed(error: unknown): unknown {
+  if (!isJustLoginError(error)) return error;
+  const status = (error as { status?: number }).status;
+  const then = error.reauthenticate
+    ? '; the user must sign in with JustLogin again'
+    : error.retryable
+      ? '; the call may be retried'
+      : '';
+  return new JustLoginApiError(
+    `The access token for JustLogin's API could not be renewed (${error.code})${then}`,
+    error.code,
+    { status, retryable: error.retryable, reauthenticate: error.reauthenticate, cause: error },
+  );
+}

@@ -1,0 +1,78 @@
+// The leave module (v2): the leave types assigned to an employee and one type's summary.
+import { objectOf } from './answers';
+import type { ApiAnswer, ApiCall } from './call';
+import { checkParams, paramRules, queryString } from './params';
+import type { JustLoginAssignedLeaveTypes, JustLoginLeaveSummary } from './types';
+
+/** Whose leave types, for which year. */
+export interface JustLoginAssignedLeaveTypesOptions {
+  companyGuid: string;
+  userGuid: string;
+  /** e.g. `2026`; default: JustLogin's (this year). */
+  year?: number;
+}
+
+/** Whose leave, of which type, on which day. */
+export interface JustLoginLeaveSummaryOptions {
+  companyGuid: string;
+  userGuid: string;
+  /** A `leaveType` of {@link JustLoginAssignedLeaveTypes}. */
+  leaveTypeId: number;
+  /** `YYYY-MM-DD`; default: JustLogin's (today). */
+  date?: string;
+}
+
+const EMPLOYEE_RULES = { companyGuid: paramRules.guid, userGuid: paramRules.guid };
+
+/** An employee's leave. */
+export class JustLoginLeave {
+  readonly #call: (call: ApiCall) => Promise<ApiAnswer>;
+
+  /** @internal Made by `JustLoginApi`. */
+  constructor(call: (call: ApiCall) => Promise<ApiAnswer>) {
+    this.#call = call;
+  }
+
+  /**
+   * The leave types assigned to an employee for a year (`whichyear`).
+   *
+   * @example
+   * const { leaveTypes } = await api.leave.assignedLeaveTypes({ companyGuid, userGuid, year: 2026 });
+   */
+  async assignedLeaveTypes(options: JustLoginAssignedLeaveTypesOptions): Promise<JustLoginAssignedLeaveTypes> {
+    const what = 'leave.assignedLeaveTypes';
+    checkParams(what, options, { ...EMPLOYEE_RULES, year: paramRules.year }, ['companyGuid', 'userGuid']);
+    const { data } = await this.#call({
+      what,
+      method: 'GET',
+      path: `${employeePath(options)}/assignedleavetypes`,
+      query: queryString(what, { whichyear: options.year }),
+    });
+    return objectOf(what, data) as JustLoginAssignedLeaveTypes;
+  }
+
+  /**
+   * One leave type's summary for an employee on a day (`baseondate`).
+   * JustLogin documents no fields for it: any JSON object.
+   *
+   * @example
+   * const summary = await api.leave.leaveSummary({ companyGuid, userGuid, leaveTypeId: 1, date: '2026-11-28' });
+   */
+  async leaveSummary(options: JustLoginLeaveSummaryOptions): Promise<JustLoginLeaveSummary> {
+    const what = 'leave.leaveSummary';
+    const rules = { ...EMPLOYEE_RULES, leaveTypeId: paramRules.leaveTypeId, date: paramRules.date };
+    checkParams(what, options, rules, ['companyGuid', 'userGuid', 'leaveTypeId']);
+    const { data } = await this.#call({
+      what,
+      method: 'GET',
+      path: `${employeePath(options)}/leavetypes/${options.leaveTypeId}/leavesummary`,
+      query: queryString(what, { baseondate: options.date }),
+    });
+    return objectOf(what, data);
+  }
+}
+
+/** The path of an employee in the leave module (both GUIDs checked beforehand). */
+function employeePath({ companyGuid, userGuid }: { companyGuid: string; userGuid: string }): string {
+  return `/leave/setup/leave/v2/companies/${companyGuid}/users/${userGuid}`;
+}
