@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
+import { stringify, parse as parseQuery, type ParsedUrlQueryInput } from 'node:querystring';
 import OAuth2Strategy from 'passport-oauth2';
 import {
   clientOf,
@@ -171,6 +173,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _skipProfile: boolean;
   /** @internal */
   private readonly _sendsNonce: boolean;
+  /** @internal */
+  private readonly _pkce: boolean;
+  /** @internal The authorize endpoint without its query, and its query's parameters. */
+  private readonly _authorizeAt: { endpoint: string; query: ParsedUrlQueryInput };
 
   // One signature per options form: an inline callback is typed by the form with as many
   // parameters (`passReqToCallback` and `skipUserProfile` pick the signature).
@@ -214,6 +220,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._scopes = settings.scope;
     this._skipProfile = options.skipUserProfile === true;
     this._sendsNonce = keepsStateObject(settings.store);
+    this._pkce = settings.pkce;
+    const authorize = new URL(client.authorizationURL);
+    this._authorizeAt = { endpoint: authorize.href.split(/[?#]/)[0], query: parseQuery(authorize.search.slice(1)) };
     // passport-oauth2's way to set a proxy: every request to JustLogin goes through the client's transport.
     this._oauth2.setAgent = (agent: Agent) => clientOperations(client).setAgent(agent);
   }
@@ -236,16 +245,67 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (this._sendsNonce && typeof options.state !== 'string') {
       // The nonce travels in the stored state and comes back with it on the callback.
       const appState = typeof options.state === 'object' && options.state !== null ? options.state : {};
-      super.authenticate(req as OAuth2Request, { ...options, scope, state: { ...appState, nonce: newNonce() } });
+      this._authorize(req, { ...options, state: { ...appState, nonce: newNonce() } }, scope);
       return;
     }
-    super.authenticate(req as OAuth2Request, { ...options, scope });
+    this._authorize(req, options, scope);
   }
 
   /** Adds the nonce that travels in the stored state to the authorization request. */
   override authorizationParams(options: { state?: unknown }): object {
     const nonce = (options.state as { nonce?: unknown } | undefined)?.nonce;
     return this._sendsNonce && typeof nonce === 'string' ? { nonce } : {};
+  }
+
+  /**
+   * @internal Starts the sign-in as passport-oauth2 does (the same parameters in
+   * the same order, the same state-store calls), with the callback URL resolved
+   * as the callback resolves it, so that both name the same `redirect_uri`.
+   */
+  private _authorize(req: PassportRequestLike, options: Params, scope: string[]): void {
+    const callbackURL = this._callbackURLFor(req, options);
+    if (callbackURL === null) {
+      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
+      return;
+    }
+    const params: Params = { ...(this.authorizationParams(options) as Params) };
+    params.response_type = 'code';
+    if (callbackURL) params.redirect_uri = callbackURL;
+    params.scope = scope.join(' ');
+    let verifier: string | undefined;
+    if (this._pkce) {
+      verifier = randomToken(32);
+      params.code_challenge = createHash('sha256').update(verifier).digest('base64url');
+      params.code_challenge_method = 'S256';
+    }
+    const redirect = (state: unknown) => {
+      if (state) params.state = state;
+      const { endpoint, query } = this._authorizeAt;
+      this.redirect(`${endpoint}?${stringify({ ...query, ...params, client_id: this.client.clientID })}`);
+    };
+    const { state } = options;
+    if (typeof state === 'string' && state !== '') {
+      redirect(state); // the app's own state, as passport-oauth2 sends it: nothing is stored
+      return;
+    }
+    const meta: StateStoreMeta = {
+      authorizationURL: this.client.authorizationURL,
+      tokenURL: this.client.tokenURL,
+      clientID: this.client.clientID,
+      callbackURL,
+    };
+    const stored = (err: Error | null, handle?: unknown) => (err ? this.error(err) : redirect(handle));
+    const store = (this as unknown as OAuth2StrategyInternals)._stateStore as unknown as {
+      store: (...args: unknown[]) => void;
+    };
+    try {
+      if (store.store.length === 5) store.store(req, verifier, state, meta, stored);
+      else if (store.store.length === 4) store.store(req, state, meta, stored);
+      else if (store.store.length === 3) store.store(req, meta, stored);
+      else store.store(req, stored);
+    } catch (error) {
+      this.error(error);
+    }
   }
 
   /**
