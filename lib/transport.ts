@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { JustLoginOptionsError, JustLoginRequestError } from './errors';
 
 /** Largest body read from JustLogin; anything longer is refused with `ETOOLARGE`. */
@@ -173,7 +174,7 @@ function sendWithNode(request: TransportRequest, agent: http.Agent | undefined):
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     try {
       const client = url.protocol === 'https:' ? https : http;
-      outgoing = client.request(url, { method: request.method, headers, agent }, onResponse);
+      outgoing = client.request({ ...targetOf(url), method: request.method, headers, agent }, onResponse);
     } catch (error) {
       fail(
         new JustLoginRequestError(
@@ -187,6 +188,18 @@ function sendWithNode(request: TransportRequest, agent: http.Agent | undefined):
     outgoing.on('error', (error: NodeJS.ErrnoException) => fail(unreachable(endpoint, error.code ?? 'ECONNRESET')));
     outgoing.end(request.body);
   });
+}
+
+/** node:http's options for each URL requested, worked out once per URL (and again if it changes). */
+const targets = new WeakMap<URL, { href: string; options: http.RequestOptions }>();
+
+function targetOf(url: URL): http.RequestOptions {
+  let target = targets.get(url);
+  if (target?.href !== url.href) {
+    target = { href: url.href, options: urlToHttpOptions(url) };
+    targets.set(url, target);
+  }
+  return target.options;
 }
 
 async function sendWithFetch(fetch: FetchLike, request: TransportRequest): Promise<TransportResponse> {
