@@ -8,11 +8,11 @@ function num(value) {
   return value.toFixed(digits);
 }
 
-/** "median (min–max)", or the value alone when there is one sample. */
-function spread(values) {
-  if (values.length === 1) return num(values[0]);
-  const { median: mid, min, max } = summary(values);
-  return `${num(mid)} (${num(min)}–${num(max)})`;
+/** "median (low–high)" (see `summary`), or the value alone when there is one sample. */
+function spread(values, format = num) {
+  if (values.length === 1) return format(values[0]);
+  const { median: mid, low, high } = summary(values);
+  return `${format(mid)} (${format(low)}–${format(high)})`;
 }
 
 /** A plain row; `met` is true, false or undefined (no target). */
@@ -29,10 +29,7 @@ function compare(measure, ours, theirs, maxRatio, paired = true) {
   const each = paired ? ratios(ours, theirs) : [median(ours) / median(theirs)];
   // Judged as shown, to two decimals.
   const ratio = Number(median(each).toFixed(2));
-  const shown =
-    each.length > 1
-      ? `${ratio.toFixed(2)} (${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)})`
-      : ratio.toFixed(2);
+  const shown = spread(each, (value) => value.toFixed(2));
   const target = maxRatio === undefined ? '—' : `≤ ${maxRatio.toFixed(2)}`;
   return row(
     measure,

@@ -21,15 +21,18 @@ const only = process.argv
 // The JIT keeps speeding sign-ins up for a few thousand of them, so the full
 // run warms up long. Warm-up and rounds alternate the contenders in blocks of
 // `block` operations.
+// Each round runs every contender for one block, in an order that rotates
+// from round to round; ratios are taken within a round, so that a burst of
+// load from elsewhere on the machine falls on one round, not on one contender.
 const plan = quick
-  ? { rounds: 3, block: 20, warmUp: 60, signIns: 60, memorySignIns: 500, refreshes: 60, fanInTrials: 10, processes: 5 }
+  ? { rounds: 5, block: 20, warmUp: 60, signIns: 20, memorySignIns: 500, refreshes: 20, fanInTrials: 10, processes: 5 }
   : {
-      rounds: 11,
-      block: 50,
+      rounds: 61,
+      block: 100,
       warmUp: 3000,
-      signIns: 500,
+      signIns: 100,
       memorySignIns: 10_000,
-      refreshes: 1000,
+      refreshes: 200,
       fanInTrials: 50,
       processes: 31,
     };
@@ -95,9 +98,10 @@ async function main() {
     '',
     table(rows),
     '',
-    'Values are median (min–max) over rounds (fan-in: trials; start-up: processes). A ratio is passport-justlogin /',
-    'baseline, taken within each round, with the median (min–max) of those (start-up: of the medians). Contenders',
-    'run in short blocks in rotating order within each round, so that all meet the same machine load. The app under',
+    'Values are the median and, in brackets, the spread over rounds (fan-in: trials; start-up: processes): the',
+    'least and greatest value, or from 10 values on the 25th and 75th percentiles. A ratio is passport-justlogin /',
+    'baseline, taken within each round (start-up: of the medians); a target is judged on the median ratio. In each',
+    'round every contender runs one block, in an order that rotates from round to round. The app under',
     'test, the token endpoint and the driver each run in their own process on 127.0.0.1; sign-in CPU is that of the',
     'app process alone. The token endpoint signs every id_token with RS256 (2048-bit key) and serves its JWKS.',
     '',
