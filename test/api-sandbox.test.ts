@@ -28,7 +28,7 @@ let waits: number[];
 
 async function tokensOf(sandboxToUse: RunningSandbox, demoUser: DemoUser): Promise<JustLoginTokenSet> {
   const answer = await signInForTokens(sandboxToUse, demoUser);
-  return toTokenSet(answer.access_token, answer.refresh_token, answer);
+  return toTokenSet(answer.access_token, answer.refresh_token, { ...answer });
 }
 
 function apiFor(demoUser: DemoUser, options: Partial<JustLoginApiOptions> = {}): JustLoginApi {

@@ -1,6 +1,6 @@
 // JustLoginApi: JustLogin's documented API, called with a user's tokens, renewed by themselves.
 import { clientOperations, clientRule } from '../client';
-import { JustLoginOptionsError } from '../errors';
+import { JustLoginApiError, JustLoginOptionsError } from '../errors';
 import { checkOptions, rules, type OptionRule } from '../options';
 import type { JustLoginRefresher } from '../refresh';
 import type { JustLoginTokenSet } from '../token-set';
@@ -32,6 +32,16 @@ export interface JustLoginApiOptions {
   skewSeconds?: number;
 }
 
+/** Where a request's tokens are, for {@link JustLoginApi.perRequest}. */
+export interface JustLoginApiPerRequestOptions<Req extends object> {
+  /** The request's JustLogin tokens, or `undefined` when it has none (signed out). */
+  get: (req: Req) => JustLoginTokenSet | undefined;
+  /** Stores renewed tokens for the request and wherever they persist (e.g. the session); awaited before the call goes on. */
+  set: (req: Req, tokens: JustLoginTokenSet) => void | Promise<void>;
+  /** As {@link JustLoginApiOptions.skewSeconds}. */
+  skewSeconds?: number;
+}
+
 /** Options of {@link JustLoginApi.request}. */
 export interface JustLoginApiRequestOptions {
   /** Query parameters, percent-encoded; `undefined` ones are left out. */
@@ -55,6 +65,13 @@ const OPTION_RULES: Record<keyof JustLoginApiOptions, OptionRule> = {
   refresher: refresherRule,
   tokens: tokensRule,
   onTokens: rules.func,
+  skewSeconds: rules.nonNegativeSeconds,
+};
+
+const PER_REQUEST_RULES: Record<string, OptionRule> = {
+  refresher: refresherRule,
+  get: rules.func,
+  set: rules.func,
   skewSeconds: rules.nonNegativeSeconds,
 };
 
@@ -121,6 +138,50 @@ export class JustLoginApi {
     this.employees = new JustLoginEmployees(call);
     this.payroll = new JustLoginPayroll(call);
     this.leave = new JustLoginLeave(call);
+  }
+
+  /**
+   * A function that gives each request its own client, bound to the tokens
+   * `get` reads from it, and that stores renewed tokens with `set` (the
+   * `onTokens` of that client). One client a request: the calls of one
+   * request share their renewals, and requests of the same user renew once
+   * through the refresher. For a request without tokens it throws a
+   * `JustLoginApiError` (`no_tokens`, `reauthenticate: true`). Throws a
+   * `JustLoginOptionsError` at once for bad options.
+   *
+   * @example
+   * const justLogin = JustLoginApi.perRequest(refresher, {
+   *   get: (req) => req.session.justlogin,
+   *   set: (req, tokens) => { req.session.justlogin = tokens; },
+   * });
+   * app.get('/people', async (req, res) => {
+   *   const { items } = await justLogin(req).employees.listPage({ include: ['department'] });
+   *   res.render('people', { people: items });
+   * });
+   */
+  static perRequest<Req extends object>(
+    refresher: JustLoginRefresher,
+    options: JustLoginApiPerRequestOptions<Req>,
+  ): (req: Req) => JustLoginApi {
+    checkOptions('JustLoginApi.perRequest', { refresher, ...options }, PER_REQUEST_RULES, ['refresher', 'get', 'set']);
+    const { get, set, skewSeconds } = options;
+    const clients = new WeakMap<Req, JustLoginApi>();
+    return (req) => {
+      let api = clients.get(req);
+      if (!api) {
+        const tokens = get(req);
+        if (!tokens) {
+          throw new JustLoginApiError(
+            'The request has no JustLogin tokens; the user must sign in with JustLogin',
+            'no_tokens',
+            { retryable: false, reauthenticate: true },
+          );
+        }
+        api = new JustLoginApi({ refresher, tokens, skewSeconds, onTokens: (next) => set(req, next) });
+        clients.set(req, api);
+      }
+      return api;
+    };
   }
 
   /** The current tokens: those given, or the latest renewed ones. Do not modify them. */
