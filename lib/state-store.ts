@@ -92,8 +92,10 @@ export class SessionStateStore implements JustLoginStateStore {
     const holder = session[this.key];
     const entry = holder?.state;
     if (!holder || !entry) return callback(null, false, { message: 'Unable to verify authorization request state.' });
-    delete holder.state;
-    if (Object.keys(holder).length === 0) delete session[this.key];
+    // Written back by assignment: a session that tracks changes through its setters (@fastify/secure-session) sees it.
+    const { state: _used, ...rest } = holder;
+    session[this.key] = Object.keys(rest).length > 0 ? rest : undefined;
+    if (session[this.key] === undefined) delete session[this.key];
     if (typeof handle !== 'string' || entry.handle !== handle) {
       return callback(null, false, { message: 'Invalid authorization request state.' });
     }
