@@ -56,7 +56,29 @@ export type { OnTokens } from './api/bearer';
 export type { JustLoginEmployees, JustLoginEmployeeListOptions, JustLoginEmployeeGetOptions } from './api/employees';
 export type { JustLoginPayroll } from './api/payroll';
 export type { JustLoginLeave, JustLoginAssignedLeaveTypesOptions, JustLoginLeaveSummaryOptions } from './api/leave';
-export type * from './api/types';
+export type {
+  JustLoginGuid,
+  JustLoginDate,
+  JustLoginEmployeeInclude,
+  JustLoginActiveStatus,
+  JustLoginManager,
+  JustLoginImages,
+  JustLoginDepartment,
+  JustLoginEmployment,
+  JustLoginResidency,
+  JustLoginPassport,
+  JustLoginCompany,
+  JustLoginGovernmentId,
+  JustLoginEmployee,
+  JustLoginPayInfo,
+  JustLoginBankInfo,
+  JustLoginLeaveType,
+  JustLoginAssignedLeaveTypes,
+  JustLoginLeaveSummary,
+  JustLoginPagination,
+  JustLoginPage,
+  JustLoginApiResponse,
+} from './api/types';
 export type { JustLoginEnvironment } from './endpoints';
 
 // Only some apps renew tokens, coordinate renewals on Redis or keep the state in a cookie: each

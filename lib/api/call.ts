@@ -46,11 +46,12 @@ export interface ApiTarget {
  * the app's `onTokens`).
  */
 export async function callApi(target: ApiTarget, bearer: BearerTokens, call: ApiCall): Promise<ApiAnswer> {
-  const deadline = retryClock.now() + target.timeout;
   const url = new URL(target.baseURL + call.path + (call.query ? `?${call.query}` : ''));
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (call.body !== undefined) headers['Content-Type'] = 'application/json';
   let tokens = await bearer.fresh();
+  // From here: a renewal that was due has its own deadline (the token endpoint's).
+  const deadline = retryClock.now() + target.timeout;
   let renewed = false;
   let retries = 0;
   for (;;) {
