@@ -165,15 +165,16 @@ export class JustLoginRefresher {
   async refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
     const { refreshToken } = params;
     if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
-    const remembered = this.#memory.recall(refreshToken);
+    const key = refreshTokenKey(refreshToken);
+    const remembered = this.#memory.recall(refreshToken, key);
     if (remembered) return remembered;
-    const tokens = await this.#coordinator.run(refreshTokenKey(refreshToken), async () => {
+    const tokens = await this.#coordinator.run(key, async () => {
       const renewed = await this.#renew(params);
       // Remembered before the coordinator lets the next caller in.
-      this.#memory.remember(refreshToken, renewed);
+      this.#memory.remember(refreshToken, renewed, key);
       return renewed;
     });
-    this.#memory.remember(refreshToken, tokens); // e.g. renewed by another instance
+    this.#memory.remember(refreshToken, tokens, key); // e.g. renewed by another instance
     return tokens;
   }
 

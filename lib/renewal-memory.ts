@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { JustLoginOptionsError } from './errors';
 import type { JustLoginTokenSet } from './token-set';
 
@@ -7,13 +7,13 @@ const MAX_ENTRIES = 10_000;
 /** The most links followed from a spent refresh token to the newest renewal. */
 const MAX_HOPS = 16;
 const IV_BYTES = 12;
-const KEY_INFO = 'passport-justlogin renewal memory v1';
 
 /** One remembered renewal: the renewed set, encrypted under a key only the spent refresh token gives. */
 interface Renewal {
   /** Epoch milliseconds after which the renewal is forgotten. */
   expiresAt: number;
-  iv: Buffer;
+  /** Which encryption of this memory it was: the IV is the memory's prefix and this count. */
+  count: number;
   tag: Buffer;
   ciphertext: Buffer;
 }
@@ -30,17 +30,28 @@ export function refreshTokenKey(refreshToken: string): string {
  * `invalid_grant`, and may answer by revoking every token of the user).
  *
  * Keys are SHA-256 digests of the spent refresh tokens; each renewed set is
- * encrypted with AES-256-GCM under a key derived (HKDF-SHA256) from the spent
- * refresh token itself, so only a caller holding that token can read it. At
- * most 10 000 renewals are kept (the oldest go first); expired ones are
- * dropped whenever the memory is used.
+ * encrypted with AES-256-GCM under a key derived from the spent refresh token
+ * itself (HMAC-SHA256 keyed with a random secret of this memory: HKDF's
+ * extract step, whose output is the 32-byte key), so only a caller holding that
+ * token can read it. IVs are unique within the memory (a random prefix and a
+ * counter, as NIST SP 800-38D §8.2.1 builds them). At most 10 000 renewals are
+ * kept (the oldest go first); expired ones are dropped whenever the memory is used.
  */
 export class RenewalMemory {
   readonly #graceMs: number;
   readonly #maxEntries: number;
   readonly #salt = randomBytes(32);
-  /** In the order remembered, which is also the order of expiry. */
+  readonly #ivPrefix = randomBytes(4);
+  #encryptions = 0;
+  /** By key; remembered in the order of expiry. */
   readonly #renewals = new Map<string, Renewal>();
+  /**
+   * Their keys in that order, from `#oldest` on: dropping the oldest walks this
+   * list, not the map, whose iteration would step over every entry deleted
+   * before (V8 compacts a map only when it grows).
+   */
+  #order: string[] = [];
+  #oldest = 0;
 
   /** Throws a `JustLoginOptionsError` naming `graceMs` unless it is a whole number of milliseconds, 0 or more (0: remember nothing). */
   constructor(graceMs: number, maxEntries = MAX_ENTRIES) {
@@ -57,33 +68,40 @@ export class RenewalMemory {
    * Remembers that spending `refreshToken` gave `tokens`. Nothing is kept when
    * JustLogin did not replace the refresh token (it stays valid and can be
    * spent again), or when a renewal of `refreshToken` is remembered already.
+   * `key` is `refreshTokenKey(refreshToken)`, when the caller has it already.
    */
-  remember(refreshToken: string, tokens: JustLoginTokenSet): void {
+  remember(refreshToken: string, tokens: JustLoginTokenSet, key?: string): void {
+    if (this.#graceMs === 0 || !tokens.refreshToken || tokens.refreshToken === refreshToken) return;
     const now = Date.now();
     this.#prune(now);
-    const key = refreshTokenKey(refreshToken);
-    if (this.#graceMs === 0 || !tokens.refreshToken || tokens.refreshToken === refreshToken) return;
-    if (this.#renewals.has(key)) return;
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#keyFor(refreshToken), iv);
-    cipher.setAAD(Buffer.from(key));
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
-    this.#renewals.set(key, { expiresAt: now + this.#graceMs, iv, tag: cipher.getAuthTag(), ciphertext });
-    if (this.#renewals.size > this.#maxEntries) this.#renewals.delete(this.#renewals.keys().next().value!);
+    const id = key ?? refreshTokenKey(refreshToken);
+    if (this.#renewals.has(id)) return;
+    const count = ++this.#encryptions;
+    const cipher = createCipheriv('aes-256-gcm', this.#keyFor(refreshToken), this.#iv(count));
+    cipher.setAAD(Buffer.from(id));
+    const ciphertext = cipher.update(JSON.stringify(tokens), 'utf8');
+    cipher.final(); // GCM adds no bytes here; it computes the tag
+    const tag = cipher.getAuthTag();
+    this.#renewals.set(id, { expiresAt: now + this.#graceMs, count, tag, ciphertext });
+    this.#order.push(id);
+    if (this.#renewals.size > this.#maxEntries) this.#dropOldest();
   }
 
   /**
    * The newest tokens known to descend from `refreshToken`: its renewal, or
    * the renewal of that renewal's refresh token, and so on (at most 16
    * links). `undefined` when `refreshToken` was not renewed within `graceMs`.
+   * `key` is `refreshTokenKey(refreshToken)`, when the caller has it already.
    */
-  recall(refreshToken: string): JustLoginTokenSet | undefined {
+  recall(refreshToken: string, key?: string): JustLoginTokenSet | undefined {
+    if (this.#graceMs === 0) return undefined;
     const now = Date.now();
     this.#prune(now);
+    if (this.#renewals.size === 0) return undefined;
     let newest: JustLoginTokenSet | undefined;
     let spent = refreshToken;
     for (let hop = 0; hop < MAX_HOPS; hop += 1) {
-      const next = this.#open(spent, now);
+      const next = this.#open(spent, hop === 0 ? key : undefined, now);
       if (!next) break;
       newest = next;
       if (!next.refreshToken) break;
@@ -92,13 +110,13 @@ export class RenewalMemory {
     return newest;
   }
 
-  #open(refreshToken: string, now: number): JustLoginTokenSet | undefined {
-    const key = refreshTokenKey(refreshToken);
-    const renewal = this.#renewals.get(key);
+  #open(refreshToken: string, key: string | undefined, now: number): JustLoginTokenSet | undefined {
+    const id = key ?? refreshTokenKey(refreshToken);
+    const renewal = this.#renewals.get(id);
     if (!renewal || renewal.expiresAt <= now) return undefined;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#keyFor(refreshToken), renewal.iv);
-      decipher.setAAD(Buffer.from(key));
+      const decipher = createDecipheriv('aes-256-gcm', this.#keyFor(refreshToken), this.#iv(renewal.count));
+      decipher.setAAD(Buffer.from(id));
       decipher.setAuthTag(renewal.tag);
       const plaintext = Buffer.concat([decipher.update(renewal.ciphertext), decipher.final()]);
       return JSON.parse(plaintext.toString('utf8')) as JustLoginTokenSet;
@@ -108,14 +126,34 @@ export class RenewalMemory {
   }
 
   #keyFor(refreshToken: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', refreshToken, this.#salt, KEY_INFO, 32));
+    return createHmac('sha256', this.#salt).update(refreshToken).digest();
+  }
+
+  /** The 96-bit IV of the `count`-th encryption of this memory: its random prefix, then `count` in 64 bits. */
+  #iv(count: number): Buffer {
+    const iv = Buffer.allocUnsafe(IV_BYTES);
+    this.#ivPrefix.copy(iv, 0);
+    iv.writeUInt32BE(Math.floor(count / 2 ** 32), 4);
+    iv.writeUInt32BE(count >>> 0, 8);
+    return iv;
   }
 
   /** Drops expired renewals; they sit at the front, in the order remembered. */
   #prune(now: number): void {
-    for (const [key, renewal] of this.#renewals) {
-      if (renewal.expiresAt > now) return;
-      this.#renewals.delete(key);
+    while (this.#oldest < this.#order.length && !(this.#renewals.get(this.#order[this.#oldest])!.expiresAt > now)) {
+      this.#dropOldest();
+    }
+  }
+
+  #dropOldest(): void {
+    this.#renewals.delete(this.#order[this.#oldest]);
+    this.#oldest += 1;
+    if (this.#oldest === this.#order.length) {
+      this.#order = [];
+      this.#oldest = 0;
+    } else if (this.#oldest >= 1024 && this.#oldest * 2 >= this.#order.length) {
+      this.#order = this.#order.slice(this.#oldest);
+      this.#oldest = 0;
     }
   }
 }
