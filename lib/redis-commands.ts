@@ -1,14 +1,32 @@
 /**
- * The part of a node-redis client (`createClient()` from `redis` 5) that
- * {@link RedisRefreshCoordinator} uses. Structural: `redis` is never loaded by
- * this package; pass the client your app already connected.
+ * The part of a node-redis 5 client (`createClient()` from `redis`) that
+ * {@link RedisRefreshCoordinator} uses.
  */
-export interface RedisClientLike {
+export interface NodeRedisClientLike {
   /** `true` while connected and ready; commands are not sent otherwise. */
   readonly isReady: boolean;
   /** Sends one raw command, e.g. `['GET', key]`. */
   sendCommand(args: string[]): Promise<unknown>;
 }
+
+/**
+ * The part of an ioredis client (`new Redis()` or `new Redis.Cluster()` from
+ * `ioredis`) that {@link RedisRefreshCoordinator} uses.
+ */
+export interface IORedisClientLike {
+  /** `'ready'` while connected and ready; commands are not sent otherwise. */
+  readonly status: string;
+  /** Sends one raw command, e.g. `call('GET', key)`. */
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * A Redis client {@link RedisRefreshCoordinator} takes: a node-redis 5 client,
+ * or an ioredis client, single node or cluster. Structural: neither `redis`
+ * nor `ioredis` is ever loaded by this package; pass the client your app
+ * already connected.
+ */
+export type RedisClientLike = NodeRedisClientLike | IORedisClientLike;
 
 /** Where {@link RedisRefreshCoordinator} reports that Redis is unreachable. */
 export interface RefreshCoordinatorLogger {
@@ -23,27 +41,55 @@ export class RedisUnavailableError extends Error {
   }
 }
 
+function isNodeRedis(client: unknown): client is NodeRedisClientLike {
+  const candidate = client as Partial<Record<keyof NodeRedisClientLike, unknown>> | null;
+  return typeof candidate?.sendCommand === 'function' && typeof candidate.isReady === 'boolean';
+}
+
+function isIORedis(client: unknown): client is IORedisClientLike {
+  const candidate = client as Partial<Record<keyof IORedisClientLike, unknown>> | null;
+  return typeof candidate?.call === 'function' && typeof candidate.status === 'string';
+}
+
+/** The option rule for `client`: what is wrong with it, or `undefined` when it is a client of either shape. */
+export function checkClient(client: unknown): string | undefined {
+  return isNodeRedis(client) || isIORedis(client)
+    ? undefined
+    : 'must be a node-redis client (`isReady` and `sendCommand`) or an ioredis client or cluster (`status` and `call`)';
+}
+
 /**
  * Sends commands that fail fast instead of waiting for Redis: none is sent
- * while the client is not ready (node-redis would queue it until it
- * reconnects), and one that gets no answer within `timeout` ms fails. Every
+ * while the client is not ready (both libraries would queue it until they
+ * reconnect), and one that gets no answer within `timeout` ms fails. Every
  * failure rejects with {@link RedisUnavailableError}; the first one of an
  * outage logs one warning, and the next command that succeeds ends the outage.
  */
 export class RedisCommands {
   #outage = false;
+  readonly #ready: () => boolean;
+  readonly #send: (args: string[]) => Promise<unknown>;
 
+  /** `client` must pass {@link checkClient}. */
   constructor(
-    private readonly client: RedisClientLike,
+    client: RedisClientLike,
     private readonly timeout: number,
     private readonly logger: RefreshCoordinatorLogger,
-  ) {}
+  ) {
+    if (isNodeRedis(client)) {
+      this.#ready = () => client.isReady;
+      this.#send = (args) => client.sendCommand(args);
+    } else {
+      this.#ready = () => client.status === 'ready';
+      this.#send = ([command, ...args]) => client.call(command, ...args);
+    }
+  }
 
   async send(args: string[]): Promise<unknown> {
     let reply: unknown;
     try {
-      if (!this.client.isReady) throw new RedisUnavailableError('the client is not connected');
-      reply = await this.#withTimeout(this.client.sendCommand(args));
+      if (!this.#ready()) throw new RedisUnavailableError('the client is not connected');
+      reply = await this.#withTimeout(this.#send(args));
     } catch (error) {
       const unavailable = error instanceof RedisUnavailableError ? error : new RedisUnavailableError(firstLine(error));
       this.#warnOnce(unavailable);

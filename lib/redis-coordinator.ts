@@ -4,6 +4,7 @@ import { checkOptions, rules } from './options';
 import {
   RedisCommands,
   RedisUnavailableError,
+  checkClient,
   type RedisClientLike,
   type RefreshCoordinatorLogger,
 } from './redis-commands';
@@ -20,7 +21,7 @@ const WAIT_MARGIN_MS = 1_000;
 const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 const OPTION_RULES = {
-  client: rules.withMethods('sendCommand'),
+  client: checkClient,
   secret: rules.secret(32),
   lockMs: rules.positiveMilliseconds,
   resultMs: rules.positiveMilliseconds,
@@ -31,7 +32,10 @@ const OPTION_RULES = {
 
 /** Options of {@link RedisRefreshCoordinator}. */
 export interface RedisRefreshCoordinatorOptions {
-  /** A connected node-redis client (`createClient()` from `redis` 5; not a cluster client). */
+  /**
+   * A connected Redis client: node-redis 5 (`createClient()` from `redis`; not
+   * its cluster or sentinel client) or ioredis (`new Redis()` or `new Redis.Cluster()`).
+   */
   client: RedisClientLike;
   /**
    * Encrypts the published tokens (AES-256-GCM, key derived with HKDF-SHA256):
@@ -61,15 +65,16 @@ export interface RedisRefreshCoordinatorOptions {
  * share a Redis, so that a rotating refresh token is never spent twice.
  *
  * In one process, concurrent callers share one {@link SingleFlight} call. Across
- * processes, the first takes a lock (`SET <prefix>lock:<key> <owner> NX PX lockMs`),
- * renews, publishes the encrypted result (`<prefix>result:<key>` for `resultMs`)
+ * processes, the first takes a lock (`SET <prefix>{<key>}:lock <owner> NX PX lockMs`),
+ * renews, publishes the encrypted result (`<prefix>{<key>}:result` for `resultMs`)
  * and releases the lock (only its own, with a compare-and-delete script). The
  * others poll for that result instead of renewing; when the lock disappears
  * without a result (the holder failed or died), one of them takes the lock and
  * renews itself. A caller waits at most `lockMs` + 1 s, then rejects with a
  * retryable `JustLoginRequestError` (`code: 'ETIMEDOUT'`).
  *
- * `key` is the SHA-256 of the refresh token (see {@link RefreshCoordinator});
+ * `key` is the SHA-256 of the refresh token (see {@link RefreshCoordinator}); in
+ * braces, it is the keys' hash tag, so a Redis Cluster keeps both in one slot;
  * neither a token nor the secret is ever stored or logged in clear. When Redis
  * is unreachable (client not ready, an error, or no answer within
  * `commandTimeoutMs`), the renewal goes on in this process and `logger.warn`
@@ -78,6 +83,7 @@ export interface RedisRefreshCoordinatorOptions {
  * @example
  * const redis = createClient({ url: process.env.REDIS_URL });
  * await redis.connect();
+ * // or ioredis: const redis = new Redis(process.env.REDIS_URL), or new Redis.Cluster(nodes)
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
  */
@@ -123,8 +129,8 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   }
 
   async #acrossInstances(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
-    const lockKey = `${this.#prefix}lock:${key}`;
-    const resultKey = `${this.#prefix}result:${key}`;
+    const lockKey = `${this.#prefix}{${key}}:lock`;
+    const resultKey = `${this.#prefix}{${key}}:result`;
     const owner = randomBytes(16).toString('hex');
     const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
     try {

@@ -109,7 +109,7 @@ async function signInNearExpiry(): Promise<{ cookie: string; tokens: StoredToken
 }
 
 const refreshes = () => sandbox.tokenRequests.filter((line) => line.includes('grant_type=refresh_token'));
-const lockKeys = async () => [...(await redis.dump()).keys()].filter((key) => key.includes(':refresh:lock:'));
+const lockKeys = async () => [...(await redis.dump()).keys()].filter((key) => key.endsWith('}:lock'));
 
 it('finishes on instance B a sign-in begun on instance A; the session then works on both', async () => {
   const cookie = await signIn(a, b);
@@ -173,7 +173,7 @@ it('renews in-process, with one warning, when Redis stops during renewals', asyn
   const before = refreshes().length;
 
   // Another instance is renewing these tokens: the requests wait for its result...
-  const lockKey = `passport-justlogin:refresh:lock:${createHash('sha256').update(tokens.refreshToken).digest('hex')}`;
+  const lockKey = `passport-justlogin:refresh:{${createHash('sha256').update(tokens.refreshToken).digest('hex')}}:lock`;
   const lock = createClient({ url: lockRedis.url });
   await lock.connect();
   await lock.set(lockKey, 'another-instance', { expiration: { type: 'PX', value: 60_000 } });

@@ -8,6 +8,11 @@ export const REDIS_SERVER = {
   install: '`apt-get install redis-server` (Debian/Ubuntu) or `brew install redis`',
 };
 
+export const REDIS_CLI = {
+  name: 'redis-cli',
+  install: '`apt-get install redis-tools` (Debian/Ubuntu) or `brew install redis`',
+};
+
 /** Chromium, or whatever CHROMIUM_PATH names (any Chromium or Chrome binary). */
 export const CHROMIUM = {
   name: process.env.CHROMIUM_PATH || 'chromium',

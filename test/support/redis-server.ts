@@ -21,13 +21,15 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server; throws one line with the install command when it is not on PATH. */
-export async function startRedis(): Promise<RunningRedis> {
+/**
+ * Starts redis-server, with `args` added to its command line (e.g. cluster settings); throws one
+ * line with the install command when it is not on PATH.
+ */
+export async function startRedis(args: readonly string[] = []): Promise<RunningRedis> {
   const command = requireProgram(REDIS_SERVER);
   const port = await freePort();
-  const child = spawn(command, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const options = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args];
+  const child = spawn(command, options, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
