@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { JustLoginOptionsError } from './errors';
 import type { JustLoginTokenSet } from './token-set';
 
@@ -40,7 +40,8 @@ export function refreshTokenKey(refreshToken: string): string {
 export class RenewalMemory {
   readonly #graceMs: number;
   readonly #maxEntries: number;
-  readonly #salt = randomBytes(32);
+  /** Held by node:crypto, not as bytes in the JS heap. */
+  readonly #salt = createSecretKey(randomBytes(32));
   readonly #ivPrefix = randomBytes(4);
   #encryptions = 0;
   /** By key; remembered in the order of expiry. */
