@@ -4,9 +4,11 @@
 // fetch, one after another, each with its own refresh token so that nothing is
 // merged. Measured in this process. The refresher does all it does in an app:
 // the body checks, the id_token claim checks, the per-token single flight and
-// the encrypted grace-window memory of the rotated refresh token.
+// the encrypted grace-window memory of the rotated refresh token; two more rows
+// take the memory away (graceMs: 0) and then all but the token request itself.
 const http = require('node:http');
 const { JustLoginRefresher } = require('passport-justlogin');
+const { clientOperations } = require('../dist/client');
 const { clientID, clientSecret } = require('./client');
 const { msSince } = require('./stats');
 const { compare } = require('./report');
@@ -73,8 +75,14 @@ async function fetchRefresh(tokenURL, refreshToken) {
 
 async function refresh({ tokenURL, plan }) {
   const refresher = new JustLoginRefresher({ clientID, clientSecret, tokenURL });
+  const forgetful = new JustLoginRefresher({ client: refresher.client, graceMs: 0 });
+  // The client's own token request (internal): the default node:http transport and the answer's checks.
+  const operations = clientOperations(refresher.client);
   const contenders = {
     justlogin: () => refresher.refresh({ refreshToken: nextRefreshToken(), accessToken: ACCESS_TOKEN }),
+    'justlogin-graceMs-0': () => forgetful.refresh({ refreshToken: nextRefreshToken(), accessToken: ACCESS_TOKEN }),
+    'token-request': () =>
+      operations.tokenRequest({ grant_type: 'refresh_token', refresh_token: nextRefreshToken() }, ACCESS_TOKEN),
     http: () => rawRefresh(tokenURL, nextRefreshToken()),
     fetch: () => fetchRefresh(tokenURL, nextRefreshToken()),
   };
@@ -92,6 +100,16 @@ async function refresh({ tokenURL, plan }) {
   const label = `${plan.rounds} × ${plan.refreshes} refreshes`;
   return [
     compare(`Refresh: CPU per refresh, µs (${label}; vs a raw node:http POST)`, cpu.justlogin, cpu.http, 1.05),
+    compare(
+      `Refresh with graceMs: 0 (no grace-window memory): CPU per refresh, µs (${label}; vs a raw node:http POST)`,
+      cpu['justlogin-graceMs-0'],
+      cpu.http,
+    ),
+    compare(
+      `Refresh, the token request alone (transport and answer checks): CPU, µs (${label}; vs a raw node:http POST)`,
+      cpu['token-request'],
+      cpu.http,
+    ),
     compare(`Refresh: CPU per refresh, µs (${label}; vs a plain fetch)`, cpu.justlogin, cpu.fetch),
     compare(`Refresh: wall time per refresh, µs (${label}; vs a raw node:http POST)`, wall.justlogin, wall.http),
   ];
