@@ -459,3 +459,32 @@ it('tells the refresher its lock lifetime, which must be longer than the refresh
   );
   expect(() => new JustLoginRefresher({ ...options, coordinator: coordinator(5_000), timeout: 4_000 })).not.toThrow();
 });
+
+it('with ioredis Cluster, renews in this process when the master holding its keys is lost and the rest answer', async () => {
+  const cluster = await startRedisCluster();
+  try {
+    const connection = await ioredisCluster.connect(cluster);
+    connections.push(connection);
+    const warnings: string[] = [];
+    const coordinator = new RedisRefreshCoordinator({
+      client: connection.client,
+      secret: SECRET,
+      commandTimeoutMs: 200,
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    await coordinator.run(KEY, renewal());
+    const dumps = await Promise.all(cluster.nodes.map((node) => node.dump()));
+    const holder = cluster.nodes[dumps.findIndex((keys) => keys.has(RESULT))];
+    await holder.stop();
+
+    const task = renewal();
+    const started = Date.now();
+    await expect(coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(task.calls).toBe(1);
+    expect(connection.ready()).toBe(true); // ioredis still calls the cluster ready
+    expect(warnings).toEqual([expect.stringContaining('Redis is unavailable (no answer within 200 ms)')]);
+  } finally {
+    await cluster.stop();
+  }
+});
