@@ -100,7 +100,7 @@ let isClient: (value: unknown) => value is JustLoginClient;
  * const client = new JustLoginClient({
  *   clientID: process.env.JUSTLOGIN_CLIENT_ID,
  *   clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
- *   environment: 'sandbox',
+ *   environment: 'staging',
  * });
  * passport.use(new JustLoginStrategy({ client, callbackURL: '/auth/justlogin/callback' }, verify));
  * const refresher = new JustLoginRefresher({ client });

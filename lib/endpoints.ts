@@ -1,13 +1,14 @@
 import { JustLoginOptionsError } from './errors';
 import type { OptionRule } from './options';
 
-/** JustLogin's hosts, by environment name. */
+/** JustLogin's hosts, by environment name; `sandbox` is JustLogin's own name for `staging`. */
 export const ENVIRONMENTS = {
   production: 'https://apis.justlogin.com',
+  staging: 'https://apis.justloginstaging.xyz',
   sandbox: 'https://apis.justloginstaging.xyz',
 } as const;
 
-/** The environments JustLogin runs. */
+/** The environments JustLogin runs: `'production'` and `'staging'` (which JustLogin calls `'sandbox'`). */
 export type JustLoginEnvironment = keyof typeof ENVIRONMENTS;
 
 export const AUTHORIZE_PATH = '/v1/auth/connect/authorize';
@@ -16,7 +17,7 @@ export const JWKS_PATH = '/v1/auth/.well-known/openid-configuration/jwks';
 
 /** How a caller names the JustLogin it talks to. */
 export interface EndpointOptions {
-  /** `'production'` (default) or `'sandbox'`. */
+  /** `'production'` (default) or `'staging'`, JustLogin's hosted test environment (`'sandbox'` also names it). */
   environment?: JustLoginEnvironment;
   /** Any other JustLogin host, e.g. a local sandbox: `http://127.0.0.1:4000`. */
   baseURL?: string;
@@ -49,7 +50,7 @@ export function resolveEndpoints(options: EndpointOptions): Endpoints {
   const insecure = allowsInsecureRequests(options);
   if (environment !== undefined && !Object.hasOwn(ENVIRONMENTS, environment)) {
     throw new JustLoginOptionsError('JustLoginClient', [
-      `unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'sandbox', or set \`baseURL\``,
+      `unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'staging', or set \`baseURL\``,
     ]);
   }
   let base: string = ENVIRONMENTS[environment ?? 'production'];
@@ -121,7 +122,7 @@ export const baseURLRule: OptionRule = (value, options) => {
 export const environmentRule: OptionRule = (value) =>
   typeof value === 'string' && Object.hasOwn(ENVIRONMENTS, value)
     ? undefined
-    : "must be 'production' or 'sandbox' (or set `baseURL` for any other JustLogin host)";
+    : "must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)";
 
 /** True for `localhost`, `127.0.0.0/8` and `[::1]`, as the WHATWG URL parser writes hostnames. */
 function isLoopbackHost(hostname: string): boolean {

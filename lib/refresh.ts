@@ -104,7 +104,7 @@ export interface EnsureFreshOptions {
  * `err.retryable === true`. Messages never contain the client secret or a token.
  *
  * @example
- * const refresher = new JustLoginRefresher({ clientID, clientSecret, environment: 'sandbox' });
+ * const refresher = new JustLoginRefresher({ clientID, clientSecret, environment: 'staging' });
  * const tokens = await refresher.refresh({ refreshToken, accessToken });
  */
 export class JustLoginRefresher {

@@ -84,3 +84,21 @@ describe('callbackURL', () => {
     },
   );
 });
+
+describe('environment', () => {
+  it("'staging' is JustLogin's staging environment, and 'sandbox' (JustLogin's own name for it) means the same", () => {
+    expect(resolveEndpoints({ environment: 'staging' })).toEqual({
+      baseURL: 'https://apis.justloginstaging.xyz',
+      authorizationURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/authorize',
+      tokenURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/token',
+    });
+    expect(resolveEndpoints({ environment: 'sandbox' })).toEqual(resolveEndpoints({ environment: 'staging' }));
+    expect(resolveEndpoints({}).baseURL).toBe('https://apis.justlogin.com');
+  });
+
+  it('an unknown environment names the known ones', () => {
+    expect(() => resolveEndpoints({ environment: 'test' as 'staging' })).toThrow(
+      /unknown `environment` "test"; use 'production' or 'staging'/,
+    );
+  });
+});

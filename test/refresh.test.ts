@@ -74,7 +74,7 @@ describe('JustLoginRefresher options', () => {
     ['clientID', { clientID: '' }],
     ['clientID', { clientID: undefined }],
     ['clientSecret', { clientSecret: '' }],
-    ['environment', { tokenURL: undefined, environment: 'staging' as 'sandbox' }],
+    ['environment', { tokenURL: undefined, environment: 'test' as 'staging' }],
     ['baseURL', { tokenURL: undefined, baseURL: 'ftp://example.test' }],
     ['tokenURL', { tokenURL: 'not a url' }],
     ['timeout', { timeout: 0 }],
