@@ -2,15 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import ts from 'typescript';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { freePort } from './support/free-port';
-import { readmeSnippet } from './support/readme';
+import { codeBlocks, readmeSnippet } from './support/readme';
 import { startRedis } from './support/redis-server';
-import { DEMO_USERS } from './support/sandbox';
+import { DEMO_USERS, startSandbox } from './support/sandbox';
+import { completeSandboxLogin } from './support/sandbox-login';
 import { TokenServer, tokenResponse } from './support/token-server';
 
-// The README's Express example, run as a user would run it: `node app.js`,
-// requiring the built package by its name.
+// The snippets of the README and the guides, run as a user would run them: `node app.js`,
+// requiring the built package by its name (a TypeScript snippet compiled to JavaScript first).
 const ROOT = join(__dirname, '..');
 const SNIPPETS = join(ROOT, 'test', '.snippets');
 
@@ -26,10 +28,18 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** The snippet as a CommonJS program: a TypeScript one is compiled as `tsc` would with esModuleInterop. */
+function program(name: string): string {
+  const code = readmeSnippet(name);
+  if (!name.endsWith('-ts')) return code;
+  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+  return ts.transpileModule(code, { compilerOptions: options }).outputText;
+}
+
 async function startSnippet(name: string, env: Record<string, string>): Promise<string> {
   mkdirSync(SNIPPETS, { recursive: true });
   const file = join(SNIPPETS, `${name}.js`);
-  writeFileSync(file, readmeSnippet(name));
+  writeFileSync(file, program(name));
   const port = await freePort();
   const app = spawn(process.execPath, [file], { env: { ...process.env, ...env, PORT: String(port) }, stdio: 'pipe' });
   apps.push(app);
@@ -72,15 +82,74 @@ async function signIn(
   await agent.get(`/auth/justlogin/callback?code=${code}&state=${state}`).expect(302).expect('Location', '/me');
 }
 
-it('the Express example signs a user in', async () => {
-  const agent = request.agent(await startSnippet('express', env()));
-  await signIn(agent, 'readme-code');
-  const me = await agent.get('/me').expect(200);
-  expect(me.body).toEqual({ id: 'user-42', name: 'Alice Tan', expiresAt: expect.any(Number) });
-  expect(server.requests[0].form).toMatchObject({ code: 'readme-code', client_secret: 'readme-secret' });
-});
+/** The README's environment block: each `NAME=value` it exports. */
+function readmeEnvironment(): Record<string, string> {
+  const block = codeBlocks('README.md').find((b) => b.lang === 'sh' && b.code.includes('export JUSTLOGIN_CLIENT_ID'));
+  if (!block) throw new Error('README.md has no environment block');
+  const exported = block.code.slice(block.code.indexOf('export '), block.code.indexOf('\nnode '));
+  return Object.fromEntries([...exported.matchAll(/\b([A-Z_]+)=(\S+)/g)].map(([, name, value]) => [name, value]));
+}
 
-it('the keep-fresh example renews near-expiry tokens and sends the user back to sign in when refused', async () => {
+describe.each(['express', 'express-ts'])(
+  'the README snippet %s, with the README environment, on the sandbox',
+  (name) => {
+    const alice = DEMO_USERS.find((user) => user.username === 'alice')!;
+    let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+    let app: string;
+    let values: Record<string, string>;
+
+    beforeAll(async () => {
+      // The sandbox as `npm run sandbox` starts it (its own client and callback URL), on a free port.
+      sandbox = await startSandbox();
+      values = readmeEnvironment();
+      app = await startSnippet(name, { ...values, JUSTLOGIN_BASE_URL: sandbox.origin });
+    });
+    afterAll(() => sandbox?.stop());
+
+    /** /auth/justlogin, the sandbox's pages, then the callback URL JustLogin sends the browser to, on this app. */
+    async function signIn(agent: ReturnType<typeof request.agent>, consent: 'yes' | 'no') {
+      const start = await agent.get('/auth/justlogin').expect(302);
+      const back = new URL(await completeSandboxLogin(start.headers.location, alice, consent));
+      expect(`${back.origin}${back.pathname}`).toBe(values.JUSTLOGIN_CALLBACK_URL);
+      return agent.get(`${back.pathname}${back.search}`).expect(302);
+    }
+
+    it('names every value the snippet reads, and the sandbox client', () => {
+      expect(Object.keys(values).sort()).toEqual([
+        'JUSTLOGIN_BASE_URL',
+        'JUSTLOGIN_CALLBACK_URL',
+        'JUSTLOGIN_CLIENT_ID',
+        'JUSTLOGIN_CLIENT_SECRET',
+        'SESSION_SECRET',
+      ]);
+      expect([values.JUSTLOGIN_CLIENT_ID, values.JUSTLOGIN_CLIENT_SECRET]).toEqual([
+        sandbox.clientID,
+        sandbox.clientSecret,
+      ]);
+      expect(new URL(values.JUSTLOGIN_BASE_URL).hostname).toBe(new URL(sandbox.origin).hostname);
+    });
+
+    it('signs a demo user in', async () => {
+      const agent = request.agent(app);
+      await agent.get('/').expect(200, { signedIn: false });
+      await signIn(agent, 'yes').then((res) => expect(res.headers.location).toBe('/me'));
+      const me = await agent.get('/me').expect(200);
+      expect(me.body).toEqual({ id: alice.claims.sub, name: alice.claims.name, expiresAt: expect.any(Number) });
+      await agent.get('/').expect(200, { signedIn: true });
+    });
+
+    it('shows why a refused sign-in failed on /', async () => {
+      const agent = request.agent(app);
+      await signIn(agent, 'no').then((res) => expect(res.headers.location).toBe('/'));
+      await agent
+        .get('/')
+        .expect(200, { signedIn: false, failure: 'The user did not allow the sign-in with JustLogin' });
+      await agent.get('/me').expect(401);
+    });
+  },
+);
+
+it('the keep-fresh example renews near-expiry tokens and signs the user out when the refresh token is refused', async () => {
   const agent = request.agent(await startSnippet('keep-fresh', env()));
   await signIn(agent, 'fresh-code', 30);
   const before = server.requests.length;
@@ -101,7 +170,7 @@ it('the keep-fresh example renews near-expiry tokens and sends the user back to 
 
   await signIn(agent, 'fresh-code-2', 30, 'refresh-token-0003'); // a new sign-in, a new refresh token
   server.reply({ status: 400, body: { error: 'invalid_grant' } });
-  await agent.get('/me').expect(302).expect('Location', '/auth/justlogin');
+  await agent.get('/me').expect(401, { error: 'reauthentication_required' });
   await agent.get('/me').expect(401);
 });
 

@@ -24,3 +24,33 @@ export function readmeSnippet(name: string): string {
   if (!block) throw new Error(`snippet "${name}" has no code block`);
   return block[1];
 }
+
+/** A fenced code block of README.md or docs/*.md, with the markers written just before it. */
+export interface CodeBlock {
+  /** e.g. `docs/nestjs.md:42`: where the block's opening fence is. */
+  where: string;
+  /** The fence's language: `ts`, `js`, `sh`, … (empty when none is given). */
+  lang: string;
+  code: string;
+  /** `<!-- file: PATH -->`: the block shows that repository file verbatim. */
+  file?: string;
+  /** `<!-- snippet: NAME -->`: the block is run as a program by a test. */
+  snippet?: string;
+}
+
+/** Every fenced code block of `doc` (a path relative to the repository root). */
+export function codeBlocks(doc: string): CodeBlock[] {
+  const text = readFileSync(join(ROOT, doc), 'utf8');
+  const fence = /(?:<!-- (file|snippet): (\S+) -->\s*)?^```(\w*)[^\n]*\n([\s\S]*?)^```$/gm;
+  return [...text.matchAll(fence)].map((match) => {
+    const [, marker, value, lang, code] = match;
+    const line = text.slice(0, match.index + match[0].indexOf('```')).split('\n').length;
+    return {
+      where: `${doc}:${line}`,
+      lang,
+      code,
+      ...(marker === 'file' ? { file: value } : {}),
+      ...(marker === 'snippet' ? { snippet: value } : {}),
+    };
+  });
+}

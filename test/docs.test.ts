@@ -1,0 +1,199 @@
+// Every fenced code block of README.md and docs/*.md is checked: TypeScript blocks compile standalone under
+// --strict against the package's own types, JavaScript blocks are type-checked as JavaScript (checkJs),
+// shell blocks name only npm scripts and repository files that exist, and a block marked
+// `<!-- file: PATH -->` is that file verbatim (the file is run by its own test). Blocks marked
+// `<!-- snippet: NAME -->` are also run as programs (test/readme.test.ts, test/proxy.test.ts).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { codeBlocks, documentationFiles, type CodeBlock } from './support/readme';
+
+const ROOT = join(__dirname, '..');
+const DIR = join(ROOT, 'test', '.snippets', 'docs');
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+/** The sandbox package, once it ships types; until then blocks that import it are listed, not type-checked. */
+const SANDBOX_PACKAGE = join(ROOT, 'sandbox', 'package.json');
+const SANDBOX_MODULE = 'justlogin-sandbox';
+
+const TYPESCRIPT = ['ts', 'typescript'];
+const JAVASCRIPT = ['js', 'javascript'];
+const SHELL = ['sh', 'bash', 'shell'];
+
+const blocks = documentationFiles().flatMap((doc) => codeBlocks(doc));
+
+/** The sandbox package's declaration file, when it has one. */
+function sandboxTypes(): string | undefined {
+  if (!existsSync(SANDBOX_PACKAGE)) return undefined;
+  const manifest = JSON.parse(readFileSync(SANDBOX_PACKAGE, 'utf8')) as { types?: string; typings?: string };
+  const types = manifest.types ?? manifest.typings;
+  return types && existsSync(join(ROOT, 'sandbox', types)) ? join(ROOT, 'sandbox', types) : undefined;
+}
+
+function compilerOptions(javascript: boolean): ts.CompilerOptions {
+  const sandbox = sandboxTypes();
+  return {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    esModuleInterop: true,
+    experimentalDecorators: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node'],
+    allowJs: javascript,
+    checkJs: javascript,
+    // TypeScript blocks are held to --strict; JavaScript blocks to what checkJs reports without it
+    // (unknown names and exports, wrong arguments, misspelt options).
+    strict: !javascript,
+    paths: {
+      'passport-justlogin': [join(ROOT, 'lib', 'index.ts')],
+      'passport-justlogin/*': [join(ROOT, 'lib', '*.ts')],
+      ...(sandbox ? { [SANDBOX_MODULE]: [sandbox] } : {}),
+    },
+  };
+}
+
+// JavaScript has no place to declare the app's user and session types, which the TypeScript snippets
+// declare: here req.user and req.session.messages are what a JavaScript app puts there.
+const JAVASCRIPT_GLOBALS = `import 'express-session';
+declare global {
+  namespace Express {
+    interface User { [key: string]: any }
+  }
+}
+declare module 'express-session' {
+  interface SessionData { messages?: string[] }
+}
+`;
+
+/**
+ * Type-checks each block as its own module and returns the diagnostics, by block, as text. Blocks that
+ * augment global or module types (`declare global`, `declare module`) get a program of their own, so that
+ * what one snippet declares (e.g. its `Express.User`) does not reach another.
+ */
+function typeCheck(checked: CodeBlock[], javascript: boolean): Record<string, string> {
+  const augments = (block: CodeBlock) => /^declare (global|module)\b/m.test(block.code);
+  const groups = [checked.filter((block) => !augments(block)), ...checked.filter(augments).map((block) => [block])];
+  const problems: Record<string, string> = {};
+  groups.forEach((group, index) => Object.assign(problems, typeCheckTogether(group, javascript, `group-${index}`)));
+  return problems;
+}
+
+function typeCheckTogether(checked: CodeBlock[], javascript: boolean, name: string): Record<string, string> {
+  const dir = join(DIR, javascript ? 'js' : 'ts', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = new Map<string, CodeBlock>();
+  checked.forEach((block, index) => {
+    const file = join(dir, `block-${index}.${javascript ? 'js' : 'ts'}`);
+    writeFileSync(file, block.code);
+    files.set(file, block);
+  });
+  const roots = [...files.keys()];
+  if (javascript) {
+    writeFileSync(join(dir, 'globals.d.ts'), JAVASCRIPT_GLOBALS);
+    roots.push(join(dir, 'globals.d.ts'));
+  }
+  const program = ts.createProgram(roots, compilerOptions(javascript));
+  const problems: Record<string, string> = {};
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    const block = diagnostic.file && files.get(diagnostic.file.fileName);
+    const where = block ? block.where : (diagnostic.file?.fileName ?? 'program');
+    if (waitsForSandboxTypes(diagnostic)) {
+      console.info(`${where}: ${SANDBOX_MODULE} has no types yet; the rest of the block is checked with it as \`any\``);
+      continue;
+    }
+    const line = diagnostic.file?.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line;
+    const text = `line ${(line ?? 0) + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
+    problems[where] = problems[where] ? `${problems[where]}\n${text}` : text;
+  }
+  return problems;
+}
+
+/** "Cannot find module 'justlogin-sandbox'" while the sandbox package has no declaration file. */
+function waitsForSandboxTypes(diagnostic: ts.Diagnostic): boolean {
+  const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+  return !sandboxTypes() && text.includes(`'${SANDBOX_MODULE}'`) && [2307, 7016].includes(diagnostic.code);
+}
+
+/** Shell lines with their `\` continuations joined, comments removed. */
+function shellCommands(code: string): string[] {
+  return code
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter(Boolean);
+}
+
+/** Words of a shell command that name a file or folder of this repository. */
+function repositoryPaths(command: string): string[] {
+  return command
+    .split(/[\s&|;()"'`]+/)
+    .map((word) => word.replace(/^[A-Z_]+=/, ''))
+    .filter((word) => !/^[a-z+]+:\/\//i.test(word) && !word.startsWith('@') && !word.startsWith('-'))
+    .filter((word) => word.includes('/') && (/\.[a-z]{1,4}$/.test(word) || existsSync(join(ROOT, word.split('/')[0]))));
+}
+
+it('finds the code blocks of README.md and of the guides', () => {
+  const docs = new Set(blocks.map((block) => block.where.split(':')[0]));
+  expect(docs.has('README.md')).toBe(true);
+  expect([...docs].filter((doc) => doc.startsWith('docs/')).length).toBeGreaterThanOrEqual(5);
+});
+
+it('has no block that is neither run, type-checked nor checked as a shell command', () => {
+  const covered = [...TYPESCRIPT, ...JAVASCRIPT, ...SHELL];
+  const others = blocks.filter((block) => !block.file && !covered.includes(block.lang));
+  expect(others.map(({ where, lang }) => `${where} (\`\`\`${lang})`)).toEqual([]);
+});
+
+it('shows each repository file verbatim where a block names it', () => {
+  for (const { where, file, code } of blocks.filter((block) => block.file)) {
+    expect({ where, code }).toEqual({ where, code: readFileSync(join(ROOT, file!), 'utf8') });
+  }
+});
+
+describe('TypeScript blocks', () => {
+  const checked = blocks.filter((block) => !block.file && TYPESCRIPT.includes(block.lang));
+
+  it('compile standalone under --strict against the package types', () => {
+    expect(checked.length).toBeGreaterThan(0);
+    expect(typeCheck(checked, false)).toEqual({});
+  }, 120_000);
+});
+
+describe('JavaScript blocks', () => {
+  const checked = blocks.filter((block) => !block.file && JAVASCRIPT.includes(block.lang));
+
+  it('type-check as JavaScript against the package types', () => {
+    expect(checked.length).toBeGreaterThan(0);
+    expect(typeCheck(checked, true)).toEqual({});
+  }, 120_000);
+});
+
+describe('shell blocks', () => {
+  const commands = blocks
+    .filter((block) => SHELL.includes(block.lang))
+    .flatMap((block) => shellCommands(block.code).map((command) => ({ where: block.where, command })));
+
+  it('run only npm scripts that exist', () => {
+    const missing = commands.flatMap(({ where, command }) =>
+      [...command.matchAll(/\bnpm (?:run(?:-script)? ([\w:-]+)|(test|start)\b)/g)]
+        .map((match) => match[1] ?? match[2])
+        .filter((script) => !(script in PACKAGE.scripts))
+        .map((script) => `${where}: npm run ${script}`),
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+  });
+
+  it('name only repository files that exist', () => {
+    const missing = commands.flatMap(({ where, command }) =>
+      repositoryPaths(command)
+        .filter((path) => !existsSync(join(ROOT, path)))
+        .map((path) => `${where}: ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
