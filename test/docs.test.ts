@@ -4,7 +4,7 @@
 // `<!-- file: PATH -->` is that file verbatim (the file is run by its own test). Blocks marked
 // `<!-- snippet: NAME -->` are also run as programs (test/readme.test.ts, test/proxy.test.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { codeBlocks, documentationFiles, type CodeBlock } from './support/readme';
 
@@ -170,6 +170,31 @@ describe('JavaScript blocks', () => {
     expect(checked.length).toBeGreaterThan(0);
     expect(typeCheck(checked, true)).toEqual({});
   }, 120_000);
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (heading: string) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+
+it('links only to files and headings that exist', () => {
+  const broken: string[] = [];
+  for (const doc of documentationFiles()) {
+    const text = readFileSync(join(ROOT, doc), 'utf8').replace(/^```[\s\S]*?^```$/gm, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target)) continue;
+      const [path, hash] = target.split('#');
+      const file = path ? join(ROOT, dirname(doc), path) : join(ROOT, doc);
+      if (!existsSync(file)) broken.push(`${doc}: ${target}`);
+      else if (hash && file.endsWith('.md')) {
+        const headings = [...readFileSync(file, 'utf8').matchAll(/^#+ (.+)$/gm)].map(([, heading]) => anchor(heading));
+        if (!headings.includes(hash)) broken.push(`${doc}: ${target}`);
+      }
+    }
+  }
+  expect(broken).toEqual([]);
 });
 
 describe('shell blocks', () => {

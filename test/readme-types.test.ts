@@ -1,5 +1,6 @@
-// The strategies of the README's and the guides' JavaScript snippets, as written, compile as TypeScript under --strict with no annotation: every
-// `new JustLoginStrategy(…)` and `new RedisRefreshCoordinator(…)` in its snippets, with their inline
+// The strategies of the README's and the guides' JavaScript snippets, as written, compile as TypeScript
+// under --strict with no annotation: every `new JustLoginStrategy(…)` and `new RedisRefreshCoordinator(…)`
+// in the snippets, with their inline
 // verify callbacks and process.env values, is type-checked against lib/.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
