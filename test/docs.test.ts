@@ -136,6 +136,10 @@ function repositoryPaths(command: string): string[] {
     .filter((word) => word.includes('/') && (/\.[a-z]{1,4}$/.test(word) || existsSync(join(ROOT, word.split('/')[0]))));
 }
 
+it('keeps README.md within 15 KB: the details live in docs/', () => {
+  expect(readFileSync(join(ROOT, 'README.md')).length).toBeLessThanOrEqual(15_000);
+});
+
 it('finds the code blocks of README.md and of the guides', () => {
   const docs = new Set(blocks.map((block) => block.where.split(':')[0]));
   expect(docs.has('README.md')).toBe(true);
