@@ -1,7 +1,8 @@
 // The NestJS example (example-app/nest, an ESM app run as its own process) signing a demo user in
-// against the JustLogin sandbox, over HTTP as a browser would.
+// against the JustLogin sandbox, over HTTP as a browser would, and calling JustLogin's API (the
+// sandbox's) with the user's tokens, renewed when they have expired.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import request from 'supertest';
@@ -69,30 +70,32 @@ async function startNest(env: Record<string, string>): Promise<RunningApp> {
   };
 }
 
-/** Opens /auth/justlogin with `agent`, signs alice in on the sandbox and returns the callback URL it redirects to. */
-async function signInAtSandbox(agent: request.Agent, consent: 'yes' | 'no'): Promise<URL> {
-  const start = await agent.get('/auth/justlogin').redirects(0);
-  expect(start.status).toBe(302);
-  const authorizeURL = start.headers.location;
-  expect(authorizeURL).toMatch(new RegExp(`^${sandbox.issuer}/connect/authorize\\?`));
-  return new URL(await completeSandboxLogin(authorizeURL, alice, consent));
+interface PeoplePage {
+  people: Array<{ name: string; department: string; designation: string }>;
+  page: number;
+  totalPages: number;
+  totalCount: number;
+  hasNext: boolean;
 }
 
-let sandbox: RunningSandbox;
-let app: RunningApp;
-let callbackURL: string;
+interface RunningExample {
+  sandbox: RunningSandbox;
+  app: RunningApp;
+  callbackURL: string;
+}
 
-beforeAll(async () => {
+/** Starts a sandbox whose access tokens live `accessTokenTTL` seconds, and the Nest example signing in at it. */
+async function startExample(accessTokenTTL: number): Promise<RunningExample> {
   if (!existsSync(NEST_MAIN)) {
     throw new Error(`${NEST_MAIN} is missing: run \`npm run build && npm run build:examples\` first`);
   }
   const port = await freePort();
-  callbackURL = `http://127.0.0.1:${port}/auth/justlogin/callback`;
-  sandbox = await startSandbox({
+  const callbackURL = `http://127.0.0.1:${port}/auth/justlogin/callback`;
+  const sandbox = await startSandbox({
     JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL,
-    SANDBOX_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+    SANDBOX_ACCESS_TOKEN_TTL: String(accessTokenTTL),
   });
-  app = await startNest({
+  const app = await startNest({
     JUSTLOGIN_BASE_URL: sandbox.origin,
     JUSTLOGIN_CLIENT_ID: sandbox.clientID,
     JUSTLOGIN_CLIENT_SECRET: sandbox.clientSecret,
@@ -100,7 +103,42 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     PORT: String(port),
     SESSION_SECRET: 'nest-test-session-secret',
+  }).catch(async (error: unknown) => {
+    await sandbox.stop();
+    throw error;
   });
+  return { sandbox, app, callbackURL };
+}
+
+/** Opens /auth/justlogin with `agent`, signs alice in on the sandbox and returns the callback URL it redirects to. */
+async function signInAtSandbox(agent: request.Agent, consent: 'yes' | 'no', at: RunningSandbox): Promise<URL> {
+  const start = await agent.get('/auth/justlogin').redirects(0);
+  expect(start.status).toBe(302);
+  const authorizeURL = start.headers.location;
+  expect(authorizeURL).toMatch(new RegExp(`^${at.issuer}/connect/authorize\\?`));
+  return new URL(await completeSandboxLogin(authorizeURL, alice, consent));
+}
+
+/** An agent whose session holds alice, signed in through the example at `example`. */
+async function signedInAgent(example: RunningExample): Promise<request.Agent> {
+  const agent = request.agent(example.app.url);
+  const callback = await signInAtSandbox(agent, 'yes', example.sandbox);
+  const done = await agent.get(callback.pathname + callback.search).redirects(0);
+  expect(done.headers.location).toBe('/profile');
+  return agent;
+}
+
+/** The refresh_token grants the sandbox has logged so far. */
+function renewals(at: RunningSandbox): string[] {
+  return at.tokenRequests.filter((line) => line.includes('grant_type=refresh_token'));
+}
+
+let sandbox: RunningSandbox;
+let app: RunningApp;
+let callbackURL: string;
+
+beforeAll(async () => {
+  ({ sandbox, app, callbackURL } = await startExample(ACCESS_TOKEN_TTL));
 }, 60_000);
 
 afterAll(async () => {
@@ -114,7 +152,7 @@ describe('the NestJS example', () => {
 
   it('signs alice in; validate() gets params, so /profile shows an expiry from expires_in', async () => {
     agent = request.agent(app.url);
-    const callback = await signInAtSandbox(agent, 'yes');
+    const callback = await signInAtSandbox(agent, 'yes', sandbox);
     expect(callback.origin + callback.pathname).toBe(callbackURL);
     expect(callback.searchParams.get('code')).toBeTruthy();
 
@@ -160,9 +198,47 @@ describe('the NestJS example', () => {
     expect((profile.body as ProfileBody).expiresAt).toBe(expiresAt);
   });
 
+  it("GET /people pages through alice's colleagues with JustLogin's API, without renewing tokens that are not due", async () => {
+    const renewed = renewals(sandbox).length;
+    const first = await agent.get('/people');
+    expect(first.status).toBe(200);
+    const { people, ...paging } = first.body as PeoplePage;
+    // Acme Corporation has 128 active employees in the sandbox: 7 pages of 20.
+    expect(paging).toEqual({ page: 1, totalPages: 7, totalCount: 128, hasNext: true });
+    expect(people).toHaveLength(20);
+
+    const everyone = [...people];
+    for (let page = 2; page <= paging.totalPages; page += 1) {
+      const next = await agent.get('/people').query({ page });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ page, hasNext: page < paging.totalPages });
+      everyone.push(...(next.body as PeoplePage).people);
+    }
+    expect(everyone).toHaveLength(128);
+    expect(new Set(everyone.map((person) => person.name)).size).toBe(128);
+    for (const person of everyone) {
+      expect(person).toEqual({
+        name: expect.stringMatching(/\S/) as unknown,
+        department: expect.stringMatching(/\S/) as unknown,
+        designation: expect.stringMatching(/\S/) as unknown,
+      });
+    }
+    expect(everyone).toContainEqual({ name: 'Alice Tan', department: 'Human Resources', designation: 'HR Manager' });
+    expect(everyone.find((person) => person.name === 'Bob Lim')?.department).toBe('Engineering');
+    // Globex's Carol Ng works elsewhere.
+    expect(everyone.map((person) => person.name)).not.toContain('Carol Ng');
+    expect(renewals(sandbox)).toHaveLength(renewed);
+  });
+
+  it('answers 400 on /people for a page that is not a positive integer', async () => {
+    for (const page of ['0', '-1', 'two', '1.5', '100001']) {
+      expect({ page, status: (await agent.get('/people').query({ page })).status }).toEqual({ page, status: 400 });
+    }
+  });
+
   it('answers 401 on the callback when the user says No, and stays signed out', async () => {
     const stranger = request.agent(app.url);
-    const callback = await signInAtSandbox(stranger, 'no');
+    const callback = await signInAtSandbox(stranger, 'no', sandbox);
     expect(callback.searchParams.get('error')).toBe('access_denied');
 
     const done = await stranger.get(callback.pathname + callback.search).redirects(0);
@@ -170,39 +246,76 @@ describe('the NestJS example', () => {
     expect((await stranger.get('/profile')).status).toBe(401);
   });
 
-  it('answers 401 on /profile and /refresh without a session', async () => {
+  it('answers 401 on /profile, /refresh and /people without a session', async () => {
     expect((await request(app.url).get('/profile')).status).toBe(401);
     expect((await request(app.url).post('/refresh')).status).toBe(401);
+    expect((await request(app.url).get('/people')).status).toBe(401);
   });
 
-  it('answers 503 on /refresh while JustLogin is down, and keeps the user signed in with the same tokens', async () => {
+  it('answers 503 on /refresh and /people while JustLogin is down, and keeps the user signed in with the same tokens', async () => {
     const before = (await agent.get('/profile')).body as ProfileBody;
     await sandbox.stop();
 
     const refresh = await agent.post('/refresh');
     expect(refresh.status).toBe(503);
+    const people = await agent.get('/people');
+    expect(people.status).toBe(503);
+    expect(people.body).toEqual({ statusCode: 503, message: "JustLogin's API is not answering right now" });
     const after = await agent.get('/profile');
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before);
   });
 });
 
-describe('the NestJS docs (docs-draft/nestjs.md, then README.md)', () => {
-  it('show each example file verbatim where they name it', () => {
-    const snippets = [join(ROOT, 'README.md'), join(ROOT, 'docs-draft', 'nestjs.md')]
-      .filter((doc) => existsSync(doc))
-      .flatMap((doc) => fileSnippets(readFileSync(doc, 'utf8')));
-    expect(snippets.length).toBeGreaterThan(0);
-    for (const { file, code } of snippets) {
-      expect({ file, code }).toEqual({ file, code: readFileSync(join(ROOT, file), 'utf8') });
-    }
+describe("the NestJS example when alice's access token has expired", () => {
+  // A sandbox whose access tokens live 1 s: every API call finds them expired (or due) and renews first.
+  let example: RunningExample;
+  let agent: request.Agent;
+
+  beforeAll(async () => {
+    example = await startExample(1);
+    agent = await signedInAgent(example);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([example?.app.stop(), example?.sandbox.stop()]);
+  });
+
+  /** The session's access token expiry, as /profile shows it. */
+  async function sessionExpiresAt(): Promise<number> {
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(200);
+    return (profile.body as ProfileBody).expiresAt ?? 0;
+  }
+
+  it('GET /people renews them once, answers, and leaves the renewed tokens in the session', async () => {
+    const signedIn = await sessionExpiresAt();
+    await untilPast(signedIn);
+    expect(renewals(example.sandbox)).toHaveLength(0);
+
+    const people = await agent.get('/people');
+    expect(people.status).toBe(200);
+    expect((people.body as PeoplePage).people).toHaveLength(20);
+    await example.sandbox.waitForTokenRequests(2);
+    expect(renewals(example.sandbox)).toEqual(['token-request grant_type=refresh_token status=200']);
+    const renewed = await sessionExpiresAt();
+    expect(renewed).toBeGreaterThan(signedIn);
+
+    // The session holds the rotated refresh token: the next due renewal is a new one at the sandbox
+    // (renewing the spent one again would be answered from the refresher's memory, without a request).
+    await untilPast(renewed);
+    expect((await agent.get('/people').query({ page: 2 })).status).toBe(200);
+    await example.sandbox.waitForTokenRequests(3);
+    expect(renewals(example.sandbox)).toEqual([
+      'token-request grant_type=refresh_token status=200',
+      'token-request grant_type=refresh_token status=200',
+    ]);
+    expect(await sessionExpiresAt()).toBeGreaterThan(renewed);
   });
 });
 
-/** The code blocks that follow `<!-- file: PATH -->` markers. */
-function fileSnippets(markdown: string): Array<{ file: string; code: string }> {
-  return [...markdown.matchAll(/<!-- file: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)].map(([, file, code]) => ({
-    file,
-    code,
-  }));
+/** Resolves once the clock has passed `expiresAt` (epoch seconds), so that a token with that expiry is expired. */
+async function untilPast(expiresAt: number): Promise<void> {
+  const wait = expiresAt * 1000 + 50 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

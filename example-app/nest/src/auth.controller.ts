@@ -2,6 +2,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   Post,
   Redirect,
   Req,
@@ -10,19 +11,16 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { JustLoginRefresher } from 'passport-justlogin';
+import type { JustLoginRefresher } from 'passport-justlogin';
 
 import { JustLoginGuard, SignedInGuard } from './auth.guards.js';
-import { JustLoginAuth, type SessionUser } from './justlogin.strategy.js';
+import { JUSTLOGIN_REFRESHER } from './justlogin-refresher.js';
+import type { SessionUser } from './justlogin.strategy.js';
 
 @Controller()
 export class AuthController {
-  private readonly refresher: JustLoginRefresher;
-
-  constructor(strategy: JustLoginAuth) {
-    // Same client, token endpoint and timeout as the strategy.
-    this.refresher = JustLoginRefresher.fromStrategy(strategy);
-  }
+  // JustLoginRefresher.fromStrategy: same client, token endpoint and timeout as the strategy.
+  constructor(@Inject(JUSTLOGIN_REFRESHER) private readonly refresher: JustLoginRefresher) {}
 
   @Get('auth/justlogin')
   @UseGuards(JustLoginGuard)
