@@ -46,8 +46,8 @@ export class JustLoginAuthWithRequest extends PassportStrategy(JustLoginStrategy
 
 export class WrongOptions extends PassportStrategy(JustLoginStrategy, 'justlogin-wrong', true) {
   constructor() {
-    // @ts-expect-error 'staging' is not a JustLogin environment
-    super({ ...options, environment: 'staging' });
+    // @ts-expect-error 'test' is not a JustLogin environment
+    super({ ...options, environment: 'test' });
   }
 
   validate() {
