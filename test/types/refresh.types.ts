@@ -44,8 +44,8 @@ new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', baseURL: 'h
 new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', tokenURL: 'http://127.0.0.1:4000/token' });
 // @ts-expect-error clientSecret is required
 new JustLoginRefresher({ clientID: 'client' });
-// @ts-expect-error 'staging' is not a JustLogin environment
-new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'staging' });
+// @ts-expect-error 'test' is not a JustLogin environment
+new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'test' });
 new JustLoginRefresher({
   clientID: 'client',
   clientSecret: 'secret',

@@ -137,8 +137,8 @@ new JustLoginStrategy(
 new JustLoginStrategy({ ...options, baseURL: 'http://idp.internal', allowInsecureRequests: true }, withParams);
 // @ts-expect-error allowInsecureRequests is a boolean
 new JustLoginStrategy({ ...options, allowInsecureRequests: 'yes' }, withParams);
-// @ts-expect-error 'staging' is not a JustLogin environment
-new JustLoginStrategy({ ...options, environment: 'staging' }, withParams);
+// @ts-expect-error 'test' is not a JustLogin environment
+new JustLoginStrategy({ ...options, environment: 'test' }, withParams);
 // @ts-expect-error clientID is required, even if undefined
 new JustLoginStrategy({ clientSecret: 'secret', callbackURL: '/cb' }, withParams);
 // @ts-expect-error clientSecret is required
