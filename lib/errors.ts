@@ -16,19 +16,20 @@ export interface JustLoginErrorFields {
 /**
  * JustLogin's token endpoint answered with an OAuth 2.0 error (RFC 6749 §5.2).
  * `code` is the OAuth error (`invalid_grant`, `invalid_client`, …) and `status`
- * the HTTP status. `invalid_grant` on a refresh means the user must sign in again.
+ * the HTTP status. `invalid_grant` on a refresh means the user must sign in again, as
+ * does `invalid_token`: JustLogin's refresh request carries the access token, and it was refused.
  */
 export class JustLoginTokenError extends TokenError implements JustLoginErrorFields {
   /** True when the same request may succeed later (`5xx`, `temporarily_unavailable`). */
   readonly retryable: boolean;
-  /** True for `invalid_grant`: the code or refresh token is spent, expired or revoked. */
+  /** True for `invalid_grant` (the code or refresh token is spent, expired or revoked) and `invalid_token`. */
   readonly reauthenticate: boolean;
 
   constructor(message: string, code: string, status: number, uri?: string) {
     super(message, code, uri, status);
     this.name = 'JustLoginTokenError';
     this.retryable = status >= 500 || code === 'temporarily_unavailable';
-    this.reauthenticate = code === 'invalid_grant';
+    this.reauthenticate = code === 'invalid_grant' || code === 'invalid_token';
   }
 }
 

@@ -20,6 +20,20 @@ describe('every error of the package carries code, retryable and reauthenticate'
       true,
     ],
     [
+      'JustLoginTokenError invalid_token (the access token a refresh request carries is refused)',
+      new JustLoginTokenError('refused', 'invalid_token', 401),
+      'invalid_token',
+      false,
+      true,
+    ],
+    [
+      'JustLoginTokenError invalid_client',
+      new JustLoginTokenError('refused', 'invalid_client', 401),
+      'invalid_client',
+      false,
+      false,
+    ],
+    [
       'JustLoginTokenError invalid_client',
       new JustLoginTokenError('bad', 'invalid_client', 401),
       'invalid_client',
