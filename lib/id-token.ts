@@ -1,4 +1,5 @@
-import { IdTokenError } from './errors';
+import { decodeJwt, decodeProtectedHeader, errors, UnsecuredJWT, type ProtectedHeaderParameters } from 'jose';
+import { IdTokenError, type IdTokenCheck } from './errors';
 
 /** The id_token claims JustLogin sends, plus any others it adds. */
 export interface IdTokenClaims {
@@ -35,54 +36,67 @@ export interface IdTokenExpectations {
   now?: number;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** The header of an unsecured JWT: jose checks a claims set on its own only inside one. */
+const UNSECURED_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
+
+/** The claims jose requires besides `aud` (from `audience`), `iss` (from `issuer`) and `iat` (from `maxTokenAge`). */
+const REQUIRED_CLAIMS = ['sub', 'exp'];
+
+/** What a failed claim check says, by jose's `claim` and `reason`. */
+const CLAIM_FAILURES: Record<string, string> = {
+  'sub missing': 'id_token has no subject (sub)',
+  'aud missing': 'id_token has no audience (aud)',
+  'aud check_failed': 'id_token audience (aud) does not include this client',
+  'exp missing': 'id_token has no numeric expiry (exp)',
+  'exp invalid': 'id_token has no numeric expiry (exp)',
+  'exp check_failed': 'id_token has expired (exp)',
+  'iat missing': 'id_token has no numeric issue time (iat)',
+  'iat invalid': 'id_token has no numeric issue time (iat)',
+  'iat check_failed': 'id_token was issued in the future (iat)',
+  'nbf invalid': 'id_token has a non-numeric not-before time (nbf)',
+  'nbf check_failed': 'id_token is not valid yet (nbf)',
+};
 
 /**
- * Decodes an id_token and checks its claims (OpenID Connect Core §3.1.3.7):
- * `aud` holds the client id (and `azp` names it when `aud` has several
- * values), `exp` is in the future, `iat` and `nbf` are not, `iss` is the
- * expected issuer.
+ * Decodes an id_token and checks its claims (OpenID Connect Core §3.1.3.7)
+ * with jose: `aud` holds the client id, `exp` is in the future, `iat` and
+ * `nbf` are not, `iss` is the expected issuer; then `sub` is a non-empty
+ * string, `azp` names the client (and is present when `aud` has several
+ * values) and `nonce` is the expected one. The signature is not checked here.
  * Throws an {@link IdTokenError} naming the failed check.
  */
 export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): DecodedIdToken {
-  const decoded = decodeIdToken(idToken);
-  const { claims } = decoded;
-  const now = Math.floor((expect.now ?? Date.now()) / 1000);
-  const tolerance = expect.clockTolerance;
+  const parts = splitIdToken(idToken);
+  const header = decodeHeader(parts[0]);
+  let claims: IdTokenClaims | undefined;
+  let failure: unknown;
+  try {
+    // jose's claim checks run synchronously only through UnsecuredJWT.decode: the payload goes
+    // there under an `alg: none` header; the real header is checked below and the signature apart.
+    claims = UnsecuredJWT.decode(`${UNSECURED_HEADER}.${parts[1]}.`, {
+      audience: expect.clientID,
+      issuer: expect.issuer,
+      requiredClaims: REQUIRED_CLAIMS,
+      // No maximum age, but with one jose requires `iat` and refuses it in the future.
+      maxTokenAge: Infinity,
+      clockTolerance: expect.clockTolerance,
+      currentDate: new Date(expect.now ?? Date.now()),
+    }).payload as IdTokenClaims;
+  } catch (error) {
+    if (error instanceof errors.JWTInvalid) throw notJSON();
+    failure = error;
+  }
+  checkHeader(header);
+  if (!claims) throw claimFailure(failure, expect.issuer);
 
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new IdTokenError('id_token has no subject (sub)', 'sub');
   }
-  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(expect.clientID)) {
-    throw new IdTokenError('id_token audience (aud) does not include this client', 'aud');
-  }
-  if (audiences.length > 1 && claims.azp === undefined) {
+  if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp === undefined) {
     throw new IdTokenError('id_token has several audiences but no authorized party (azp)', 'azp');
   }
   if (claims.azp !== undefined && claims.azp !== expect.clientID) {
     throw new IdTokenError('id_token authorized party (azp) is not this client', 'azp');
-  }
-  if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
-    throw new IdTokenError('id_token has no numeric expiry (exp)', 'exp');
-  }
-  if (claims.exp + tolerance <= now) {
-    throw new IdTokenError('id_token has expired (exp)', 'exp');
-  }
-  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) {
-    throw new IdTokenError('id_token has no numeric issue time (iat)', 'iat');
-  }
-  if (claims.iat - tolerance > now) {
-    throw new IdTokenError('id_token was issued in the future (iat)', 'iat');
-  }
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || !Number.isFinite(claims.nbf))) {
-    throw new IdTokenError('id_token has a non-numeric not-before time (nbf)', 'nbf');
-  }
-  if (claims.nbf !== undefined && claims.nbf - tolerance > now) {
-    throw new IdTokenError('id_token is not valid yet (nbf)', 'nbf');
-  }
-  if (expect.issuer !== undefined && claims.iss !== expect.issuer) {
-    throw new IdTokenError(`id_token issuer (iss) is not ${expect.issuer}`, 'iss');
   }
   if (expect.nonce !== undefined && claims.nonce !== expect.nonce) {
     throw new IdTokenError(
@@ -90,27 +104,51 @@ export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): 
       'nonce',
     );
   }
-  return decoded;
+  return { claims, raw: Buffer.from(parts[1], 'base64url').toString('utf8') };
 }
 
 /**
- * Splits a compact JWT and parses its header and payload; refuses `alg: none`
- * and any `crit` header, but checks no claim.
+ * Decodes a compact JWT with jose and refuses `alg: none` and any `crit`
+ * header, but checks no claim.
  */
 export function decodeIdToken(idToken: unknown): DecodedIdToken {
+  const parts = splitIdToken(idToken);
+  const header = decodeHeader(parts[0]);
+  let claims: IdTokenClaims;
+  try {
+    claims = decodeJwt<IdTokenClaims>(idToken as string);
+  } catch {
+    throw notJSON();
+  }
+  checkHeader(header);
+  return { claims, raw: Buffer.from(parts[1], 'base64url').toString('utf8') };
+}
+
+/** The three parts of a compact JWT. */
+function splitIdToken(idToken: unknown): string[] {
   if (idToken === undefined || idToken === null || idToken === '') {
     throw new IdTokenError("JustLogin's token response has no id_token", 'missing');
   }
   const parts = typeof idToken === 'string' ? idToken.split('.') : [];
-  if (parts.length !== 3 || !BASE64URL.test(parts[0]) || !BASE64URL.test(parts[1])) {
+  if (parts.length !== 3) {
     throw new IdTokenError('id_token is not a compact JWT (header.payload.signature)', 'format');
   }
-  const header = parseJSONObject(Buffer.from(parts[0], 'base64url').toString('utf8'));
-  const raw = Buffer.from(parts[1], 'base64url').toString('utf8');
-  const payload = parseJSONObject(raw);
-  if (!header || !payload) {
-    throw new IdTokenError('id_token header or payload is not base64url-encoded JSON', 'format');
+  return parts;
+}
+
+function decodeHeader(encoded: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader({ protected: encoded, signature: '' });
+  } catch {
+    throw notJSON();
   }
+}
+
+function notJSON(): IdTokenError {
+  return new IdTokenError('id_token header or payload is not base64url-encoded JSON', 'format');
+}
+
+function checkHeader(header: ProtectedHeaderParameters): void {
   if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
     throw new IdTokenError('id_token is not signed (alg: none)', 'signature');
   }
@@ -118,16 +156,17 @@ export function decodeIdToken(idToken: unknown): DecodedIdToken {
   if ('crit' in header) {
     throw new IdTokenError('id_token header lists critical extensions (crit) this client does not support', 'crit');
   }
-  return { claims: payload as IdTokenClaims, raw };
 }
 
-function parseJSONObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
+/** jose's claim failure as an `IdTokenError` with the same check name and none of the token's contents. */
+function claimFailure(error: unknown, issuer: string | undefined): IdTokenError {
+  if (!(error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)) {
+    return new IdTokenError('id_token claims could not be checked', 'format');
   }
+  const { claim, reason } = error;
+  if (claim === 'iss') return new IdTokenError(`id_token issuer (iss) is not ${issuer}`, 'iss');
+  const message = CLAIM_FAILURES[`${claim} ${reason}`];
+  return message
+    ? new IdTokenError(message, claim as IdTokenCheck)
+    : new IdTokenError('id_token claims are invalid', 'format');
 }

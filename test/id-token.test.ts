@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { IdTokenError } from '../lib';
 import { validateIdToken } from '../lib/id-token';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
@@ -126,5 +127,71 @@ describe('crit', () => {
       );
     }
     expect(failure(() => validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID), {}), expect_)).check).toBe('signature');
+  });
+});
+
+describe('claims checked by jose', () => {
+  const now = 1_700_000_000;
+  const at = (claims: Record<string, unknown>, options: { clockTolerance?: number; issuer?: string } = {}) =>
+    validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID, { iat: now - 10, exp: now + 300, nbf: now, ...claims })), {
+      clientID: CLIENT_ID,
+      clockTolerance: options.clockTolerance ?? 60,
+      issuer: options.issuer,
+      now: now * 1000,
+    });
+
+  it.each([
+    ['sub', /no subject/],
+    ['aud', /no audience/],
+    ['exp', /no numeric expiry/],
+    ['iat', /no numeric issue time/],
+  ])('names a missing required claim %s', (claim, message) => {
+    const error = failure(() => at({ [claim]: undefined }));
+    expect(error.check).toBe(claim);
+    expect(error.message).toMatch(message);
+  });
+
+  it('names a missing iss when an issuer is expected', () => {
+    const error = failure(() => at({ iss: undefined }, { issuer: 'https://apis.justlogin.com/v1/auth' }));
+    expect(error.check).toBe('iss');
+  });
+
+  it('applies clockTolerance at its very bounds on exp, iat and nbf', () => {
+    const tolerance = 45;
+    expect(() => at({ exp: now - tolerance + 1 }, { clockTolerance: tolerance })).not.toThrow();
+    expect(failure(() => at({ exp: now - tolerance }, { clockTolerance: tolerance })).check).toBe('exp');
+    expect(() => at({ iat: now + tolerance }, { clockTolerance: tolerance })).not.toThrow();
+    expect(failure(() => at({ iat: now + tolerance + 1 }, { clockTolerance: tolerance })).check).toBe('iat');
+    expect(() => at({ nbf: now + tolerance }, { clockTolerance: tolerance })).not.toThrow();
+    expect(failure(() => at({ nbf: now + tolerance + 1 }, { clockTolerance: tolerance })).check).toBe('nbf');
+    expect(failure(() => at({ exp: now }, { clockTolerance: 0 })).check).toBe('exp');
+    expect(failure(() => at({ iat: now + 1 }, { clockTolerance: 0 })).check).toBe('iat');
+  });
+
+  it('reports header problems before claim problems, as before', () => {
+    const expired = idTokenClaims(CLIENT_ID, { exp: now - 3600 });
+    const check = (header: Record<string, unknown>) =>
+      failure(() => validateIdToken(fakeIdToken(expired, header), { clientID: CLIENT_ID, clockTolerance: 60 })).check;
+    expect(check({ alg: 'none' })).toBe('signature');
+    expect(check({ alg: 'RS256', crit: ['exp'] })).toBe('crit');
+    expect(check({ alg: 'RS256' })).toBe('exp');
+  });
+
+  it.each([
+    ['aud', { aud: 'someone-else-Zq8' }],
+    ['exp', { exp: now - 3600 }],
+    ['iat', { iat: now + 3600 }],
+    ['nbf', { nbf: now + 3600 }],
+    ['iss', { iss: 'https://evil.example/Zq8' }],
+    ['sub', { sub: '' }],
+  ])('keeps token contents out of a failed %s check', (claim, claims) => {
+    const error = failure(() =>
+      at({ email: 'secret-mail-Zq8@acme.example', ...claims }, { issuer: 'https://apis.justlogin.com/v1/auth' }),
+    );
+    expect(error.check).toBe(claim);
+    const shown = inspect(error, { depth: Infinity, showHidden: true });
+    expect(shown).not.toMatch(/Zq8|secret-mail|alice/);
+    expect(Object.keys(error)).not.toEqual(expect.arrayContaining(['payload']));
+    expect(error.cause).toBeUndefined();
   });
 });
