@@ -130,6 +130,8 @@ export class JustLoginClient {
   readonly #jwksURL?: string;
   #metadata?: Promise<JustLoginMetadata>;
   #signature?: Promise<IdTokenSignature>;
+  /** `#signature` once made. */
+  #signer?: IdTokenSignature;
   readonly #operations: ClientOperations = {
     tokenRequest: (params, bearer) => this.#endpointOf().request(params, bearer),
     expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
@@ -253,7 +255,7 @@ export class JustLoginClient {
         if (this.#signature === creating) this.#signature = undefined;
       });
     }
-    await (await this.#signature).verify(idToken);
+    await (this.#signer ??= await this.#signature).verify(idToken);
   }
 
   async #jwksFor(): Promise<string> {

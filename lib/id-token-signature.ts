@@ -73,36 +73,37 @@ export class IdTokenSignature {
     this.cooldown = cooldown;
   }
 
-  /** Resolves when `idToken` carries a valid signature by one of JustLogin's keys. */
+  /**
+   * Resolves when `idToken` carries a valid signature by one of JustLogin's
+   * keys. With fresh keys and a token whose `alg` and `kid` were met before,
+   * the check runs at once, without waiting on anything.
+   */
   async verify(idToken: string): Promise<void> {
     try {
+      const jws = splitJWS(idToken, this.jose);
       const keys = this.keys && Date.now() - this.keys.fetchedAt < KEYS_MAX_AGE ? this.keys : await this.fetchKeys();
-      const jws = splitJWS(idToken);
+      let verifier: Verifier;
       try {
-        await this.check(jws, keys);
+        verifier = keys.verifiers.get(jws.id) ?? (await this.verifierFrom(keys, jws));
       } catch (error) {
         if (!(error instanceof this.jose.errors.JWKSNoMatchingKey)) throw error;
         if (!this.loading && Date.now() - this.lastFetch < this.cooldown) throw error;
-        const fresh = await this.fetchKeys();
-        await this.check(jws, fresh);
+        verifier = await this.verifierFrom(await this.fetchKeys(), jws);
+      }
+      if (!verifier(jws.input, jws.signature)) {
+        throw new IdTokenError("id_token signature does not verify against JustLogin's keys", 'signature');
       }
     } catch (error) {
       throw explain(error, this.jose.errors);
     }
   }
 
-  /** Checks the signature with the key of `keys` for the token's `alg` and `kid`. */
-  private async check(jws: SplitJWS, keys: KeySet): Promise<void> {
-    const { header } = jws;
-    const id = JSON.stringify([header.alg, header.kid]);
-    let verifier = keys.verifiers.get(id);
-    if (!verifier) {
-      verifier = verifierFor(header.alg as string, await keys.resolve(header));
-      keys.verifiers.set(id, verifier);
-    }
-    if (!verifier(jws.input, jws.signature)) {
-      throw new IdTokenError("id_token signature does not verify against JustLogin's keys", 'signature');
-    }
+  /** The verifier with the key jose picks from `keys` for the token's `alg` and `kid`, kept with them. */
+  private async verifierFrom(keys: KeySet, jws: SplitJWS): Promise<Verifier> {
+    const verifier =
+      keys.verifiers.get(jws.id) ?? verifierFor(jws.header.alg as string, await keys.resolve(jws.header));
+    keys.verifiers.set(jws.id, verifier);
+    return verifier;
   }
 
   /** Fetches the key set, once for all callers waiting at the same time. */
@@ -149,30 +150,30 @@ export class IdTokenSignature {
 
 interface SplitJWS {
   header: JWSHeaderParameters;
+  /** Its `alg` and `kid`, which name its verifier. */
+  id: string;
   /** The signing input: `header.payload`, as bytes. */
   input: Buffer;
   signature: Buffer;
 }
 
 /**
- * The parts of a compact JWS signed with an accepted algorithm. Throws an
- * `IdTokenError` for anything else (`format`, or `signature` for the algorithm).
+ * The parts of a compact JWS signed with an accepted algorithm, its header
+ * decoded by jose. Throws an `IdTokenError` for anything else (`format`, or
+ * `signature` for the algorithm).
  */
-function splitJWS(token: string): SplitJWS {
+function splitJWS(token: string, jose: Jose): SplitJWS {
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) {
     throw new IdTokenError('id_token is not a valid JWS', 'format');
   }
-  let header: unknown;
+  let header: JWSHeaderParameters;
   try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    header = jose.decodeProtectedHeader({ protected: parts[0], signature: parts[2] });
   } catch {
-    header = undefined;
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new IdTokenError('id_token is not a valid JWS', 'format');
   }
-  const { alg, crit } = header as JWSHeaderParameters;
+  const { alg, crit, kid } = header;
   if (typeof alg !== 'string' || !ID_TOKEN_ALGORITHMS.includes(alg)) {
     throw new IdTokenError('id_token is not signed with an accepted asymmetric algorithm (alg)', 'signature');
   }
@@ -181,7 +182,8 @@ function splitJWS(token: string): SplitJWS {
     throw new IdTokenError('id_token header lists critical extensions (crit) this client does not support', 'crit');
   }
   return {
-    header: header as JWSHeaderParameters,
+    header,
+    id: typeof kid === 'string' ? `${alg} ${kid}` : JSON.stringify([alg, kid]),
     input: Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'),
     signature: Buffer.from(parts[2], 'base64url'),
   };
