@@ -83,6 +83,20 @@ describe('IdTokenSignature', () => {
     expect(error).toBeInstanceOf(IdTokenError);
   });
 
+  it('refuses a token that is not a compact JWS without fetching the keys', async () => {
+    const signature = new IdTokenSignature(server.url, 2000);
+    const token = await signIdToken(claims(), current);
+    const [header, payload] = token.split('.');
+    for (const [mangled, check] of [
+      [`${header}.${payload}`, 'format'],
+      [`${token}.x`, 'format'],
+      [`e30.${payload}.c2ln`, 'signature'],
+    ]) {
+      expect(await failure(signature.verify(mangled))).toMatchObject({ name: 'IdTokenError', check });
+    }
+    expect(jwksFetches()).toBe(0);
+  });
+
   it('reports unreachable keys as a retryable request error', async () => {
     const signature = new IdTokenSignature('http://127.0.0.1:1/jwks', 2000);
     const error = await failure(signature.verify(await signIdToken(claims(), current)));
