@@ -3,7 +3,12 @@ import type { JSONWebKeySet, JWSHeaderParameters } from 'jose';
 import { IdTokenError, JustLoginRequestError } from './errors';
 import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
-type Jose = typeof import('jose');
+/** The parts of jose used here, each from its own subpath (a few of its files, not all 83 of its entry). */
+interface Jose {
+  createLocalJWKSet: typeof import('jose/jwks/local').createLocalJWKSet;
+  decodeProtectedHeader: typeof import('jose/decode/protected_header').decodeProtectedHeader;
+  errors: typeof import('jose/errors');
+}
 
 /** Asymmetric JWS algorithms accepted on an id_token; `none` and HMAC never are. */
 export const ID_TOKEN_ALGORITHMS = [
@@ -65,8 +70,14 @@ export class IdTokenSignature {
    */
   constructor(jwksURL: string, timeout: number, transport: Transport = createTransport(), cooldown = 30_000) {
     // Loaded here, not at the top, so apps that do not verify signatures never load it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.jose = require('jose') as Jose;
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    this.jose = {
+      createLocalJWKSet: (require('jose/jwks/local') as typeof import('jose/jwks/local')).createLocalJWKSet,
+      decodeProtectedHeader: (require('jose/decode/protected_header') as typeof import('jose/decode/protected_header'))
+        .decodeProtectedHeader,
+      errors: require('jose/errors') as typeof import('jose/errors'),
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
     this.jwksURL = new URL(jwksURL);
     this.timeout = timeout;
     this.transport = transport;

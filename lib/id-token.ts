@@ -1,4 +1,9 @@
-import { decodeJwt, decodeProtectedHeader, errors, UnsecuredJWT, type ProtectedHeaderParameters } from 'jose';
+// jose's subpaths: each loads a few of its files, not all 83 of its entry.
+import type { ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { JWTClaimValidationFailed, JWTExpired, JWTInvalid } from 'jose/errors';
+import { decodeJwt } from 'jose/jwt/decode';
+import { UnsecuredJWT } from 'jose/jwt/unsecured';
 import { IdTokenError, type IdTokenCheck } from './errors';
 
 /** The id_token claims JustLogin sends, plus any others it adds. */
@@ -83,7 +88,7 @@ export function validateIdToken(idToken: unknown, expect: IdTokenExpectations): 
       currentDate: new Date(expect.now ?? Date.now()),
     }).payload as IdTokenClaims;
   } catch (error) {
-    if (error instanceof errors.JWTInvalid) throw notJSON();
+    if (error instanceof JWTInvalid) throw notJSON();
     failure = error;
   }
   checkHeader(header);
@@ -160,7 +165,7 @@ function checkHeader(header: ProtectedHeaderParameters): void {
 
 /** jose's claim failure as an `IdTokenError` with the same check name and none of the token's contents. */
 function claimFailure(error: unknown, issuer: string | undefined): IdTokenError {
-  if (!(error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)) {
+  if (!(error instanceof JWTClaimValidationFailed || error instanceof JWTExpired)) {
     return new IdTokenError('id_token claims could not be checked', 'format');
   }
   const { claim, reason } = error;

@@ -287,13 +287,23 @@ describe('IdTokenSignature refetching for an unknown kid', () => {
 });
 
 describe('loading jose', () => {
-  afterEach(() => jest.dontMock('jose'));
+  const JOSE = [
+    'jose',
+    'jose/jwks/local',
+    'jose/errors',
+    'jose/decode/protected_header',
+    'jose/jwt/unsecured',
+    'jose/jwt/decode',
+  ];
+  afterEach(() => JOSE.forEach((name) => jest.dontMock(name)));
 
   it('happens when a signature checker is made, not when a strategy is built, even with signature checks on', () => {
     jest.isolateModules(() => {
-      jest.doMock('jose', () => {
-        throw new Error('jose was loaded');
-      });
+      for (const name of JOSE) {
+        jest.doMock(name, () => {
+          throw new Error('jose was loaded');
+        });
+      }
       const lib = jest.requireActual<typeof import('../lib')>('../lib');
       const options = { clientID: 'c', clientSecret: 's', callbackURL: '/cb', baseURL: 'http://127.0.0.1:1' };
       const verify = () => undefined;
@@ -301,6 +311,19 @@ describe('loading jose', () => {
       expect(() => new lib.JustLoginStrategy({ ...options, verifyIdTokenSignature: true }, verify)).not.toThrow();
       const checker = jest.requireActual<typeof import('../lib/id-token-signature')>('../lib/id-token-signature');
       expect(() => new checker.IdTokenSignature('http://127.0.0.1:1/jwks', 1000)).toThrow('jose was loaded');
+    });
+  });
+
+  it('loads only the parts of jose the checks use, not its whole entry', () => {
+    jest.isolateModules(() => {
+      jest.doMock('jose', () => {
+        throw new Error("jose's entry was loaded");
+      });
+      const checks = jest.requireActual<typeof import('../lib/id-token')>('../lib/id-token');
+      const token = fakeIdToken(idTokenClaims('client-abc'));
+      expect(checks.validateIdToken(token, { clientID: 'client-abc', clockTolerance: 60 }).claims.sub).toBe('user-42');
+      const checker = jest.requireActual<typeof import('../lib/id-token-signature')>('../lib/id-token-signature');
+      expect(() => new checker.IdTokenSignature('http://127.0.0.1:1/jwks', 1000)).not.toThrow();
     });
   });
 });
