@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
 import { JustLoginOptionsError } from './errors';
 import type { JustLoginTokenSet } from './token-set';
 
@@ -20,8 +20,11 @@ interface Renewal {
 
 /** The SHA-256 (hex) of a refresh token: how renewals are keyed here and in a coordinator. */
 export function refreshTokenKey(refreshToken: string): string {
-  return createHash('sha256').update(refreshToken).digest('hex');
+  return hash('sha256', refreshToken, 'hex');
 }
+
+/** Put before a spent refresh token to derive its renewal's key, so that the key is no other digest of the token. */
+const KEY_LABEL = 'passport-justlogin renewal key\0';
 
 /**
  * Remembers, for `graceMs`, what spending a refresh token gave, so that a
@@ -31,17 +34,15 @@ export function refreshTokenKey(refreshToken: string): string {
  *
  * Keys are SHA-256 digests of the spent refresh tokens; each renewed set is
  * encrypted with AES-256-GCM under a key derived from the spent refresh token
- * itself (HMAC-SHA256 keyed with a random secret of this memory: HKDF's
- * extract step, whose output is the 32-byte key), so only a caller holding that
- * token can read it. IVs are unique within the memory (a random prefix and a
+ * itself (the SHA-256 of a fixed label and the token, one digest), so only a
+ * caller holding that token can read it: nothing kept here yields the key
+ * without the token. IVs are unique within the memory (a random prefix and a
  * counter, as NIST SP 800-38D §8.2.1 builds them). At most 10 000 renewals are
  * kept (the oldest go first); expired ones are dropped whenever the memory is used.
  */
 export class RenewalMemory {
   readonly #graceMs: number;
   readonly #maxEntries: number;
-  /** Held by node:crypto, not as bytes in the JS heap. */
-  readonly #salt = createSecretKey(randomBytes(32));
   readonly #ivPrefix = randomBytes(4);
   #encryptions = 0;
   /** By key; remembered in the order of expiry. */
@@ -78,8 +79,7 @@ export class RenewalMemory {
     const id = key ?? refreshTokenKey(refreshToken);
     if (this.#renewals.has(id)) return;
     const count = ++this.#encryptions;
-    const cipher = createCipheriv('aes-256-gcm', this.#keyFor(refreshToken), this.#iv(count));
-    cipher.setAAD(Buffer.from(id));
+    const cipher = createCipheriv('aes-256-gcm', keyFor(refreshToken), this.#iv(count));
     const ciphertext = cipher.update(JSON.stringify(tokens), 'utf8');
     cipher.final(); // GCM adds no bytes here; it computes the tag
     const tag = cipher.getAuthTag();
@@ -116,18 +116,13 @@ export class RenewalMemory {
     const renewal = this.#renewals.get(id);
     if (!renewal || renewal.expiresAt <= now) return undefined;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#keyFor(refreshToken), this.#iv(renewal.count));
-      decipher.setAAD(Buffer.from(id));
+      const decipher = createDecipheriv('aes-256-gcm', keyFor(refreshToken), this.#iv(renewal.count));
       decipher.setAuthTag(renewal.tag);
       const plaintext = Buffer.concat([decipher.update(renewal.ciphertext), decipher.final()]);
       return JSON.parse(plaintext.toString('utf8')) as JustLoginTokenSet;
     } catch {
       return undefined;
     }
-  }
-
-  #keyFor(refreshToken: string): Buffer {
-    return createHmac('sha256', this.#salt).update(refreshToken).digest();
   }
 
   /** The 96-bit IV of the `count`-th encryption of this memory: its random prefix, then `count` in 64 bits. */
@@ -157,4 +152,9 @@ export class RenewalMemory {
       this.#oldest = 0;
     }
   }
+}
+
+/** The 32-byte AES key of the renewal of `refreshToken`. */
+function keyFor(refreshToken: string): Buffer {
+  return hash('sha256', KEY_LABEL + refreshToken, 'buffer');
 }

@@ -8,13 +8,14 @@ jest.mock('node:crypto', () => {
     createHash: jest.fn(actual.createHash),
     createHmac: jest.fn(actual.createHmac),
     hkdfSync: jest.fn(actual.hkdfSync),
+    hash: jest.fn(actual.hash),
   };
 });
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // What one renewal computes: the refresh token's SHA-256 key once (for the single flight and the
-// grace-window memory alike), and the memory's key with one HMAC, not a fresh HKDF each time.
+// grace-window memory alike), and the memory's key with one more SHA-256, not an HMAC or a fresh HKDF.
 let server: TokenServer;
 beforeEach(async () => {
   server = await TokenServer.start();
@@ -27,16 +28,20 @@ beforeEach(async () => {
 });
 afterEach(() => server.stop());
 
-it('hashes the refresh token once and derives the memory key once per renewal', async () => {
+it('hashes the refresh token once and derives the memory key with one more digest per renewal', async () => {
   const refresher = new JustLoginRefresher({ clientID: 'c', clientSecret: 's', tokenURL: server.url });
   await refresher.refresh({ refreshToken: 'warm-up' });
-  const [hashes, hmacs, hkdf] = [crypto.createHash, crypto.createHmac, crypto.hkdfSync] as jest.Mock[];
-  for (const mock of [hashes, hmacs, hkdf]) mock.mockClear();
+  const [hashes, hmacs, hkdf, digests] = [
+    crypto.createHash,
+    crypto.createHmac,
+    crypto.hkdfSync,
+    crypto.hash,
+  ] as jest.Mock[];
+  for (const mock of [hashes, hmacs, hkdf, digests]) mock.mockClear();
   const renewed = await refresher.refresh({ refreshToken: 'spent-once', accessToken: 'at' });
   expect(renewed.refreshToken).toBe('rotated-2');
-  expect(hashes).toHaveBeenCalledTimes(1);
-  expect(hkdf).not.toHaveBeenCalled();
-  expect(hmacs).toHaveBeenCalledTimes(1);
+  expect(digests.mock.calls.map((call: unknown[]) => call[2])).toEqual(['hex', 'buffer']);
+  for (const mock of [hashes, hmacs, hkdf]) expect(mock).not.toHaveBeenCalled();
   // The spent refresh token is still answered from the memory, with no request.
   expect(await refresher.refresh({ refreshToken: 'spent-once' })).toEqual(renewed);
   expect(server.requests).toHaveLength(2);
