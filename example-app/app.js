@@ -2,8 +2,42 @@
 const express = require('express');
 const session = require('express-session');
 const passport = require('passport');
-const { JustLoginStrategy, JustLoginRefresher, keepTokensFresh, toTokenSet } = require('passport-justlogin');
+const {
+  JustLoginApi,
+  JustLoginStrategy,
+  JustLoginRefresher,
+  keepTokensFresh,
+  toTokenSet,
+} = require('passport-justlogin');
 const pages = require('./pages');
+
+/** Colleagues on one page of the People page. */
+const PAGE_SIZE = 25;
+
+/** What the home page says after a failure; set in the session where it happens, shown once. */
+const REASONS = {
+  state:
+    'The sign-in could not be matched to one started in this browser. A sign-in must start and end on the same ' +
+    'host name (open the app at the host name of its callback URL, e.g. localhost, not 127.0.0.1) and can be ' +
+    'used once. Please sign in again.',
+  denied: "You chose No on JustLogin's consent page, so you are not signed in.",
+  failed: 'The sign-in with JustLogin did not complete. Please try again.',
+  ended: 'Your JustLogin session has ended. Please sign in again.',
+  refused: 'JustLogin refused to renew your tokens. Please sign in again.',
+};
+
+/** The reason to show for a sign-in that failed with Passport's `info`. */
+function failureReason(info) {
+  const message = typeof info?.message === 'string' ? info.message : '';
+  if (/authorization request state/.test(message)) return REASONS.state;
+  if (/did not allow/.test(message)) return REASONS.denied;
+  return REASONS.failed;
+}
+
+/** The page number in `?page=`: a whole number from 1, else 1. */
+function pageNumber(value) {
+  return typeof value === 'string' && /^[1-9]\d{0,5}$/.test(value) ? Number(value) : 1;
+}
 
 /** Characters no redirect target of this app contains: backslashes and control characters. */
 const UNSAFE = /[\\\u0000-\u001f\u007f]/;
@@ -51,6 +85,26 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
   authenticator.deserializeUser((user, done) => done(null, user));
   const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator: refreshCoordinator });
 
+  // Each request's client for JustLogin's API, bound to the session's tokens: it renews them when they
+  // are due or refused, and writes the renewed ones back to the session before the call goes on.
+  const justLoginApi = JustLoginApi.perRequest(refresher, {
+    get: (req) => req.user?.tokens,
+    set: (req, tokens) => {
+      req.user.tokens = tokens;
+    },
+  });
+
+  /** Shows `reason` on the home page, once: the app's own message, never text from a URL. */
+  function showOnHome(req, res, reason) {
+    req.session.reason = reason;
+    res.redirect('/');
+  }
+
+  /** Signs the user out of this app, then shows `reason` on the home page. */
+  function signOutWith(req, res, next, reason) {
+    req.logout((err) => (err ? next(err) : showOnHome(req, res, reason)));
+  }
+
   const app = express();
   app.disable('x-powered-by');
   app.use(express.urlencoded({ extended: false }));
@@ -72,14 +126,13 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     set: (req, tokens) => {
       req.user.tokens = tokens;
     },
-    onReauthenticate: (req, res, next) =>
-      req.logout((err) =>
-        err ? next(err) : res.redirect('/?error=Your+JustLogin+session+has+ended.+Please+sign+in+again.'),
-      ),
+    onReauthenticate: (req, res, next) => signOutWith(req, res, next, REASONS.ended),
   });
 
   app.get('/', (req, res) => {
-    res.send(pages.home({ user: req.user, error: typeof req.query.error === 'string' ? req.query.error : undefined }));
+    const reason = req.session.reason;
+    if (reason) delete req.session.reason;
+    res.send(pages.home({ user: req.user, reason }));
   });
 
   app.get('/auth/justlogin', (req, res, next) => {
@@ -87,13 +140,15 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     authenticator.authenticate('justlogin', { state: { returnTo } })(req, res, next);
   });
 
-  app.get(
-    '/auth/justlogin/callback',
-    authenticator.authenticate('justlogin', {
-      failureRedirect: '/?error=The+sign-in+with+JustLogin+did+not+complete.',
-    }),
-    (req, res) => res.redirect(localPath(req.authInfo?.state?.returnTo) ?? '/profile'),
-  );
+  app.get('/auth/justlogin/callback', (req, res, next) => {
+    authenticator.authenticate('justlogin', (err, user, info) => {
+      if (err) return next(err);
+      if (!user) return showOnHome(req, res, failureReason(info));
+      req.logIn(user, (loginErr) =>
+        loginErr ? next(loginErr) : res.redirect(localPath(info?.state?.returnTo) ?? '/profile'),
+      );
+    })(req, res, next);
+  });
 
   function signedIn(req, res, next) {
     if (req.user) return next();
@@ -110,21 +165,66 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
       req.user.tokens = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
       res.redirect('/profile?renewed=1');
     } catch (err) {
-      if (err.code === 'invalid_grant' || err.code === 'no_refresh_token') {
-        return req.logout((e) =>
-          e ? next(e) : res.redirect('/?error=JustLogin+refused+to+renew+your+tokens.+Please+sign+in+again.'),
-        );
-      }
+      if (err.code === 'invalid_grant' || err.code === 'no_refresh_token')
+        return signOutWith(req, res, next, REASONS.refused);
       next(err);
     }
   });
 
-  app.post('/logout', (req, res, next) => {
+  // Colleagues page by page, the user's own leave types and, for an HR admin, their pay: renewal of the
+  // tokens happens inside the API client, unseen.
+  app.get('/people', signedIn, async (req, res, next) => {
+    const { UserGUID: userGuid, CompanyGUID: companyGuid } = req.user.claims ?? {};
+    const year = new Date().getFullYear();
+    try {
+      const api = justLoginApi(req);
+      const [colleagues, leaveTypes, pay] = await Promise.all([
+        api.employees.listPage({
+          page: pageNumber(req.query.page),
+          limit: PAGE_SIZE,
+          include: ['department', 'employment'],
+        }),
+        api.leave.assignedLeaveTypes({ companyGuid, userGuid, year }).then((answer) => answer.leaveTypes),
+        // Only HR administrators may read pay information: JustLogin answers 403 to everyone else.
+        api.payroll.payInfo(userGuid).catch((err) => {
+          if (err.status === 403) return undefined;
+          throw err;
+        }),
+      ]);
+      res.send(pages.people({ user: req.user, colleagues, leave: { year, leaveTypes }, pay }));
+    } catch (err) {
+      if (err.reauthenticate) return signOutWith(req, res, next, REASONS.ended);
+      next(err);
+    }
+  });
+
+  // Signs out of this app and, when JustLogin advertises an end_session_endpoint, of JustLogin too, so
+  // that the next sign-in asks who is signing in.
+  app.post('/logout', async (req, res, next) => {
+    const idToken = req.user?.tokens?.idToken;
+    const endSession = idToken ? await endSessionURL(idToken, req) : undefined;
     req.logout((err) => {
       if (err) return next(err);
-      req.session.destroy(() => res.redirect('/'));
+      req.session.destroy(() => res.redirect(endSession ?? '/'));
     });
   });
+
+  /** JustLogin's end_session URL for `idToken`, returning to this app's home page; undefined when not advertised. */
+  async function endSessionURL(idToken, req) {
+    let endpoint;
+    try {
+      ({ end_session_endpoint: endpoint } = await strategy.client.metadata());
+    } catch {
+      return undefined; // the discovery document cannot be read: sign out of this app only
+    }
+    if (typeof endpoint !== 'string') return undefined;
+    const url = new URL(endpoint);
+    url.searchParams.set('id_token_hint', idToken);
+    url.searchParams.set('client_id', strategy.client.clientID);
+    const home = new URL('/', new URL(justlogin.callbackURL, `${req.protocol}://${req.get('host')}`));
+    url.searchParams.set('post_logout_redirect_uri', home.href);
+    return url.href;
+  }
 
   // eslint-disable-next-line no-unused-vars
   app.use((err, req, res, next) => {

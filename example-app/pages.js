@@ -32,17 +32,17 @@ ${body}
 </html>`;
 }
 
-function home({ user, error }) {
-  const message = error ? `<p class="error" role="alert">${escape(error)}</p>` : '';
+function home({ user, reason }) {
+  const message = reason ? `<p class="error" role="alert">${escape(reason)}</p>` : '';
   const action = user
     ? `<p>Signed in as <strong>${escape(user.profile.displayName ?? user.profile.id)}</strong>.</p>
-<p><a class="button" href="/profile">Your profile</a></p>`
+<p><a class="button" href="/profile">Your profile</a> <a class="button" href="/people">People</a></p>`
     : `<p><a class="button" href="/auth/justlogin">Sign in with JustLogin</a></p>`;
   return layout(
     'Home',
     `<h1>passport-justlogin example</h1>
 ${message}
-<p>This app signs you in with JustLogin through Passport, shows who you are, and renews your JustLogin tokens.</p>
+<p>This app signs you in with JustLogin through Passport, shows who you are and your colleagues from JustLogin's API, and renews your JustLogin tokens.</p>
 ${action}`,
   );
 }
@@ -53,10 +53,22 @@ function rows(entries) {
     .join('\n');
 }
 
+/** Claims that hold a time in seconds since 1970 (OpenID Connect Core §2). */
+const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'];
+
+/** A time in seconds since 1970 as an ISO 8601 date and time (UTC). */
+const isoTime = (seconds) => new Date(seconds * 1000).toISOString();
+
+/** A claim's value as shown: times readable, objects as JSON. */
+function claimValue(name, value) {
+  if (TIME_CLAIMS.includes(name) && Number.isFinite(value)) return isoTime(value);
+  return typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
 function profile({ user, renewed, now }) {
   const { profile: p, claims, tokens } = user;
   const expiry = tokens.expiresAt
-    ? `${new Date(tokens.expiresAt * 1000).toISOString()} (in ${Math.max(0, tokens.expiresAt - Math.floor(now / 1000))} s)`
+    ? `${isoTime(tokens.expiresAt)} (in ${Math.max(0, tokens.expiresAt - Math.floor(now / 1000))} s)`
     : 'unknown';
   const notice = renewed ? '<p class="notice" role="status">Your tokens were renewed.</p>' : '';
   return layout(
@@ -80,12 +92,69 @@ ${rows([
   ['refresh token', tokens.refreshToken ? 'present' : 'none'],
 ])}
 </table>
+<p><a href="/people">People</a></p>
 <form method="post" action="/refresh"><button class="button" type="submit">Renew tokens</button></form>
 <form method="post" action="/logout"><button class="button secondary" type="submit">Sign out</button></form>
 <h2>id_token claims</h2>
 <table id="claims">
-${rows(Object.entries(claims).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : value]))}
+${rows(Object.entries(claims).map(([key, value]) => [key, claimValue(key, value)]))}
 </table>`,
+  );
+}
+
+/** "Previous page" and "Next page" links of a list's paging state. */
+function pageLinks({ currentPage, hasPrevious, hasNext }) {
+  const links = [];
+  if (hasPrevious) links.push(`<a href="/people?page=${currentPage - 1}" rel="prev">Previous page</a>`);
+  if (hasNext) links.push(`<a href="/people?page=${currentPage + 1}" rel="next">Next page</a>`);
+  return links.length ? `<nav aria-label="Pages">${links.join(' ')}</nav>` : '';
+}
+
+/**
+ * @param {object} view
+ * @param {object} view.user  the signed-in user
+ * @param {{ items: object[], pagination: object }} view.colleagues  a page of employees.listPage
+ * @param {{ year: number, leaveTypes: object[] }} view.leave  the user's leave types in that year
+ * @param {object} [view.pay]  the user's pay information; undefined when JustLogin refused it (not an HR admin)
+ */
+function people({ user, colleagues, leave, pay }) {
+  const { items, pagination } = colleagues;
+  const company = user.claims?.CompanyName;
+  const list = items.length
+    ? `<table id="people">
+<thead><tr><th scope="col">Name</th><th scope="col">Department</th><th scope="col">Designation</th></tr></thead>
+<tbody>
+${items
+  .map(
+    (e) =>
+      `<tr><td>${escape(e.fullName)}</td><td>${escape(e.department?.name)}</td><td>${escape(e.employment?.designation)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody>
+</table>`
+    : '<p>No one on this page.</p>';
+  const leaveTypes = leave.leaveTypes.length
+    ? `<ul id="leave-types">\n${leave.leaveTypes.map((t) => `<li>${escape(t.leaveName)}</li>`).join('\n')}\n</ul>`
+    : '<p>No leave types are assigned to you this year.</p>';
+  const payInfo = pay
+    ? `<table id="pay">\n${rows([
+        ['pay period', pay.payPeriod],
+        ['pay method', pay.payMethod],
+        ['basic pay', pay.basicPay],
+      ])}\n</table>`
+    : '<p id="pay">Only HR administrators see pay information.</p>';
+  return layout(
+    'People',
+    `<h1>People${company ? ` at ${escape(company)}` : ''}</h1>
+<p><a href="/profile">Your profile</a></p>
+<h2>Colleagues</h2>
+${list}
+<p>Page ${escape(pagination.currentPage)} of ${escape(pagination.totalPages)} (${escape(pagination.totalCount)} people)</p>
+${pageLinks(pagination)}
+<h2>Your leave types in ${escape(leave.year)}</h2>
+${leaveTypes}
+<h2>Your pay</h2>
+${payInfo}`,
   );
 }
 
@@ -96,4 +165,4 @@ function problem(title, text) {
   );
 }
 
-module.exports = { home, profile, problem };
+module.exports = { home, profile, people, problem };

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import session from 'express-session';
 import request from 'supertest';
+import { ExampleBrowser, signInThroughSandbox } from './support/example-browser';
 import { completeSandboxLogin, SandboxLoginError } from './support/sandbox-login';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
 import { freePort } from './support/free-port';
@@ -12,13 +13,15 @@ import { freePort } from './support/free-port';
 const { createApp } = require('../example-app/app') as { createApp: (config: object) => import('express').Express };
 
 const alice = DEMO_USERS.find((user) => user.username === 'alice')!;
+const bob = DEMO_USERS.find((user) => user.username === 'bob')!;
+let port: number;
 let sandbox: RunningSandbox;
 let server: Server;
 let appURL: string;
 let store: session.MemoryStore;
 
 beforeAll(async () => {
-  const port = await freePort();
+  port = await freePort();
   appURL = `http://localhost:${port}`;
   const callbackURL = `${appURL}/auth/justlogin/callback`;
   sandbox = await startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL });
@@ -55,7 +58,12 @@ async function signIn(
 }
 
 /** The JustLogin tokens kept in the app's session store for this agent's session. */
-async function sessionTokens(): Promise<{ refreshToken: string; accessToken: string; expiresAt: number }> {
+async function sessionTokens(): Promise<{
+  refreshToken: string;
+  accessToken: string;
+  idToken?: string;
+  expiresAt: number;
+}> {
   const sessions = await new Promise<Record<string, { passport?: { user?: { tokens: never } } }>>((resolve, reject) =>
     store.all((err, all) => (err ? reject(new Error('the session store failed')) : resolve(all as never))),
   );
@@ -93,13 +101,54 @@ it('shows the error on the sign-in page for a wrong password, and signs nobody i
   expect((await agent.get('/profile')).headers.location).toMatch(/^\/auth\/justlogin/);
 });
 
-it('returns to the home page with a message when the user says No on the consent page', async () => {
+/** The failure reason the home page shows, if any. */
+const reasonOn = (html: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1];
+
+const DENIED = 'You chose No on JustLogin&#39;s consent page, so you are not signed in.';
+const OTHER_HOST = 'A sign-in must start and end on the same host name';
+
+it('returns to the home page with a message when the user says No on the consent page, once', async () => {
   const agent = request.agent(appURL);
   const { callbackURL, callback } = await signIn(agent, '/auth/justlogin', alice, 'no');
   expect(new URL(callbackURL).searchParams.get('error')).toBe('access_denied');
-  expect(callback.headers.location).toMatch(/^\/\?error=/);
-  const home = await agent.get(callback.headers.location).expect(200);
-  expect(home.text).toContain('did not complete');
+  expect(callback.headers.location).toBe('/');
+  const home = await agent.get('/').expect(200);
+  expect(reasonOn(home.text)).toBe(DENIED);
+  expect(reasonOn((await agent.get('/')).text)).toBeUndefined();
+});
+
+it('explains a sign-in started on 127.0.0.1 that returns on localhost, unlike a No at consent', async () => {
+  const browser = new ExampleBrowser();
+  const page = await signInThroughSandbox(browser, `http://127.0.0.1:${port}/auth/justlogin`, alice);
+  expect(page.url.href).toBe(`${appURL}/`);
+  const reason = reasonOn(page.html);
+  expect(reason).toContain(OTHER_HOST);
+  expect(reason).toContain('localhost, not 127.0.0.1');
+  expect(reason).not.toBe(DENIED);
+  expect(page.html).toContain('Sign in with JustLogin');
+});
+
+it('never shows text from the query string', async () => {
+  for (const text of ['<script>alert(1)</script>', 'Your account is locked', DENIED]) {
+    const home = await request(appURL).get('/').query({ error: text, reason: text, message: text }).expect(200);
+    expect(reasonOn(home.text)).toBeUndefined();
+    expect(home.text).not.toContain('alert(1)');
+    expect(home.text).not.toContain('locked');
+    expect(home.text).not.toContain('consent page');
+  }
+});
+
+it('shows the times of the id_token as dates, not as seconds since 1970', async () => {
+  const agent = request.agent(appURL);
+  await signIn(agent);
+  const profile = await agent.get('/profile').expect(200);
+  const claims = /<table id="claims">([\s\S]*?)<\/table>/.exec(profile.text)?.[1] ?? '';
+  for (const claim of ['exp', 'iat', 'auth_time']) {
+    expect(claims).toMatch(
+      new RegExp(`<th scope="row">${claim}</th><td>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z</td>`),
+    );
+  }
+  expect(claims).not.toMatch(/<td>\d{10}<\/td>/);
 });
 
 it('renews the tokens: a new refresh token, and the old one is then refused by the sandbox', async () => {
@@ -134,9 +183,12 @@ it('refuses a replayed callback URL', async () => {
   const agent = request.agent(appURL);
   const { callbackURL } = await signIn(agent);
   const replay = await agent.get(callbackURL.slice(appURL.length));
-  expect(replay.headers.location).toMatch(/^\/\?error=/);
-  const elsewhere = await request(appURL).get(callbackURL.slice(appURL.length));
-  expect(elsewhere.headers.location).toMatch(/^\/\?error=/);
+  expect(replay.headers.location).toBe('/');
+  expect(reasonOn((await agent.get('/')).text)).toContain(OTHER_HOST);
+  const other = request.agent(appURL);
+  const elsewhere = await other.get(callbackURL.slice(appURL.length));
+  expect(elsewhere.headers.location).toBe('/');
+  expect(reasonOn((await other.get('/')).text)).toContain(OTHER_HOST);
 });
 
 it('returns to the page the user started from, and only to a path of this app', async () => {
@@ -148,10 +200,40 @@ it('returns to the page the user started from, and only to a path of this app', 
   expect(outside.headers.location).toBe('/profile');
 });
 
-it('signs out', async () => {
+it('signs out of the sandbox too, at its end_session_endpoint, returning to the home page', async () => {
   const agent = request.agent(appURL);
   await signIn(agent);
-  await agent.post('/logout').expect(302).expect('Location', '/');
-  const profile = await agent.get('/profile');
-  expect(profile.headers.location).toMatch(/^\/auth\/justlogin/);
+  const { idToken } = await sessionTokens();
+  expect(idToken).toBeDefined();
+  const discovery = await fetch(`${sandbox.issuer}/.well-known/openid-configuration`);
+  const { end_session_endpoint } = (await discovery.json()) as { end_session_endpoint?: string };
+  expect(end_session_endpoint).toBeDefined();
+
+  const signOut = await agent.post('/logout').expect(302);
+  const location = new URL(signOut.headers.location);
+  expect(location.origin + location.pathname).toBe(end_session_endpoint);
+  expect(Object.fromEntries(location.searchParams)).toEqual({
+    id_token_hint: idToken,
+    client_id: sandbox.clientID,
+    post_logout_redirect_uri: `${appURL}/`,
+  });
+  expect((await agent.get('/profile')).headers.location).toMatch(/^\/auth\/justlogin/);
+});
+
+it('lets another demo user sign in after Sign out', async () => {
+  const browser = new ExampleBrowser();
+  const first = await signInThroughSandbox(browser, `${appURL}/auth/justlogin`, alice);
+  expect(first.html).toContain('Hello, Alice Tan');
+
+  let signedOut = await browser.open(`${appURL}/logout`, {});
+  // The sandbox may ask whether to sign out of JustLogin too.
+  if (signedOut.url.origin === sandbox.origin && signedOut.html.includes('<form')) {
+    signedOut = await browser.submit(signedOut, { logout: 'yes' });
+  }
+  expect(signedOut.url.href).toBe(`${appURL}/`);
+  expect(signedOut.html).toContain('Sign in with JustLogin');
+
+  const second = await signInThroughSandbox(browser, `${appURL}/auth/justlogin`, bob);
+  expect(second.url.href).toBe(`${appURL}/profile`);
+  expect(second.html).toContain('Hello, Bob Lim');
 });
