@@ -113,8 +113,8 @@ new JustLoginStrategy(
     done(null, { id: profile.id, ip: req.ip, expiresIn: params.expires_in }),
 );
 
-// @ts-expect-error 'staging' is not a JustLogin environment
-new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'staging' }, withProfile);
+// @ts-expect-error 'test' is not a JustLogin environment
+new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'test' }, withProfile);
 
 const refresher = JustLoginRefresher.fromStrategy(strategy);
 export const renewed: Promise<JustLoginTokenSet> = refresher.refresh({ refreshToken: 'r', accessToken: 'a' });

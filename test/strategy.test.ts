@@ -73,7 +73,7 @@ describe('construction', () => {
     ['clientID', { clientID: '' }],
     ['clientSecret', { clientSecret: undefined }],
     ['callbackURL', { callbackURL: undefined }],
-    ['environment', { environment: 'staging' }],
+    ['environment', { environment: 'test' }],
     ['baseURL', { baseURL: 'ftp://example.com' }],
     ['baseURL', { baseURL: 'not a url' }],
     ['timeout', { timeout: 0 }],
