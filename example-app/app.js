@@ -226,7 +226,6 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     return url.href;
   }
 
-  // eslint-disable-next-line no-unused-vars
   app.use((err, req, res, next) => {
     const status = err.retryable ? 503 : 500;
     const text = err.retryable ? `JustLogin is not answering right now (${err.code}). Please try again.` : err.message;

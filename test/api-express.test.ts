@@ -8,6 +8,7 @@ import {
   JustLoginClient,
   JustLoginRefresher,
   isJustLoginError,
+  type JustLoginApiError,
   toTokenSet,
   type JustLoginTokenSet,
 } from '../lib';
@@ -21,6 +22,7 @@ type WithTokens = Request & { session: { justlogin?: JustLoginTokenSet } };
 
 let sandbox: RunningSandbox;
 let app: express.Express;
+let store: session.MemoryStore;
 /** Tokens of each demo user from a sign-in on the sandbox, by name, for the app's test sign-in route. */
 const signIns = new Map<string, JustLoginTokenSet>();
 
@@ -54,7 +56,8 @@ beforeAll(async () => {
     },
   });
   app = express();
-  app.use(session({ secret: 'api-express-test-secret', resave: false, saveUninitialized: false }));
+  store = new session.MemoryStore();
+  app.use(session({ secret: 'api-express-test-secret', resave: false, saveUninitialized: false, store }));
   app.post('/test-sign-in/:name', (req, res) => {
     (req as WithTokens).session.justlogin = signIns.get(req.params.name);
     res.status(204).end();
@@ -70,6 +73,22 @@ beforeAll(async () => {
       expiresAt: (req as WithTokens).session.justlogin?.expiresAt,
     });
   });
+  app.get('/me', async (req, res, next) => {
+    try {
+      res.json({ fullName: (await justLogin(req as WithTokens).employees.get(req.query.me as string)).fullName });
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.get('/signed-out-error', (req, res) => {
+    try {
+      justLogin(req as WithTokens);
+      res.json({ thrown: false });
+    } catch (err) {
+      const { name, code, message, retryable, reauthenticate } = err as JustLoginApiError;
+      res.json({ thrown: true, name, code, message, retryable, reauthenticate, isJustLogin: isJustLoginError(err) });
+    }
+  });
   app.get('/pay', async (req, res) => {
     res.json(await justLogin(req as WithTokens).payroll.payInfo(req.query.of as string));
   });
@@ -84,6 +103,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.stop();
+});
+
+/** The JustLogin tokens in the one session of the store that holds `accessToken` or was renewed from it. */
+async function storedTokens(): Promise<JustLoginTokenSet[]> {
+  const sessions = await new Promise<Record<string, { justlogin?: JustLoginTokenSet }>>((resolve, reject) =>
+    store.all((err, all) => (err ? reject(new Error('the session store failed')) : resolve(all as never))),
+  );
+  return Object.values(sessions).flatMap((data) => (data.justlogin ? [data.justlogin] : []));
+}
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => store.clear(() => resolve()));
 });
 
 it('renews tokens that are due during the request and stores them in the session: the next request does not', async () => {
@@ -132,4 +163,41 @@ it('refuses bad options at once', () => {
   expect(() => JustLoginApi.perRequest({} as never, { get: () => undefined, set: () => undefined })).toThrow(
     /`refresher` must be a JustLoginRefresher/,
   );
+});
+
+it('writes the renewed tokens to the session store, in place of the spent ones', async () => {
+  const agent = await signIn(alice, Math.floor(Date.now() / 1000) - 5);
+  const signedIn = signIns.get(alice.username)!;
+  await agent.get('/me').query({ me: alice.claims.UserGUID }).expect(200, { fullName: 'Alice Tan' });
+  const [stored, ...others] = await storedTokens();
+  expect(others).toHaveLength(0);
+  expect(stored.accessToken).not.toBe(signedIn.accessToken);
+  expect(stored.refreshToken).not.toBe(signedIn.refreshToken);
+  expect(stored.expiresAt).toBeGreaterThan(Date.now() / 1000 + 60);
+  // The spent refresh token is gone from the session: JustLogin would refuse it.
+  expect(JSON.stringify(await storedTokens())).not.toContain(signedIn.refreshToken!);
+});
+
+it('tells a request without tokens that the user must sign in, without calling JustLogin', async () => {
+  const before = sandbox.tokenRequests.length;
+  const { body } = await request(app).get('/signed-out-error').expect(200);
+  expect(body).toEqual({
+    thrown: true,
+    name: 'JustLoginApiError',
+    code: 'no_tokens',
+    message: 'The request has no JustLogin tokens; the user must sign in with JustLogin',
+    retryable: false,
+    reauthenticate: true,
+    isJustLogin: true,
+  });
+  expect(sandbox.tokenRequests.length).toBe(before);
+});
+
+it('answers sign-in-again when JustLogin refuses the refresh token, and keeps the session as it was', async () => {
+  const agent = await signIn(bob, Math.floor(Date.now() / 1000) - 5);
+  signIns.set('bob-spent', { ...signIns.get(bob.username)!, refreshToken: 'not-a-refresh-token' });
+  await agent.post('/test-sign-in/bob-spent').expect(204);
+  await agent.get('/me').query({ me: bob.claims.UserGUID }).expect(401, { error: 'sign_in_again' });
+  const [stored] = await storedTokens();
+  expect(stored.refreshToken).toBe('not-a-refresh-token');
 });
