@@ -59,6 +59,7 @@ export interface JustLoginClientOptions extends EndpointOptions {
 
 /** A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client. */
 export interface JustLoginClientReference {
+  /** The client to use. */
   client: JustLoginClient;
 }
 

@@ -8,14 +8,21 @@ export const DISCOVERY_PATH = '/v1/auth/.well-known/openid-configuration';
 /** Largest discovery document read; IdentityServer's is about 3 KiB. */
 const MAX_METADATA_BYTES = 64 * 1024;
 
-/** JustLogin's OpenID Provider metadata (OpenID Connect Discovery 1.0 §3), as checked by {@link fetchMetadata}. */
+/** JustLogin's OpenID Provider metadata (OpenID Connect Discovery 1.0 §3), as the package checks it. */
 export interface JustLoginMetadata {
+  /** The issuer: `iss` of every id_token. */
   issuer: string;
+  /** Where the keys that sign id_tokens are published. */
   jwks_uri: string;
+  /** Where the browser is sent to sign in. */
   authorization_endpoint?: string;
+  /** Where codes and refresh tokens are exchanged for tokens. */
   token_endpoint?: string;
+  /** Where the signed-in user's claims can be read. */
   userinfo_endpoint?: string;
+  /** Where tokens can be revoked. */
   revocation_endpoint?: string;
+  /** Where the browser is sent to end the JustLogin session. */
   end_session_endpoint?: string;
   [extra: string]: unknown;
 }

@@ -3,8 +3,11 @@ import type { OptionRule } from './options';
 
 /** JustLogin's hosts, by environment name; `sandbox` is JustLogin's own name for `staging`. */
 export const ENVIRONMENTS = {
+  /** JustLogin's production API. */
   production: 'https://apis.justlogin.com',
+  /** JustLogin's staging API. */
   staging: 'https://apis.justloginstaging.xyz',
+  /** The same as `staging`: JustLogin's name for it. */
   sandbox: 'https://apis.justloginstaging.xyz',
 } as const;
 

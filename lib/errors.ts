@@ -8,8 +8,11 @@ import { TokenError } from 'passport-oauth2';
  * checks).
  */
 export interface JustLoginErrorFields {
+  /** What went wrong, e.g. `invalid_grant` or `ETIMEDOUT`. */
   readonly code: string;
+  /** Whether the same call may succeed later. */
   readonly retryable: boolean;
+  /** Whether the user must sign in with JustLogin again. */
   readonly reauthenticate: boolean;
 }
 
@@ -46,11 +49,13 @@ export class JustLoginTokenError extends TokenError implements JustLoginErrorFie
  * instances were given different secrets (`EDECRYPT`).
  */
 export class JustLoginRequestError extends Error implements JustLoginErrorFields {
+  /** What went wrong: one of the codes above. */
   readonly code: string;
   /** HTTP status, when JustLogin answered at all. */
   readonly status?: number;
   /** True when the same request may succeed later. */
   readonly retryable: boolean;
+  /** Always false: the request may be tried again, the sign-in stands. */
   readonly reauthenticate = false;
 
   constructor(message: string, code: string, options: { status?: number; retryable: boolean }) {
@@ -72,9 +77,13 @@ export type IdTokenCheck =
  * renewed tokens cannot be trusted, so the user must sign in again.
  */
 export class IdTokenError extends Error implements JustLoginErrorFields {
+  /** Always `invalid_id_token`. */
   readonly code = 'invalid_id_token';
+  /** Which rule the id_token broke. */
   readonly check: IdTokenCheck;
+  /** Always false: the same id_token fails the same way. */
   readonly retryable = false;
+  /** True when the id_token came from a refresh. */
   readonly reauthenticate: boolean;
 
   constructor(message: string, check: IdTokenCheck, options: { reauthenticate?: boolean } = {}) {
@@ -90,8 +99,11 @@ export class IdTokenError extends Error implements JustLoginErrorFields {
  * was made. The user must sign in again.
  */
 export class NoRefreshTokenError extends Error implements JustLoginErrorFields {
+  /** Always `no_refresh_token`. */
   readonly code = 'no_refresh_token';
+  /** Always false. */
   readonly retryable = false;
+  /** Always true: only a new sign-in brings a refresh token. */
   readonly reauthenticate = true;
 
   constructor() {
@@ -106,8 +118,11 @@ export class NoRefreshTokenError extends Error implements JustLoginErrorFields {
  * backticks, and the message lists them all.
  */
 export class JustLoginOptionsError extends TypeError implements JustLoginErrorFields {
+  /** Always `EBADOPTIONS`. */
   readonly code = 'EBADOPTIONS';
+  /** Always false: the options must change. */
   readonly retryable = false;
+  /** Always false. */
   readonly reauthenticate = false;
   /** Each problem, e.g. "`clientId` is not an option; did you mean `clientID`?". */
   readonly problems: readonly string[];
@@ -133,6 +148,7 @@ export class JustLoginOptionsError extends TypeError implements JustLoginErrorFi
  * seconds, when it gave one. Never holds a response body or a token.
  */
 export class JustLoginApiError extends Error implements JustLoginErrorFields {
+  /** `EHTTPSTATUS`, or the code of the failure (see above). */
   readonly code: string;
   /** HTTP status, when JustLogin answered at all. */
   readonly status?: number;

@@ -6,7 +6,11 @@ import { tokenRenewal, type ReauthenticationError, type TokenAccess } from './to
 
 /** The part of a Fastify reply the default `onReauthenticate` uses: `reply.code(401).send(…)`. */
 export interface FastifyReplyLike {
-  code(statusCode: number): { send(payload?: unknown): unknown };
+  /** Sets the status code. */
+  code(statusCode: number): {
+    /** Sends the body. */
+    send(payload?: unknown): unknown;
+  };
 }
 
 /**
@@ -75,10 +79,15 @@ async function signOut(request: { logOut?: Logout }, reply: object): Promise<voi
 
 /** The part of a Fastify instance {@link passportOnFastify} uses. */
 export interface FastifyInstanceLike {
+  /** Adds a hook; {@link passportOnFastify} adds an `onRequest` hook. */
   addHook(name: 'onRequest', hook: (request: never, reply: never, done: (err?: Error) => void) => void): unknown;
 }
 
-/** Passport's own middleware, e.g. `passport.session()`. */
+/**
+ * Passport's own middleware, e.g. `passport.session()`.
+ *
+ * @inline
+ */
 type PassportMiddleware = (req: never, res: never, next: (err?: unknown) => void) => void;
 
 /** Options of {@link passportOnFastify}. */
@@ -89,7 +98,10 @@ export interface PassportOnFastifyOptions {
    * signed-in user (`request.user`, `request.isAuthenticated()`) from the
    * session before every route.
    */
-  passport?: { session(): PassportMiddleware };
+  passport?: {
+    /** Passport's session middleware. */
+    session(): PassportMiddleware;
+  };
 }
 
 /** The Fastify reply, with what Passport calls on Express's response. */

@@ -4,7 +4,11 @@ import { tokenRenewal } from './token-renewal';
 
 /** The part of the response the default `onReauthenticate` uses: Express's `res.status(401).json(…)`. */
 export interface KeepTokensFreshResponse {
-  status(code: number): { json(body: unknown): unknown };
+  /** Sets the status code. */
+  status(code: number): {
+    /** Sends the body as JSON. */
+    json(body: unknown): unknown;
+  };
 }
 
 /** Express's `next`: goes on to the route, or with an error to the error handler. */

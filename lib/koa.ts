@@ -4,8 +4,11 @@ import { tokenRenewal, type ReauthenticationError, type TokenAccess } from './to
 
 /** The part of a Koa context the default `onReauthenticate` uses: koa-passport's `ctx.logout()`, `ctx.status`, `ctx.body`. */
 export interface KoaContextLike {
+  /** The response status. */
   status: number;
+  /** The response body. */
   body: unknown;
+  /** koa-passport's sign-out, when it is installed. */
   logout?: () => unknown;
 }
 

@@ -2,6 +2,7 @@ import type { IdTokenClaims } from './id-token';
 
 /** The Passport profile of a JustLogin user, built from the id_token. */
 export interface JustLoginProfile {
+  /** Always `'justlogin'`. */
   provider: 'justlogin';
   /** The `sub` claim: JustLogin's stable id for this user. */
   id: string;
@@ -10,7 +11,12 @@ export interface JustLoginProfile {
   /** `preferred_username`, or JustLogin's `Username`. */
   username?: string;
   /** `email`, or JustLogin's `WorkEmail`. */
-  emails?: Array<{ value: string; type?: string }>;
+  emails?: Array<{
+    /** The address. */
+    value: string;
+    /** Its kind, e.g. `work`. */
+    type?: string;
+  }>;
   /** Every claim of the id_token. */
   _json: IdTokenClaims;
   /** The id_token payload as JSON text. */

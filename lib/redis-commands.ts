@@ -1,6 +1,8 @@
 /**
  * The part of a node-redis 5 client (`createClient()` from `redis`) that
  * {@link RedisRefreshCoordinator} uses.
+ *
+ * @inline
  */
 export interface NodeRedisClientLike {
   /** `true` while connected and ready; commands are not sent otherwise. */
@@ -12,6 +14,8 @@ export interface NodeRedisClientLike {
 /**
  * The part of an ioredis client (`new Redis()` or `new Redis.Cluster()` from
  * `ioredis`) that {@link RedisRefreshCoordinator} uses.
+ *
+ * @inline
  */
 export interface IORedisClientLike {
   /** `'ready'` while connected and ready; commands are not sent otherwise. */
@@ -30,6 +34,7 @@ export type RedisClientLike = NodeRedisClientLike | IORedisClientLike;
 
 /** Where {@link RedisRefreshCoordinator} reports that Redis is unreachable. */
 export interface RefreshCoordinatorLogger {
+  /** Called with one line of text. */
   warn(message: string): void;
 }
 

@@ -33,6 +33,7 @@ import type { JustLoginStrategy } from './strategy';
  * const refresher = new JustLoginRefresher({ clientID, clientSecret, coordinator: logged });
  */
 export interface RefreshCoordinator {
+  /** Runs `task` unless a run with the same `key` is under way elsewhere, and resolves with the tokens of whichever run renewed them. */
   run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet>;
   /** Milliseconds a lock taken by `run` lives, when it expires on its own; must be longer than the refresher's `timeout`. */
   readonly lockMs?: number;
@@ -56,6 +57,7 @@ export type JustLoginRefresherOptions = (JustLoginClientOptions | JustLoginClien
 
 /** The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out. */
 export interface RefreshParams {
+  /** The refresh token to spend. */
   refreshToken: string;
   /** When given, sent as `Authorization: Bearer <accessToken>`, as JustLogin documents. */
   accessToken?: string;
@@ -68,6 +70,7 @@ export interface RefreshParams {
   scope?: string;
 }
 
+/** Options of {@link JustLoginRefresher.ensureFresh}. */
 export interface EnsureFreshOptions {
   /** Renew when the access token expires within this many seconds; default 60. */
   skewSeconds?: number;

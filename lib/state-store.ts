@@ -4,19 +4,35 @@ import type { PassportRequestLike } from './request';
 
 /** What passport-oauth2 tells a state store about the sign-in. */
 export interface StateStoreMeta {
+  /** JustLogin's authorization endpoint. */
   authorizationURL: string;
+  /** JustLogin's token endpoint. */
   tokenURL: string;
+  /** The app's client id. */
   clientID: string;
+  /** The app's callback URL. */
   callbackURL?: string;
 }
 
-/** Receives the handle sent as `state`. */
+/**
+ * Receives the handle sent as `state`.
+ *
+ * @inline
+ */
 export type StateStoreCallback = (err: Error | null, handle?: string) => void;
 
-/** Receives the PKCE verifier (or `true`) and the app state, or `false` and why. */
+/**
+ * Receives the PKCE verifier (or `true`) and the app state, or `false` and why.
+ *
+ * @inline
+ */
 export type StateVerifyCallback = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
 
-/** The app's state object, which also carries the nonce. */
+/**
+ * The app's state object, which also carries the nonce.
+ *
+ * @inline
+ */
 export type AppState = Record<string, unknown>;
 
 /**
@@ -25,6 +41,7 @@ export type AppState = Record<string, unknown>;
  * passport-oauth2's five-argument `store` and four-argument `verify`.
  */
 export interface JustLoginStateStore {
+  /** Keeps the verifier and the state object, and calls back with the handle to send as `state`. */
   store(
     req: PassportRequestLike,
     verifier: string | undefined,
@@ -32,6 +49,7 @@ export interface JustLoginStateStore {
     meta: StateStoreMeta,
     callback: StateStoreCallback,
   ): void;
+  /** Looks up the handle that came back as `state`, once, and calls back with the verifier and the state object. */
   verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void;
 }
 

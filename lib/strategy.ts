@@ -20,7 +20,11 @@ import type { JustLoginTokenParams } from './token-set';
 /** Passport's `done` for a verify callback. */
 export type JustLoginVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void;
 
-/** What a verify callback gets as `profile`: the profile, or `undefined` with `skipUserProfile: true`. */
+/**
+ * What a verify callback gets as `profile`: the profile, or `undefined` with `skipUserProfile: true`.
+ *
+ * @inline
+ */
 type ProfileArgument = JustLoginProfile | undefined;
 
 /**
@@ -48,6 +52,7 @@ export type JustLoginVerifyWithParams<Profile extends ProfileArgument = JustLogi
 
 /** `(req, accessToken, refreshToken, profile, done)`, with `passReqToCallback: true`. */
 export type JustLoginVerifyWithRequestAndProfile<Profile extends ProfileArgument = JustLoginProfile> = {
+  /** The verify callback. */
   verify(
     req: PassportRequestLike,
     accessToken: string,
@@ -59,6 +64,7 @@ export type JustLoginVerifyWithRequestAndProfile<Profile extends ProfileArgument
 
 /** `(req, accessToken, refreshToken, params, profile, done)`, with `passReqToCallback: true`. */
 export type JustLoginVerifyWithRequestAndParams<Profile extends ProfileArgument = JustLoginProfile> = {
+  /** The verify callback. */
   verify(
     req: PassportRequestLike,
     accessToken: string,
@@ -115,7 +121,9 @@ export type JustLoginStrategyOptionsBase = (JustLoginClientOptions | JustLoginCl
 
 /** Options of {@link JustLoginStrategy} whose verify callback does not take `req`. */
 export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & {
+  /** Absent or false: the verify callback does not take `req`. */
   passReqToCallback?: false;
+  /** Absent or false: the verify callback gets the profile. */
   skipUserProfile?: false;
 };
 
@@ -123,11 +131,15 @@ export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & {
 export type JustLoginStrategyOptionsWithRequest = JustLoginStrategyOptionsBase & {
   /** Pass `req` as the verify callback's first argument. */
   passReqToCallback: true;
+  /** Absent or false: the verify callback gets the profile. */
   skipUserProfile?: false;
 };
 
 /** Options of {@link JustLoginStrategy} that builds no profile: the verify callback gets `undefined` for it. */
-export type JustLoginStrategyOptionsWithoutProfile = JustLoginStrategyOptionsBase & { skipUserProfile: true };
+export type JustLoginStrategyOptionsWithoutProfile = JustLoginStrategyOptionsBase & {
+  /** Build no profile. */
+  skipUserProfile: true;
+};
 
 /** The request type passport-oauth2's declarations name (Express's). */
 type OAuth2Request = Parameters<OAuth2Strategy['authenticate']>[0];

@@ -14,7 +14,11 @@ export interface TokenAccess<Req> extends EnsureFreshOptions {
   set: (req: Req, tokens: JustLoginTokenSet) => void | Promise<void>;
 }
 
-/** An error after which the user must sign in again. */
+/**
+ * An error after which the user must sign in again.
+ *
+ * @inline
+ */
 export type ReauthenticationError = Error & { code: string };
 
 /**

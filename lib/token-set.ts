@@ -1,11 +1,14 @@
 /** JustLogin's tokens for one user, as an app stores them. */
 export interface JustLoginTokenSet {
+  /** The access token, sent as `Authorization: Bearer` to JustLogin's API. */
   accessToken: string;
   /** Absent only when JustLogin issued none. */
   refreshToken?: string;
+  /** The id_token of the sign-in or of the latest renewal that sent one. */
   idToken?: string;
   /** Always `Bearer` from JustLogin. */
   tokenType: string;
+  /** The scope JustLogin granted. */
   scope?: string;
   /** Lifetime in seconds, as JustLogin sent it (whole seconds, at most 86400; see {@link toTokenSet}). */
   expiresIn?: number;
@@ -15,9 +18,13 @@ export interface JustLoginTokenSet {
 
 /** The token-response fields a verify callback receives as `params`. */
 export interface JustLoginTokenParams {
+  /** `Bearer`. */
   token_type?: string;
+  /** The access token's lifetime in seconds. */
   expires_in?: number | string;
+  /** The id_token, already checked. */
   id_token?: string;
+  /** The scope JustLogin granted. */
   scope?: string;
   [extra: string]: unknown;
 }

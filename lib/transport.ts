@@ -28,7 +28,11 @@ export interface TransportResponse {
   text: string;
 }
 
-/** What the package passes to a {@link FetchLike}. */
+/**
+ * What the package passes to a {@link FetchLike}.
+ *
+ * @inline
+ */
 export interface FetchInit {
   method: string;
   headers: Record<string, string>;
@@ -37,11 +41,21 @@ export interface FetchInit {
   signal: AbortSignal;
 }
 
-/** The parts of a WHATWG `Response` the package reads. */
+/**
+ * The parts of a WHATWG `Response` the package reads.
+ *
+ * @inline
+ */
 export interface FetchResponseLike {
+  /** The HTTP status. */
   readonly status: number;
+  /** `opaqueredirect` for a redirect that `redirect: 'manual'` did not follow. */
   readonly type?: string;
-  readonly headers: { forEach(callback: (value: string, name: string) => void): void };
+  /** The response headers. */
+  readonly headers: {
+    /** Calls `callback` with each header. */
+    forEach(callback: (value: string, name: string) => void): void;
+  };
   /** A WHATWG `ReadableStream`, any async iterable of bytes (node-fetch), or `null`. */
   readonly body: unknown;
 }

@@ -23,6 +23,7 @@ export interface JustLoginEmployeeListOptions {
 
 /** Options of {@link JustLoginEmployees.get}. */
 export interface JustLoginEmployeeGetOptions {
+  /** What to add to the employee. */
   include?: readonly JustLoginEmployeeInclude[];
 }
 

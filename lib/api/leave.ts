@@ -6,7 +6,9 @@ import type { JustLoginAssignedLeaveTypes, JustLoginLeaveSummary } from './types
 
 /** Whose leave types, for which year. */
 export interface JustLoginAssignedLeaveTypesOptions {
+  /** The employee's company's GUID. */
   companyGuid: string;
+  /** The employee's GUID. */
   userGuid: string;
   /** e.g. `2026`; default: JustLogin's (this year). */
   year?: number;
@@ -14,7 +16,9 @@ export interface JustLoginAssignedLeaveTypesOptions {
 
 /** Whose leave, of which type, on which day. */
 export interface JustLoginLeaveSummaryOptions {
+  /** The employee's company's GUID. */
   companyGuid: string;
+  /** The employee's GUID. */
   userGuid: string;
   /** A `leaveType` of {@link JustLoginAssignedLeaveTypes}. */
   leaveTypeId: number;

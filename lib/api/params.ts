@@ -18,7 +18,11 @@ const MAX_PATH_LENGTH = 2048;
 const INCLUDES: readonly JustLoginEmployeeInclude[] = ['manager', 'department', 'employment', 'company', 'profile'];
 const ACTIVE_STATUSES: readonly JustLoginActiveStatus[] = ['active', 'inactive', 'all'];
 
-/** A query parameter's value as `request` takes it; `undefined` leaves the parameter out. */
+/**
+ * A query parameter's value as `request` takes it; `undefined` leaves the parameter out.
+ *
+ * @inline
+ */
 export type QueryValue = string | number | boolean | undefined;
 
 const wholeNumber =

@@ -15,33 +15,46 @@ export type JustLoginActiveStatus = 'active' | 'inactive' | 'all';
 
 /** An employee's manager (`include: ['manager']`). */
 export interface JustLoginManager {
+  /** The manager's GUID. */
   userGuid: JustLoginGuid;
+  /** The manager's work email. */
   email: string;
+  /** The manager's full name. */
   fullName: string;
+  /** The manager's employee id. */
   employeeId: string;
   [field: string]: unknown;
 }
 
 /** Links to an employee's photo. */
 export interface JustLoginImages {
+  /** URL of the full-size photo. */
   profileFullSize: string;
+  /** URL of the thumbnail. */
   profileThumbnail: string;
   [field: string]: unknown;
 }
 
 /** An employee's department (`include: ['department']`). */
 export interface JustLoginDepartment {
+  /** The department's GUID. */
   departmentGuid: JustLoginGuid;
+  /** The department's name. */
   name: string;
   [field: string]: unknown;
 }
 
 /** An employee's position (`include: ['employment']`). */
 export interface JustLoginEmployment {
+  /** The job title. */
   designation: string;
+  /** The job title's code. */
   designationCode: string;
+  /** The employment status, as JustLogin names it. */
   employmentStatus: string;
+  /** The job grade's id. */
   jobGradeId: number;
+  /** The job grade's name. */
   jobGrade: string;
   /** e.g. `"2022-12-31T23:59:59.997"`. */
   confirmationDate: string;
@@ -50,29 +63,38 @@ export interface JustLoginEmployment {
 
 /** Where an employee may reside, and until when (`include: ['profile']`). */
 export interface JustLoginResidency {
+  /** The residency's name. */
   name: string;
+  /** Its first day. */
   startDate: JustLoginDate;
+  /** Its last day. */
   endDate: JustLoginDate;
   [field: string]: unknown;
 }
 
 /** An employee's passport (`include: ['profile']`). */
 export interface JustLoginPassport {
+  /** The passport number. */
   passportNo: string;
+  /** When it was issued. */
   issueDate: JustLoginDate;
+  /** When it expires. */
   expiryDate: JustLoginDate;
   [field: string]: unknown;
 }
 
 /** An employee's company (`include: ['company']`). */
 export interface JustLoginCompany {
+  /** The company's name. */
   name: string;
+  /** The company's GUID. */
   companyGuid: JustLoginGuid;
   [field: string]: unknown;
 }
 
 /** An employee's government id (`include: ['profile']`). */
 export interface JustLoginGovernmentId {
+  /** The id number. */
   value: string;
   [field: string]: unknown;
 }
@@ -82,62 +104,94 @@ export interface JustLoginGovernmentId {
  * others when `include` asks for them.
  */
 export interface JustLoginEmployee {
+  /** The employee's GUID (the `UserGUID` claim of their id_token). */
   userGuid: JustLoginGuid;
+  /** Their company's GUID. */
   companyGuid: JustLoginGuid;
   /** e.g. `"E004"`. */
   employeeId: string;
+  /** Their JustLogin username. */
   userName: string;
+  /** Their work email. */
   email: string;
+  /** Their full name. */
   fullName: string;
+  /** When their record was created. */
   createdDate: JustLoginDate;
+  /** When their record last changed. */
   modifiedDate: JustLoginDate;
+  /** Their first day at the company. */
   joinDate: JustLoginDate;
+  /** False for an employee who is no longer active. */
   isActive: boolean;
+  /** Links to their photo. */
   images?: JustLoginImages;
+  /** Their date of birth. */
   dateOfBirth?: JustLoginDate;
+  /** The day of the month of their birth, 1 to 31. */
   dayOfBirth?: number;
+  /** The month of their birth, 1 to 12. */
   monthOfBirth?: number;
+  /** The year of their birth. */
   yearOfBirth?: number;
   /** e.g. `"Female"`. */
   gender?: string;
   /** `null` for whoever has no manager. */
   manager?: JustLoginManager | null;
+  /** With `include: ['department']`. */
   department?: JustLoginDepartment;
+  /** With `include: ['employment']`. */
   employment?: JustLoginEmployment;
+  /** With `include: ['profile']`. */
   residency?: JustLoginResidency;
+  /** With `include: ['profile']`. */
   passport?: JustLoginPassport;
+  /** With `include: ['company']`. */
   company?: JustLoginCompany;
+  /** With `include: ['profile']`. */
   governmentId?: JustLoginGovernmentId;
   [field: string]: unknown;
 }
 
 /** An employee's pay set-up (payroll v1, which writes `GUID` in upper case). */
 export interface JustLoginPayInfo {
+  /** The company's GUID. */
   companyGUID: JustLoginGuid;
+  /** The employee's GUID. */
   userGUID: JustLoginGuid;
   /** e.g. `"Fortnightly"`. */
   payPeriod: string;
   /** e.g. `"cash"`. */
   payMethod: string;
+  /** The basic pay. */
   basicPay: number;
   [field: string]: unknown;
 }
 
 /** An employee's bank account (payroll v1, which writes `GUID` in upper case). */
 export interface JustLoginBankInfo {
+  /** The company's GUID. */
   companyGUID: JustLoginGuid;
+  /** The employee's GUID. */
   userGUID: JustLoginGuid;
+  /** The bank's GUID. */
   bankGUID: JustLoginGuid;
+  /** The branch's GUID. */
   branchGUID: JustLoginGuid;
+  /** The bank's name. */
   bankName: string;
+  /** The branch number. */
   branchNo: string;
+  /** The branch's name. */
   branchName: string;
+  /** The account number. */
   accountNo: string;
   [field: string]: unknown;
 }
 
 /** One leave type assigned to an employee. */
 export interface JustLoginLeaveType {
+  /** The leave type's id. */
   leaveType: number;
   /** e.g. `"Annual"`. */
   leaveName: string;
@@ -146,10 +200,15 @@ export interface JustLoginLeaveType {
 
 /** The leave types assigned to an employee for a year (leave v2). */
 export interface JustLoginAssignedLeaveTypes {
+  /** The company's GUID. */
   companyGuid: JustLoginGuid;
+  /** The employee's GUID. */
   userGuid: JustLoginGuid;
+  /** The leave types assigned to the employee. */
   leaveTypes: JustLoginLeaveType[];
+  /** The year they apply to. */
   whichYear: number;
+  /** The day JustLogin based them on. */
   basedOnDate: JustLoginDate;
   [field: string]: unknown;
 }
@@ -165,14 +224,19 @@ export interface JustLoginPagination {
   pageSize: number;
   /** This page, from 1. */
   currentPage: number;
+  /** The number of pages. */
   totalPages: number;
+  /** Whether a page follows this one. */
   hasNext: boolean;
+  /** Whether a page comes before this one. */
   hasPrevious: boolean;
 }
 
 /** One page of a list. */
 export interface JustLoginPage<T> {
+  /** The objects of this page. */
   items: T[];
+  /** The paging state of the list. */
   pagination: JustLoginPagination;
 }
 
@@ -180,6 +244,8 @@ export interface JustLoginPage<T> {
 export interface JustLoginApiResponse<T = unknown> {
   /** The JSON body, or `undefined` when there is none. */
   data: T;
+  /** The paging state, when JustLogin sent an `x-pagination` header. */
   pagination?: JustLoginPagination;
+  /** The HTTP status. */
   status: number;
 }
