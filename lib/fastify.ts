@@ -1,6 +1,10 @@
-// passport-justlogin/fastify: token renewal for Fastify routes (keepTokensFreshFastify), and the
-// Express-style request and reply that Passport's own middleware (as @nestjs/passport calls it)
-// expects, on a Fastify instance (passportOnFastify).
+/**
+ * `passport-justlogin/fastify`: token renewal for Fastify routes (keepTokensFreshFastify), and the
+ * Express-style request and reply that Passport's own middleware (as @nestjs/passport calls it)
+ * expects, on a Fastify instance (passportOnFastify).
+ *
+ * @module passport-justlogin/fastify
+ */
 import type { JustLoginRefresher } from './refresh';
 import { tokenRenewal, type ReauthenticationError, type TokenAccess } from './token-renewal';
 

@@ -1,4 +1,8 @@
-// passport-justlogin/koa: token renewal for Koa routes (keepTokensFreshKoa).
+/**
+ * `passport-justlogin/koa`: token renewal for Koa routes (keepTokensFreshKoa).
+ *
+ * @module passport-justlogin/koa
+ */
 import type { JustLoginRefresher } from './refresh';
 import { tokenRenewal, type ReauthenticationError, type TokenAccess } from './token-renewal';
 
