@@ -8,17 +8,29 @@ import { IdTokenError, type IdTokenCheck } from './errors';
 
 /** The id_token claims JustLogin sends, plus any others it adds. */
 export interface IdTokenClaims {
+  /** The issuer: JustLogin's issuer URL. */
   iss?: string;
+  /** JustLogin's stable id for the user. */
   sub: string;
+  /** The audience: the app's client id. */
   aud: string | string[];
+  /** When the id_token expires, in epoch seconds. */
   exp: number;
+  /** When it was issued, in epoch seconds. */
   iat: number;
+  /** When it becomes valid, in epoch seconds. */
   nbf?: number;
+  /** The party it was issued to: the app's client id. */
   azp?: string;
+  /** The nonce the sign-in sent. */
   nonce?: string;
+  /** When the user authenticated, in epoch seconds. */
   auth_time?: number;
+  /** The user's full name. */
   name?: string;
+  /** The user's username. */
   preferred_username?: string;
+  /** The user's email address. */
   email?: string;
   [claim: string]: unknown;
 }
