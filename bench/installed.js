@@ -28,7 +28,7 @@ function install(parent, name, specs) {
   const project = path.join(parent, name);
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
-  npm(['install', ...specs, '--no-audit', '--no-fund', '--ignore-scripts'], project);
+  npm(['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
   return project;
 }
 

@@ -49,7 +49,7 @@ describe('an option or argument the package cannot use is a JustLoginOptionsErro
     ['both fetch and agent', () => createTransport({ fetch: globalThis.fetch, agent: new Agent() })],
     ['an agent that is not an Agent', () => createTransport({ agent: {} as never })],
     ['setAgent under fetch', () => createTransport({ fetch: globalThis.fetch }).setAgent(new Agent())],
-    ['an unknown environment', () => resolveEndpoints({ environment: 'staging' as never })],
+    ['an unknown environment', () => resolveEndpoints({ environment: 'test' as never })],
     ['a token URL over plain http to another host', () => resolveEndpoints({ tokenURL: 'http://idp.example/token' })],
     ['allowInsecureRequests that is not a boolean', () => resolveEndpoints({ allowInsecureRequests: 'yes' as never })],
     [
