@@ -1,5 +1,6 @@
-// The sandbox's copy of JustLogin's API (example-app/sandbox/api.mjs), called over HTTP with
+// The sandbox's copy of JustLogin's API (sandbox/lib/api.mjs), called over HTTP with
 // real access tokens from a sign-in on the sandbox's own pages.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 import { DEMO_USERS, startSandbox, type DemoUser, type RunningSandbox } from './support/sandbox';
@@ -639,10 +640,16 @@ describe('test-only fault switch', () => {
     }
   });
 
-  it('refuses to start with a SANDBOX_API_FAULT it cannot read', async () => {
+  it('refuses to start with an API fault it cannot read', async () => {
     await expect(startSandbox({ SANDBOX_API_FAULT: '418:1' })).rejects.toThrow(
-      /SANDBOX_API_FAULT status must be one of/,
+      new TypeError('faults.api.status must be one of 429, 500, 502, 503, 504'),
     );
-    await expect(startSandbox({ SANDBOX_API_FAULT: 'often' })).rejects.toThrow(/SANDBOX_API_FAULT must look like/);
+    const cli = spawnSync(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--api-fault', 'often'], {
+      encoding: 'utf8',
+    });
+    expect([cli.status, cli.stderr]).toEqual([
+      2,
+      'justlogin-sandbox: --api-fault must look like status:count or status:count:retryAfter, e.g. 429:3 (see --help)\n',
+    ]);
   });
 });

@@ -1,7 +1,6 @@
-// The JustLogin sandbox identity server (example-app/sandbox) on its own, over plain HTTP.
+// The JustLogin sandbox identity server (the justlogin-sandbox package) on its own, over plain HTTP.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 import { DEMO_USERS, RunningSandbox, startSandbox } from './support/sandbox';
@@ -246,9 +245,7 @@ describe('JustLogin sandbox identity server', () => {
 
   test('a port already in use gives a one-line message and exit code 1', async () => {
     const port = new URL(sandbox.origin).port;
-    const child = spawn(process.execPath, [join(__dirname, '..', 'example-app', 'sandbox', 'main.mjs')], {
-      env: { ...process.env, SANDBOX_PORT: port },
-    });
+    const child = spawn(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--port', port]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -261,9 +258,8 @@ describe('JustLogin sandbox identity server', () => {
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    const ours = stderr.split('\n').filter((line) => !line.startsWith('oidc-provider WARNING'));
-    expect(ours.join('\n').trim()).toBe(
-      `JustLogin sandbox: port ${port} on 127.0.0.1 is already in use (set SANDBOX_PORT to another port, or 0 for any free port)`,
+    expect(stderr).toBe(
+      `justlogin-sandbox: port ${port} on 127.0.0.1 is already in use (use --port with another port, or --port 0 for any free port)\n`,
     );
   });
 });

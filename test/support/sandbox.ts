@@ -1,22 +1,36 @@
-// Runs the JustLogin sandbox identity server (example-app/sandbox) as a child process for tests.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+// The JustLogin sandbox for this repository's tests, started through the justlogin-sandbox package
+// the way a user's tests start it (from CommonJS: in a child process). Tests name the few settings
+// they change with the environment-variable names of the sandbox command before the package.
+import {
+  DEMO_USERS as PACKAGE_DEMO_USERS,
+  startSandbox as startPackageSandbox,
+  type ApiFault,
+  type SandboxUser,
+} from 'justlogin-sandbox';
 
-const SANDBOX_DIR = join(__dirname, '..', '..', 'example-app', 'sandbox');
-const START_TIMEOUT_MS = 15_000;
+/** The client every test signs in with. */
+const CLIENT_ID = 'demo-client';
+const CLIENT_SECRET = 'demo-secret';
+const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 
-export interface DemoUser {
-  companyId: string;
-  username: string;
-  password: string;
+export interface DemoUser extends SandboxUser {
   /** Exactly the claims the sandbox puts in this user's id_token (besides iss, aud, exp, …). */
-  claims: Record<string, string>;
+  claims: { sub: string } & Record<string, string>;
 }
 
 /** The sandbox's demo users: ACME alice and bob, GLOBEX carol. */
-export const DEMO_USERS = JSON.parse(readFileSync(join(SANDBOX_DIR, 'demo-users.json'), 'utf8')) as DemoUser[];
+export const DEMO_USERS = PACKAGE_DEMO_USERS as readonly DemoUser[] as DemoUser[];
+
+export interface SandboxSettings {
+  /** Comma-separated redirect URIs of the test client (default: localhost:3000's callback). */
+  JUSTLOGIN_SANDBOX_REDIRECT_URIS?: string;
+  /** Access token lifetime in seconds. */
+  SANDBOX_ACCESS_TOKEN_TTL?: string;
+  /** `status:count[:retryAfter]`: the first `count` API calls answer `status`. */
+  SANDBOX_API_FAULT?: string;
+  /** `1` serves the fault switch at /_sandbox/api-faults. */
+  SANDBOX_API_CONTROL?: string;
+}
 
 export interface RunningSandbox {
   /** e.g. http://127.0.0.1:40123 */
@@ -32,75 +46,35 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/**
- * Starts `node example-app/sandbox/main.mjs` on a free port with token-request logging on.
- * `env` adds to or overrides the sandbox's environment (e.g. `SANDBOX_ACCESS_TOKEN_TTL`).
- */
-export async function startSandbox(env: Record<string, string> = {}): Promise<RunningSandbox> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, SANDBOX_PORT: '0', SANDBOX_LOG_TOKEN_REQUESTS: '1', ...env };
-  const child = spawn(process.execPath, [join(SANDBOX_DIR, 'main.mjs')], {
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+function apiFault(text: string): ApiFault {
+  const [status, count, retryAfter] = text.split(':').map(Number);
+  return { status: status as ApiFault['status'], count, ...(retryAfter === undefined ? {} : { retryAfter }) };
+}
 
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-
+/** Starts the sandbox on a free port with the test client `demo-client` / `demo-secret`. */
+export async function startSandbox(settings: SandboxSettings = {}): Promise<RunningSandbox> {
   const tokenRequests: string[] = [];
-  const waiters = new Set<() => void>();
-  const issuer = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`sandbox did not start within ${START_TIMEOUT_MS} ms; stderr:\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sandbox exited with code ${code} before listening; stderr:\n${stderr}`));
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = /^JustLogin sandbox listening: issuer=(\S+)$/.exec(line);
-      if (listening) {
-        clearTimeout(timer);
-        resolve(listening[1]);
-      } else if (line.startsWith('token-request ')) {
-        tokenRequests.push(line);
-        waiters.forEach((check) => check());
-      }
-    });
+  const redirectURIs = (settings.JUSTLOGIN_SANDBOX_REDIRECT_URIS ?? DEFAULT_REDIRECT_URI).split(',');
+  const sandbox = await startPackageSandbox({
+    clients: [{ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectURIs }],
+    ...(settings.SANDBOX_ACCESS_TOKEN_TTL ? { accessTokenTTL: Number(settings.SANDBOX_ACCESS_TOKEN_TTL) } : {}),
+    faults: {
+      control: settings.SANDBOX_API_CONTROL === '1',
+      ...(settings.SANDBOX_API_FAULT ? { api: apiFault(settings.SANDBOX_API_FAULT) } : {}),
+    },
+    onTokenRequest: ({ grantType, status }) =>
+      tokenRequests.push(`token-request grant_type=${grantType} status=${status}`),
   });
-
   return {
-    origin: new URL(issuer).origin,
-    issuer,
-    clientID: childEnv.JUSTLOGIN_SANDBOX_CLIENT_ID || 'demo-client',
-    clientSecret: childEnv.JUSTLOGIN_SANDBOX_CLIENT_SECRET || 'demo-secret',
+    origin: sandbox.origin,
+    issuer: sandbox.issuer,
+    clientID: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
     tokenRequests,
-    waitForTokenRequests(count, timeoutMs = 2_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (tokenRequests.length < count) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(tokenRequests);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `expected ${count} token requests, the sandbox logged ${tokenRequests.length}:\n${tokenRequests.join('\n')}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+    async waitForTokenRequests(count, timeoutMs) {
+      await sandbox.waitForTokenRequests(count, timeoutMs);
+      return tokenRequests;
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => sandbox.stop(),
   };
 }

@@ -3,8 +3,7 @@
 // user's company; pay and bank information need the HR Admin role.
 import express from 'express';
 
-import { findUserBySub } from './accounts.mjs';
-import { buildApiData, hashOf, leaveTypesOf, seededRandom } from './api-data.mjs';
+import { buildApiData, companyGuidOf, hashOf, leaveTypesOf, seededRandom } from './api-data.mjs';
 
 /** The paths the API answers under (anything else passes on to the next route). */
 const API_PATH = /^\/(membership|payroll|leave)(\/|$)/i;
@@ -39,9 +38,10 @@ const badRequest = (message) => new ApiError(400, message);
  *
  * @param {object} options
  * @param {import('oidc-provider').default} options.provider  whose access tokens are accepted
+ * @param {ReturnType<import('./accounts.mjs').createAccounts>} options.accounts  the sandbox's users
  * @param {{ middleware: import('express').RequestHandler }} options.faults  the test-only fault switch
  */
-export function apiRoutes({ provider, faults }) {
+export function apiRoutes({ provider, accounts, faults }) {
   let data; // built on the first call, to keep start-up fast
   const router = express.Router();
 
@@ -55,7 +55,7 @@ export function apiRoutes({ provider, faults }) {
   });
   router.use(faults.middleware);
   router.use(async (req, res, next) => {
-    res.locals.caller = await callerOf(provider, req.headers.authorization);
+    res.locals.caller = await callerOf(provider, accounts, req.headers.authorization);
     next();
   });
 
@@ -69,7 +69,7 @@ export function apiRoutes({ provider, faults }) {
   };
   for (const [path, handler] of Object.entries(routes)) {
     router.get(path, (req, res) => {
-      data ??= buildApiData();
+      data ??= buildApiData(accounts.users);
       handler({ data, caller: res.locals.caller, params: req.params, req, res });
     });
     router.all(path, (_req, res) => {
@@ -93,17 +93,17 @@ export function apiRoutes({ provider, faults }) {
 }
 
 /** The signed-in user behind `Authorization: Bearer <access token>`, or a 401. */
-async function callerOf(provider, authorization) {
+async function callerOf(provider, accounts, authorization) {
   const [, scheme, value] = /^(\S+) +(\S+)$/.exec(authorization ?? '') ?? [];
   if (scheme?.toLowerCase() !== 'bearer') throw unauthorized();
   if (value.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid_token');
   const token = await provider.AccessToken.find(value);
   if (!token || token.isExpired) throw unauthorized('invalid_token');
-  const user = findUserBySub(token.accountId);
+  const user = accounts.findUserBySub(token.accountId);
   if (!user) throw unauthorized('invalid_token');
   const roles = [user.claims.role].flat();
   return {
-    companyGuid: user.claims.CompanyGUID.toUpperCase(),
+    companyGuid: companyGuidOf(user),
     mayReadPayroll: roles.some((role) => PAYROLL_ROLES.includes(role)),
   };
 }

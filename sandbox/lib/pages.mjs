@@ -16,7 +16,9 @@ const STYLE = `
   h1 { font-size: 1.4rem; margin-top: 0; }
   label { display: block; margin-top: 1rem; font-weight: 600; }
   input { display: block; width: 100%; box-sizing: border-box; padding: 0.5rem; margin-top: 0.25rem; }
-  button { margin-top: 1.5rem; padding: 0.6rem 1.4rem; font-size: 1rem; cursor: pointer; }
+  button { margin-top: 1.5rem; padding: 0.6rem 1.4rem; font-size: 1rem; cursor: pointer; border-radius: 4px; }
+  button.primary { background: #0b5cad; color: #fff; border: 1px solid #0b5cad; }
+  button.secondary { background: #fff; color: #1d2730; border: 1px solid #8a96a0; margin-left: 0.5rem; }
   .error { color: #a4000f; background: #fde8ea; padding: 0.6rem; border-radius: 4px; }
   .note { color: #56636e; font-size: 0.9rem; }`;
 
@@ -56,17 +58,37 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   );
 }
 
-/** The consent page: "<client> wants to connect to your JustLogin account", Yes or No. */
+/** The consent page: "<app> wants to connect to your JustLogin account", Yes, allow or No, deny. */
 export function consentPage({ action, clientName, userName }) {
   return layout(
     'Consent',
     `<h1>${escapeHtml(clientName)} wants to connect to your JustLogin account</h1>
-<p>Signed in as ${escapeHtml(userName)}.</p>
+<p>Signed in as ${escapeHtml(userName)}. Allow ${escapeHtml(clientName)} to sign you in and to read your JustLogin details?</p>
 <form method="post" action="${escapeHtml(action)}">
-  <button type="submit" name="decision" value="yes">Yes</button>
-  <button type="submit" name="decision" value="no">No</button>
+  <button type="submit" class="primary" name="decision" value="yes">Yes, allow</button>
+  <button type="submit" class="secondary" name="decision" value="no">No, deny</button>
 </form>`,
   );
+}
+
+/**
+ * The sign-out question at the end_session endpoint. `form` is oidc-provider's hidden form
+ * (id `op.logoutForm`, with its own escaped values); the buttons submit it.
+ */
+export function logoutPage({ form, clientName }) {
+  return layout(
+    'Sign out',
+    `<h1>Sign out of JustLogin?</h1>
+<p>${clientName ? `${escapeHtml(clientName)} signed you out. ` : ''}Also end your JustLogin session, so that the next sign-in asks for a Company Id, Username and Password again?</p>
+${form}
+<button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign out</button>
+<button type="submit" class="secondary" form="op.logoutForm">No, stay signed in</button>`,
+  );
+}
+
+/** After signing out when the app gave no post_logout_redirect_uri. */
+export function signedOutPage() {
+  return layout('Signed out', '<h1>You are signed out of JustLogin</h1>');
 }
 
 export function errorPage(message) {

@@ -1,10 +1,12 @@
-// The seeded demo data behind the sandbox's API: one company per Company Id of the demo users,
-// each with generated colleagues. A fixed seed makes every start produce the same data.
-import { DEMO_USERS } from './accounts.mjs';
+// The seeded demo data behind the sandbox's API: one company per Company Id of the sandbox's
+// users, each with generated colleagues. A fixed seed makes every start produce the same data.
 
 const SEED = 20260101;
 
-/** How many people each company has, how many of them have left, and who the demo users are. */
+/**
+ * How many people each demo company has, how many of them have left, and where the demo users
+ * sit. A company of the caller's own users gets OTHER_COMPANY, its users as staff.
+ */
 const COMPANIES = {
   ACME: {
     employees: 137,
@@ -22,6 +24,8 @@ const COMPANIES = {
     demoUsers: { carol: { department: 'Finance', head: false, gender: 'Female' } },
   },
 };
+
+const OTHER_COMPANY = { employees: 20, inactive: 2, departments: ['Operations', 'Finance', 'Sales'], demoUsers: {} };
 
 // [designation, designationCode, jobGradeId]
 const HEADS = {
@@ -223,23 +227,35 @@ function generateBanks() {
   }));
 }
 
-function generateCompany(companyId, plan, banks) {
-  const demoUsers = DEMO_USERS.filter((user) => user.companyId === companyId);
-  const { CompanyGUID: companyGuid, CompanyName: companyName } = demoUsers[0].claims;
-  const domain = demoUsers[0].claims.email.split('@')[1];
+/** A user's company GUID in the API: their `CompanyGUID` claim, or one made from their Company Id. */
+export function companyGuidOf(user) {
+  return (user.claims.CompanyGUID ?? generatorFor(`company-guid:${user.companyId.toUpperCase()}`).guid()).toUpperCase();
+}
+
+/** A user's own GUID in the API: their `UserGUID` claim, or one made from their `sub`. */
+export function userGuidOf(user) {
+  return (user.claims.UserGUID ?? generatorFor(`user-guid:${user.claims.sub}`).guid()).toUpperCase();
+}
+
+function generateCompany(companyId, plan, banks, users) {
+  const demoUsers = users.filter((user) => user.companyId === companyId);
+  const companyGuid = companyGuidOf(demoUsers[0]);
+  const companyName = demoUsers[0].claims.CompanyName ?? companyId;
+  const domain = demoUsers[0].claims.email?.split('@')[1] ?? `${companyId.toLowerCase()}.example`;
   const gen = generatorFor(`company:${companyId}`);
+  const size = Math.max(plan.employees, plan.departments.length + 2 + demoUsers.length * 2);
 
   const departments = ['Management', ...plan.departments].map((name) => ({ departmentGuid: gen.guid(), name }));
   const byName = new Map(departments.map((department) => [department.name, department]));
 
   // Slots: the chief executive, one head per department, then staff spread over the departments.
   const slots = departments.map((department) => ({ department, role: HEADS[department.name], head: true }));
-  while (slots.length < plan.employees) {
+  while (slots.length < size) {
     const department = byName.get(gen.pick(plan.departments));
     slots.push({ department, role: gen.pick(STAFF[department.name]), head: false });
   }
 
-  const takenNames = new Set(DEMO_USERS.map((user) => user.claims.name));
+  const takenNames = new Set(users.map((user) => user.claims.name));
   const employees = slots.map((slot, index) => {
     let first;
     let gender;
@@ -310,16 +326,24 @@ function generateCompany(companyId, plan, banks) {
     };
   });
 
-  // Each demo user takes the first slot of their place, keeping the data around it.
-  for (const [username, place] of Object.entries(plan.demoUsers)) {
-    const user = demoUsers.find((candidate) => candidate.username === username);
-    const employee = employees.find((e) => e.department.name === place.department && e.head === place.head);
+  // Each user takes the first free slot of their place (staff anywhere for users not in the plan),
+  // keeping the data around it.
+  const taken = new Set();
+  for (const user of demoUsers) {
+    const place = plan.demoUsers[user.username];
+    const employee = employees.find(
+      (e, index) =>
+        index > 0 &&
+        !taken.has(e) &&
+        (place ? e.department.name === place.department && e.head === place.head : !e.head),
+    );
+    taken.add(employee);
     Object.assign(employee, {
-      userGuid: user.claims.UserGUID,
+      userGuid: userGuidOf(user),
       userName: user.username,
-      email: user.claims.email,
-      fullName: user.claims.name,
-      gender: place.gender,
+      email: user.claims.email ?? `${user.username.toLowerCase()}@${domain}`,
+      fullName: user.claims.name ?? user.username,
+      gender: place?.gender ?? employee.gender,
     });
   }
 
@@ -331,7 +355,7 @@ function generateCompany(companyId, plan, banks) {
   }
 
   // Those who have left: staff that no demo user stands in for.
-  const demoGuids = new Set(demoUsers.map((user) => user.claims.UserGUID));
+  const demoGuids = new Set(demoUsers.map(userGuidOf));
   const leavers = employees.filter((e) => !e.head && !demoGuids.has(e.userGuid));
   for (let left = 0; left < plan.inactive; left += 1) {
     const [employee] = leavers.splice(gen.int(0, leavers.length - 1), 1);
@@ -368,15 +392,16 @@ function residency(gen, kind, joinDate) {
 }
 
 /**
- * Builds the companies: `{ companies: Map<companyGuid, { companyGuid, name, employees }>, employees:
- * Map<userGuid, employee> }`, employees in employeeId order. Same input, same data, every time.
+ * Builds the companies of `users`: `{ companies: Map<companyGuid, { companyGuid, name, employees }>,
+ * employees: Map<userGuid, employee> }`, employees in employeeId order. Same users, same data,
+ * every time.
  */
-export function buildApiData() {
+export function buildApiData(users) {
   const banks = generateBanks();
   const companies = new Map();
   const employees = new Map();
-  for (const [companyId, plan] of Object.entries(COMPANIES)) {
-    const company = generateCompany(companyId, plan, banks);
+  for (const companyId of new Set(users.map((user) => user.companyId))) {
+    const company = generateCompany(companyId, COMPANIES[companyId] ?? OTHER_COMPANY, banks, users);
     companies.set(company.companyGuid, company);
     for (const employee of company.employees) employees.set(employee.userGuid, employee);
   }

@@ -7,9 +7,9 @@
 // - refuses any other Authorization header (clients authenticate with client_secret_post only);
 // - answers a refresh token that was already used with invalid_grant, leaving the rest of the grant
 //   alone (oidc-provider would revoke the whole grant, IdentityServer does not);
-// - optionally logs one line per request: `token-request grant_type=<grant> status=<status>`;
-//   with SANDBOX_LOG_REFRESH_TOKEN_IDS=1 a refresh_token grant's line ends in ` rt=<id>`, the first
-//   12 hex digits of the SHA-256 of the refresh token presented (`-` when none), never the token.
+// - reports each request once answered: `{ clientID?, grantType, status, refreshTokenId? }`, where
+//   refreshTokenId (refresh_token grants only) is the first 12 hex digits of the SHA-256 of the
+//   refresh token presented, never the token.
 import { createHash } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 
@@ -19,10 +19,10 @@ const BODY_LIMIT = 56 * 1024;
  * @param {object} options
  * @param {import('oidc-provider').default} options.provider
  * @param {(req: IncomingMessage, res: import('node:http').ServerResponse) => void} options.forward oidc-provider's request handler
- * @param {boolean} options.logTokenRequests
+ * @param {string[]} options.clientIDs  the registered clients, the only ones named in reports
+ * @param {(request: { clientID?: string, grantType: string, status: number, refreshTokenId?: string }) => void} options.onTokenRequest
  */
-export function tokenGate({ provider, forward, logTokenRequests }) {
-  const logRefreshTokenIds = process.env.SANDBOX_LOG_REFRESH_TOKEN_IDS === '1';
+export function tokenGate({ provider, forward, clientIDs, onTokenRequest }) {
   // Access token -> client_id. Kept after expiry: apps refresh exactly when the token has expired,
   // and oidc-provider's storage forgets expired tokens.
   const issuedTo = new Map();
@@ -50,12 +50,13 @@ export function tokenGate({ provider, forward, logTokenRequests }) {
   return async function handleTokenRequest(req, res) {
     const body = await readBody(req);
     const form = new URLSearchParams(body?.toString('utf8'));
-    if (logTokenRequests) {
-      const grantType = /^[\w:.-]+$/.test(form.get('grant_type') ?? '') ? form.get('grant_type') : '-';
-      const presented =
-        logRefreshTokenIds && grantType === 'refresh_token' ? ` rt=${refreshTokenId(form.get('refresh_token'))}` : '';
-      res.on('finish', () => console.log(`token-request grant_type=${grantType} status=${res.statusCode}${presented}`));
-    }
+    const clientID = clientIDs.includes(form.get('client_id')) ? form.get('client_id') : undefined;
+    const grantType = /^[\w:.-]{1,100}$/.test(form.get('grant_type') ?? '') ? form.get('grant_type') : '-';
+    const presented =
+      grantType === 'refresh_token' ? { refreshTokenId: refreshTokenId(form.get('refresh_token')) } : {};
+    res.on('finish', () =>
+      onTokenRequest({ ...(clientID ? { clientID } : {}), grantType, status: res.statusCode, ...presented }),
+    );
 
     const refused = body
       ? await refusal(form, req.headers.authorization)

@@ -1,11 +1,15 @@
 // The sign-in and consent pages oidc-provider sends the browser to (its `interactions.url`).
 import express from 'express';
 
-import { authenticate, findUserBySub } from './accounts.mjs';
 import { consentPage, errorPage, loginPage } from './pages.mjs';
 
-/** An Express router serving `/:uid` (the page), `/:uid/login` and `/:uid/consent` (the forms). */
-export function interactionRoutes(provider) {
+/**
+ * An Express router serving `/:uid` (the page), `/:uid/login` and `/:uid/consent` (the forms).
+ *
+ * @param {import('oidc-provider').default} provider
+ * @param {ReturnType<import('./accounts.mjs').createAccounts>} accounts  the sandbox's users
+ */
+export function interactionRoutes(provider, accounts) {
   const router = express.Router();
   const form = express.urlencoded({ extended: false });
 
@@ -30,7 +34,7 @@ export function interactionRoutes(provider) {
       return;
     }
     const client = await provider.Client.find(params.client_id);
-    const user = findUserBySub(session.accountId);
+    const user = accounts.findUserBySub(session.accountId);
     res.type('html').send(
       consentPage({
         action: `${req.baseUrl}/${uid}/consent`,
@@ -43,7 +47,7 @@ export function interactionRoutes(provider) {
   router.post('/:uid/login', form, async (req, res) => {
     const { uid } = await interaction(req, res, 'login');
     const { companyId = '', username = '', password = '' } = req.body ?? {};
-    const user = authenticate(companyId, username, password);
+    const user = accounts.authenticate(companyId, username, password);
     if (!user) {
       res.type('html').send(
         loginPage({

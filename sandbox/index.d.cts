@@ -1,0 +1,132 @@
+// Types of justlogin-sandbox (index.d.mts and index.d.cts are the same text).
+
+/** An app registered with the sandbox (one OAuth client). */
+export interface SandboxClient {
+  clientID: string;
+  clientSecret: string;
+  /** The app's callback URLs, matched exactly. */
+  redirectURIs: string[];
+  /** Shown on the consent page ("<clientName> wants to connect…"); the clientID when absent. */
+  clientName?: string;
+}
+
+/** A user who can sign in, with the claims that go into their id_token. */
+export interface SandboxUser {
+  companyId: string;
+  username: string;
+  password: string;
+  /** `sub` is required; JustLogin's own claims (`CompanyGUID`, `UserGUID`, `role`, …) are optional. */
+  claims: { sub: string; [claim: string]: unknown };
+}
+
+/** The next `count` calls to the API answer `status` (with `Retry-After: retryAfter` seconds when given; 1 s for 429). */
+export interface ApiFault {
+  status: 429 | 500 | 502 | 503 | 504;
+  count: number;
+  retryAfter?: number;
+}
+
+/** One request the token endpoint answered. Never holds a secret or a token. */
+export interface TokenRequest {
+  /** The `client_id` of the request, when it names a registered client. */
+  clientID?: string;
+  /** `authorization_code`, `refresh_token`, …; `-` when missing or unreadable. */
+  grantType: string;
+  /** The HTTP status the sandbox answered. */
+  status: number;
+  /** refresh_token grants: the first 12 hex digits of the SHA-256 of the refresh token presented (`-` when none). */
+  refreshTokenId?: string;
+}
+
+export interface SandboxOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** The apps that may sign users in. */
+  clients: SandboxClient[];
+  /** Replace the demo users (DEMO_USERS) with these. */
+  users?: SandboxUser[];
+  /** Access token lifetime in seconds; default 3600. */
+  accessTokenTTL?: number;
+  /** Default true: each refresh returns a new refresh token and the used one is refused with invalid_grant. */
+  rotateRefreshTokens?: boolean;
+  /** Test switches for the API: `api` fails the first calls; `control` serves GET/POST `/_sandbox/api-faults`. */
+  faults?: { api?: ApiFault; control?: boolean };
+  /** Called once per answered token request. */
+  onTokenRequest?: (request: TokenRequest) => void;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** e.g. `http://127.0.0.1:40123`: the `baseURL` of passport-justlogin, and the API's origin. */
+  origin: string;
+  /** `${origin}/v1/auth`; discovery at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  clients: SandboxClient[];
+  users: SandboxUser[];
+  /** Every answered token request so far, in order. */
+  tokenRequests: readonly TokenRequest[];
+  /** Resolves with `tokenRequests` once it holds `count` entries; rejects after `timeoutMs` (default 2000). */
+  waitForTokenRequests(count: number, timeoutMs?: number): Promise<readonly TokenRequest[]>;
+  /** Stops the server (and its process, from CommonJS). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox and resolves once it listens. Rejects with a TypeError naming a bad option,
+ * or with the listen error (`code: 'EADDRINUSE'`). From CommonJS it runs in a child process, from
+ * an ES module in this process.
+ *
+ * @example
+ * const sandbox = await startSandbox({
+ *   clients: [{ clientID: 'my-app', clientSecret: 'my-secret', redirectURIs: ['http://localhost:3000/auth/justlogin/callback'] }],
+ * });
+ * // new JustLoginStrategy({ clientID: 'my-app', clientSecret: 'my-secret', callbackURL, baseURL: sandbox.origin }, verify)
+ * await sandbox.stop();
+ */
+export declare function startSandbox(options: SandboxOptions): Promise<Sandbox>;
+
+/** The seeded demo users: ACME alice (HR Admin) and bob, GLOBEX carol. Passwords are `<username>-pass`. */
+export declare const DEMO_USERS: readonly SandboxUser[];
+
+/** Cookies kept by origin for signIn() with fetch; send them on with `header(url)`. */
+export declare class CookieJar {
+  /** The `Cookie` header value for `url` (`''` when none). */
+  header(url: string | URL): string;
+  /** Keeps the cookies a fetch response from `url` sets. */
+  store(url: string | URL, response: Response): void;
+}
+
+/** The sandbox refused the sign-in (`reason`: the page's message), or the flow went astray. */
+export declare class SandboxSignInError extends Error {
+  readonly reason?: string;
+}
+
+/** What signIn() needs to reach the app: anything with `get(path)`, such as `supertest.agent(app)`. */
+export interface AgentLike<R> {
+  get(path: string): PromiseLike<R>;
+}
+
+interface SignInCommon {
+  companyId: string;
+  username: string;
+  password: string;
+  /** Default true: "Yes, allow" on the consent page; false answers "No, deny". */
+  consent?: boolean;
+}
+
+/**
+ * Signs a user in to an app through the sandbox's pages, without a browser: starts at `start`
+ * (the app's sign-in route), follows the app to the sandbox, fills in Company Id, Username and
+ * Password, answers the consent page, and returns the app's response to the callback.
+ * Throws SandboxSignInError when the sandbox refuses the credentials.
+ *
+ * @example
+ * const agent = request.agent(app);
+ * const res = await signIn({ agent, start: '/auth/justlogin', ...DEMO_USERS[0] });
+ */
+export declare function signIn<R>(options: SignInCommon & { agent: AgentLike<R>; start: string }): Promise<R>;
+export declare function signIn(
+  options: SignInCommon & { start: string; cookies?: CookieJar; fetch?: typeof fetch; agent?: undefined },
+): Promise<Response>;

@@ -1,0 +1,32 @@
+// The sandbox's users (the demo users of demo-users.json, or the caller's own) and how they sign in.
+import { readFileSync } from 'node:fs';
+
+/** @type {{ companyId: string, username: string, password: string, claims: Record<string, string> }[]} */
+export const DEMO_USERS = JSON.parse(readFileSync(new URL('../demo-users.json', import.meta.url), 'utf8'));
+
+/** The users of one sandbox: lookups by credentials and by `sub`, and oidc-provider's `findAccount`. */
+export function createAccounts(users = DEMO_USERS) {
+  return {
+    users,
+    /** Every claim name any user carries (all go into the id_token under the `openid` scope). */
+    claimNames: [...new Set(users.flatMap((user) => Object.keys(user.claims)))],
+    /** Company Id and Username are matched case-insensitively, the password exactly. */
+    authenticate(companyId, username, password) {
+      return users.find(
+        (user) =>
+          user.companyId.toLowerCase() === String(companyId).trim().toLowerCase() &&
+          user.username.toLowerCase() === String(username).trim().toLowerCase() &&
+          user.password === password,
+      );
+    },
+    findUserBySub(sub) {
+      return users.find((user) => user.claims.sub === sub);
+    },
+    /** oidc-provider's `findAccount`: the account behind a `sub`. */
+    async findAccount(_ctx, sub) {
+      const user = users.find((candidate) => candidate.claims.sub === sub);
+      if (!user) return undefined;
+      return { accountId: sub, claims: async () => ({ ...user.claims, idp: 'local' }) };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// oidc-provider configured to behave like JustLogin's IdentityServer (see the README of this package).
+import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+
+import { createMemoryAdapter } from './memory-adapter.mjs';
+import { errorPage, logoutPage, signedOutPage } from './pages.mjs';
+
+const DAY = 24 * 60 * 60;
+const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime.';
+
+/** IdentityServer's endpoint paths, relative to the issuer (`<origin>/v1/auth`). */
+export const ROUTES = {
+  authorization: '/connect/authorize',
+  token: '/connect/token',
+  userinfo: '/connect/userinfo',
+  end_session: '/connect/endsession',
+  jwks: '/.well-known/openid-configuration/jwks',
+  pushed_authorization_request: '/connect/par',
+};
+
+let loading;
+
+/**
+ * oidc-provider's Provider class, loaded once. On Node 20 oidc-provider 9 warns "Unsupported
+ * runtime" as it loads, though it works there (this package is tested on Node 20): that one
+ * line, and only while oidc-provider loads, is not printed.
+ */
+export function loadProvider() {
+  loading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (first, ...rest) => {
+      if (typeof first === 'string' && first.includes(UNSUPPORTED_RUNTIME)) return;
+      warn.call(console, first, ...rest);
+    };
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return loading;
+}
+
+/** A fresh RS256 signing key (private JWK); its public half is served at the JWKS URL. */
+export async function generateSigningKey() {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * @param {object} options
+ * @param {Function} options.Provider          oidc-provider's class (loadProvider())
+ * @param {object} options.signingKey          generateSigningKey()
+ * @param {string} options.issuer              `<origin>/v1/auth`
+ * @param {string} options.interactionsPath    where the sign-in and consent pages are served
+ * @param {{ clientID: string, clientSecret: string, redirectURIs: string[], clientName?: string }[]} options.clients
+ * @param {ReturnType<import('./accounts.mjs').createAccounts>} options.accounts
+ * @param {number} options.accessTokenTTL      seconds
+ * @param {boolean} options.rotateRefreshTokens
+ */
+export function createProvider(options) {
+  const { Provider, accounts } = options;
+  return new Provider(options.issuer, {
+    clients: options.clients.map((client) => ({
+      client_id: client.clientID,
+      client_secret: client.clientSecret,
+      client_name: client.clientName,
+      redirect_uris: client.redirectURIs,
+      // After signing out at the end_session endpoint, back to the app's home page.
+      post_logout_redirect_uris: [...new Set(client.redirectURIs.map((uri) => new URL('/', uri).href))],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+    })),
+    clientAuthMethods: ['client_secret_post'],
+    responseTypes: ['code'],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    routes: ROUTES,
+    jwks: { keys: [options.signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    adapter: createMemoryAdapter(),
+    findAccount: accounts.findAccount,
+
+    // All of JustLogin's user claims go into the id_token of the code flow under scope `openid`.
+    claims: { openid: ['sub', 'auth_time', 'amr', 'idp', ...accounts.claimNames.filter((name) => name !== 'sub')] },
+    conformIdTokenClaims: false,
+
+    // JustLogin returns a refresh token for scope `openid` alone (oidc-provider's default wants
+    // `offline_access`); a refresh token outlives the browser session and, by default, is single-use.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: options.rotateRefreshTokens,
+    expiresWithSession: async () => false,
+
+    ttl: {
+      AccessToken: options.accessTokenTTL,
+      AuthorizationCode: 300,
+      IdToken: 300,
+      RefreshToken: 30 * DAY,
+      Grant: 30 * DAY,
+      Session: 14 * DAY,
+      Interaction: 60 * 60,
+    },
+
+    // PKCE keeps oidc-provider's default: optional for these confidential clients, verified when sent.
+    interactions: {
+      url: async (_ctx, interaction) => `${options.interactionsPath}/${interaction.uid}`,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = signedOutPage();
+        },
+      },
+    },
+    clientBasedCORS: () => false,
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage([out.error, out.error_description].filter(Boolean).join(': '));
+    },
+  });
+}
