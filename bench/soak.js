@@ -23,8 +23,7 @@ const SKEW_SECONDS = 1;
 const MAX_DELAY_MS = 400;
 /** The sandbox sends users back here (a load balancer's URL); the soak calls the instance it chooses. */
 const CALLBACK_URL = 'http://localhost/auth/justlogin/callback';
-const ROOT = path.join(__dirname, '..');
-const DEMO_USERS = require('../example-app/sandbox/demo-users.json');
+const { DEMO_USERS } = require('justlogin-sandbox');
 const MODES = [
   { mode: 'one process', instances: 1, redis: false },
   { mode: 'two instances, Redis', instances: 2, redis: true },
@@ -58,14 +57,10 @@ function checkPrerequisites() {
 }
 
 function startSandbox() {
-  return startProcess('sandbox', process.execPath, [path.join(ROOT, 'example-app', 'sandbox', 'main.mjs')], {
-    env: {
-      SANDBOX_PORT: '0',
-      SANDBOX_LOG_TOKEN_REQUESTS: '1',
-      SANDBOX_LOG_REFRESH_TOKEN_IDS: '1',
-      SANDBOX_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
-      JUSTLOGIN_SANDBOX_REDIRECT_URIS: CALLBACK_URL,
-    },
+  const args = ['--port', '0', '--log-token-requests', '--access-token-ttl', String(ACCESS_TOKEN_TTL)];
+  args.push('--client', `demo-client:demo-secret:${CALLBACK_URL}`);
+  return startProcess('sandbox', process.execPath, [require.resolve('justlogin-sandbox/cli'), ...args], {
+    env: {},
     ready: /^JustLogin sandbox listening: issuer=(\S+)$/,
   });
 }

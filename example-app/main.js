@@ -3,10 +3,8 @@
 // JUSTLOGIN_CALLBACK_URL are set (JUSTLOGIN_BASE_URL then picks any other host).
 // REDIS_URL keeps the sessions in Redis and makes one token renewal across all
 // instances (README: "Running several instances").
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const path = require('node:path');
-const readline = require('node:readline');
+const { startSandbox: startJustLoginSandbox } = require('justlogin-sandbox');
 const { RedisRefreshCoordinator } = require('passport-justlogin');
 const { createApp } = require('./app');
 
@@ -19,19 +17,24 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Starts the sandbox as its own process; resolves with its origin once it listens. */
-function startSandbox(callbackURL) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'sandbox', 'main.mjs')], {
-    env: { ...process.env, SANDBOX_PORT: String(SANDBOX_PORT), JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    child.once('exit', (code) => fail(`the JustLogin sandbox stopped (exit code ${code})`));
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = /^JustLogin sandbox listening: issuer=(\S+)$/.exec(line);
-      if (listening) resolve({ child, origin: new URL(listening[1]).origin });
+/** Starts the sandbox (justlogin-sandbox) with the example's client; resolves once it listens. */
+async function startSandbox(callbackURL) {
+  try {
+    return await startJustLoginSandbox({
+      port: SANDBOX_PORT,
+      clients: [
+        {
+          clientID: 'demo-client',
+          clientSecret: 'demo-secret',
+          redirectURIs: [callbackURL],
+          clientName: 'Example app',
+        },
+      ],
     });
-  });
+  } catch (err) {
+    if (err.code !== 'EADDRINUSE') throw err;
+    return fail(`port ${SANDBOX_PORT} for the JustLogin sandbox is already in use (set SANDBOX_PORT to another port)`);
+  }
 }
 
 /** A connected node-redis client; exits with a clear message when Redis cannot be reached. */
@@ -118,16 +121,15 @@ async function main() {
     if (refreshCoordinator) console.log('Token renewals are shared with the other instances through Redis.');
   });
   server.on('error', (err) => {
-    sandbox?.child.kill();
+    sandbox?.stop();
     fail(err.code === 'EADDRINUSE' ? `port ${PORT} is already in use (set PORT to another port)` : err.message);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      sandbox?.child.removeAllListeners('exit');
-      sandbox?.child.kill('SIGTERM');
+    process.once(signal, async () => {
       server.close();
       server.closeAllConnections();
+      await sandbox?.stop();
       process.exit(0);
     });
   }

@@ -72,14 +72,25 @@ export function consentPage({ action, clientName, userName }) {
 }
 
 /**
- * The sign-out question at the end_session endpoint. `form` is oidc-provider's hidden form
- * (id `op.logoutForm`, with its own escaped values); the buttons submit it.
+ * The end_session page. `form` is oidc-provider's hidden form (id `op.logoutForm`, with its own
+ * escaped values). When the app proved who is signing out (`confirmed`: a valid id_token_hint), the
+ * page submits "Yes, sign out" by itself, as IdentityServer signs out without asking then;
+ * otherwise it asks.
  */
-export function logoutPage({ form, clientName }) {
+export function logoutPage({ form, clientName, confirmed }) {
+  if (confirmed) {
+    return layout(
+      'Signing out',
+      `<h1>Signing you out of JustLogin…</h1>
+${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}
+<noscript><button type="submit" class="primary" form="op.logoutForm">Continue</button></noscript>
+<script>document.getElementById('op.logoutForm').submit()</script>`,
+    );
+  }
   return layout(
     'Sign out',
     `<h1>Sign out of JustLogin?</h1>
-<p>${clientName ? `${escapeHtml(clientName)} signed you out. ` : ''}Also end your JustLogin session, so that the next sign-in asks for a Company Id, Username and Password again?</p>
+<p>${clientName ? `${escapeHtml(clientName)} asks to end your JustLogin session. ` : ''}The next sign-in then asks for a Company Id, Username and Password again.</p>
 ${form}
 <button type="submit" class="primary" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign out</button>
 <button type="submit" class="secondary" form="op.logoutForm">No, stay signed in</button>`,

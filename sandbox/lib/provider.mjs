@@ -111,7 +111,8 @@ export function createProvider(options) {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
-          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName });
+          const confirmed = Boolean(ctx.oidc.params.id_token_hint && ctx.oidc.client);
+          ctx.body = logoutPage({ form, clientName: ctx.oidc.client?.clientName, confirmed });
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
