@@ -59,10 +59,15 @@ function checkPrerequisites() {
 function startSandbox() {
   const args = ['--port', '0', '--log-token-requests', '--access-token-ttl', String(ACCESS_TOKEN_TTL)];
   args.push('--client', `demo-client:demo-secret:${CALLBACK_URL}`);
-  return startProcess('sandbox', process.execPath, [require.resolve('justlogin-sandbox/cli'), ...args], {
-    env: {},
-    ready: /^JustLogin sandbox listening: issuer=(\S+)$/,
-  });
+  return startProcess(
+    'sandbox',
+    process.execPath,
+    [path.join(path.dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs'), ...args],
+    {
+      env: {},
+      ready: /^JustLogin sandbox listening: issuer=(\S+)$/,
+    },
+  );
 }
 
 async function startRedis() {

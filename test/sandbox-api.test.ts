@@ -1,10 +1,14 @@
 // The sandbox's copy of JustLogin's API (sandbox/lib/api.mjs), called over HTTP with
 // real access tokens from a sign-in on the sandbox's own pages.
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 import { DEMO_USERS, startSandbox, type DemoUser, type RunningSandbox } from './support/sandbox';
 import { signInForTokens, type SandboxTokens } from './support/sandbox-tokens';
+
+/** The justlogin-sandbox command (its package's bin). */
+const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
 
 const user = (name: string) => DEMO_USERS.find((candidate) => candidate.username === name)!;
 const alice = user('alice'); // ACME, HR Admin
@@ -644,7 +648,7 @@ describe('test-only fault switch', () => {
     await expect(startSandbox({ SANDBOX_API_FAULT: '418:1' })).rejects.toThrow(
       new TypeError('faults.api.status must be one of 429, 500, 502, 503, 504'),
     );
-    const cli = spawnSync(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--api-fault', 'often'], {
+    const cli = spawnSync(process.execPath, [SANDBOX_COMMAND, '--api-fault', 'often'], {
       encoding: 'utf8',
     });
     expect([cli.status, cli.stderr]).toEqual([

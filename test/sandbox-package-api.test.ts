@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
 import session from 'express-session';
@@ -21,6 +21,9 @@ import {
 } from 'justlogin-sandbox';
 
 import { JustLoginStrategy, type JustLoginVerifyWithProfile } from 'passport-justlogin';
+
+/** The justlogin-sandbox command (its package's bin). */
+const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
 
 const run = promisify(execFile);
 const CALLBACK = 'http://localhost:3000/auth/justlogin/callback';
@@ -280,7 +283,7 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
   });
 
   test('--help explains the options', async () => {
-    const { stdout } = await run(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--help']);
+    const { stdout } = await run(process.execPath, [SANDBOX_COMMAND, '--help']);
     expect(stdout).toContain('usage: justlogin-sandbox');
     for (const option of ['--port', '--host', '--client', '--users', '--access-token-ttl', '--help']) {
       expect(stdout).toContain(option);
@@ -298,7 +301,7 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
     const child = spawn(
       process.execPath,
       [
-        require.resolve('justlogin-sandbox/cli'),
+        SANDBOX_COMMAND,
         '--port',
         '0',
         '--client',
@@ -330,7 +333,7 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
   });
 
   test('a bad argument gives one line and exit code 2', async () => {
-    const failed = run(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--client', 'only-an-id']);
+    const failed = run(process.execPath, [SANDBOX_COMMAND, '--client', 'only-an-id']);
     await expect(failed).rejects.toMatchObject({
       code: 2,
       stderr: 'justlogin-sandbox: --client must be <id>:<secret>:<redirect-uri>, got "only-an-id" (see --help)\n',

@@ -1,10 +1,14 @@
 // The JustLogin sandbox identity server (the justlogin-sandbox package) on its own, over plain HTTP.
+import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 import { DEMO_USERS, RunningSandbox, startSandbox } from './support/sandbox';
 import { completeSandboxLogin, SandboxLoginError } from './support/sandbox-login';
+
+/** The justlogin-sandbox command (its package's bin). */
+const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
 
 const REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 const [alice, bob] = DEMO_USERS;
@@ -245,7 +249,7 @@ describe('JustLogin sandbox identity server', () => {
 
   test('a port already in use gives a one-line message and exit code 1', async () => {
     const port = new URL(sandbox.origin).port;
-    const child = spawn(process.execPath, [require.resolve('justlogin-sandbox/cli'), '--port', port]);
+    const child = spawn(process.execPath, [SANDBOX_COMMAND, '--port', port]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
