@@ -2,7 +2,7 @@
 // CommonJS (inside Jest), imported from an ES module (plain Node), and run as a command.
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -280,6 +280,11 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
     console.info(`in-process start times (ms): ${result.times.join(', ')}`);
     expect(result).toMatchObject({ signIn: 'function', users: 3 });
     expect(stderr).toBe('');
+  });
+
+  test('ships the same types to import and to require', () => {
+    const folder = dirname(SANDBOX_COMMAND);
+    expect(readFileSync(join(folder, 'index.d.mts'), 'utf8')).toBe(readFileSync(join(folder, 'index.d.cts'), 'utf8'));
   });
 
   test('--help explains the options', async () => {
