@@ -42,14 +42,25 @@ async function startExample(env: Record<string, string> = {}): Promise<Example> 
   const callbackURL = `${appURL}/auth/justlogin/callback`;
   const sandbox = await startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL, ...env });
   const store = new session.MemoryStore();
-  const app = createApp({
-    justlogin: { clientID: sandbox.clientID, clientSecret: sandbox.clientSecret, callbackURL, baseURL: sandbox.origin },
-    sessionSecret: 'example-people-test-session-secret',
-    sessionStore: store,
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
-  });
+  let server: Server;
+  try {
+    const app = createApp({
+      justlogin: {
+        clientID: sandbox.clientID,
+        clientSecret: sandbox.clientSecret,
+        callbackURL,
+        baseURL: sandbox.origin,
+      },
+      sessionSecret: 'example-people-test-session-secret',
+      sessionStore: store,
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(port, '127.0.0.1', () => resolve(listening)).once('error', reject);
+    });
+  } catch (error) {
+    await sandbox.stop(); // a failed start leaves nothing running
+    throw error;
+  }
   return {
     sandbox,
     appURL,
