@@ -1,6 +1,6 @@
-// `npm run example`: the example app, on the bundled JustLogin sandbox (default)
-// or on the real JustLogin when JUSTLOGIN_CLIENT_ID, JUSTLOGIN_CLIENT_SECRET and
-// JUSTLOGIN_CALLBACK_URL are set (JUSTLOGIN_BASE_URL then picks any other host).
+// `npm run example`: the example app, on the JustLogin sandbox (default) or on the real
+// JustLogin when JUSTLOGIN_CLIENT_ID, JUSTLOGIN_CLIENT_SECRET and JUSTLOGIN_CALLBACK_URL are set
+// (JUSTLOGIN_ENV=staging for JustLogin's staging environment, JUSTLOGIN_BASE_URL for any other host).
 // REDIS_URL keeps the sessions in Redis and makes one token renewal across all
 // instances (README: "Running several instances").
 const { randomBytes } = require('node:crypto');
@@ -76,9 +76,17 @@ async function sharedState(sessionSecret) {
   };
 }
 
+const REAL_JUSTLOGIN = ['JUSTLOGIN_CLIENT_ID', 'JUSTLOGIN_CLIENT_SECRET', 'JUSTLOGIN_CALLBACK_URL'];
+
 async function main() {
-  const real =
-    process.env.JUSTLOGIN_CLIENT_ID && process.env.JUSTLOGIN_CLIENT_SECRET && process.env.JUSTLOGIN_CALLBACK_URL;
+  // Any JustLogin variable means the real JustLogin: then all three are needed, never the sandbox instead.
+  const missing = REAL_JUSTLOGIN.filter((name) => !process.env[name]);
+  const real = missing.length === 0;
+  if (!real && (missing.length < REAL_JUSTLOGIN.length || process.env.JUSTLOGIN_ENV)) {
+    fail(
+      `JustLogin itself needs ${REAL_JUSTLOGIN.join(', ')}; missing: ${missing.join(', ')} (unset them all for the sandbox)`,
+    );
+  }
   const sessionSecret = process.env.SESSION_SECRET || randomBytes(32).toString('hex');
   const { sessionStore, refreshCoordinator, tokenTimeout } = await sharedState(process.env.SESSION_SECRET);
   let sandbox;

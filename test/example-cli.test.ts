@@ -117,7 +117,7 @@ it('talks to the real JustLogin, and starts no sandbox, when the JUSTLOGIN_* var
     JUSTLOGIN_CLIENT_ID: 'real-client',
     JUSTLOGIN_CLIENT_SECRET: 'real-secret',
     JUSTLOGIN_CALLBACK_URL: `http://localhost:${port}/auth/justlogin/callback`,
-    JUSTLOGIN_ENV: 'sandbox',
+    JUSTLOGIN_ENV: 'staging',
   });
   started.push(example);
   await waitFor(example, /^passport-justlogin example: /);
@@ -126,5 +126,33 @@ it('talks to the real JustLogin, and starts no sandbox, when the JUSTLOGIN_* var
   expect(location.origin + location.pathname).toBe('https://apis.justloginstaging.xyz/v1/auth/connect/authorize');
   expect(location.searchParams.get('client_id')).toBe('real-client');
   expect(example.lines.join('\n')).not.toMatch(/^JustLogin sandbox/m);
-  expect(example.lines).toContain('Signing in with JustLogin (environment: sandbox).');
+  expect(example.lines).toContain('Signing in with JustLogin (environment: staging).');
+});
+
+it.each([
+  [
+    'JUSTLOGIN_ENV=staging alone',
+    { JUSTLOGIN_ENV: 'staging' },
+    /JUSTLOGIN_CLIENT_ID, JUSTLOGIN_CLIENT_SECRET, JUSTLOGIN_CALLBACK_URL/,
+  ],
+  [
+    'a client id without its secret',
+    { JUSTLOGIN_CLIENT_ID: 'real-client', JUSTLOGIN_CALLBACK_URL: 'http://localhost:3000/auth/justlogin/callback' },
+    /JUSTLOGIN_CLIENT_SECRET/,
+  ],
+])('refuses to start, naming what is missing, on %s rather than running on the sandbox', async (_what, env, names) => {
+  const example = run({
+    PORT: String(await freePort()),
+    SANDBOX_PORT: String(await freePort()),
+    JUSTLOGIN_CLIENT_ID: '',
+    JUSTLOGIN_CLIENT_SECRET: '',
+    JUSTLOGIN_CALLBACK_URL: '',
+    JUSTLOGIN_ENV: '',
+    ...env,
+  });
+  started.push(example);
+  expect(await example.exit).toBe(1);
+  const output = example.lines.join('\n');
+  expect(output).toMatch(names);
+  expect(output).not.toMatch(/^JustLogin sandbox/m);
 });
