@@ -20,7 +20,7 @@ import {
   type TokenRequest,
 } from 'justlogin-sandbox';
 
-import { JustLoginStrategy, type JustLoginVerifyWithProfile } from 'passport-justlogin';
+import { JustLoginStrategy, type JustLoginVerifyWithProfile } from '../lib';
 
 /** The justlogin-sandbox command (its package's bin). */
 const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
