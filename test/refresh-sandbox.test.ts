@@ -6,7 +6,7 @@ import { JustLoginStrategy } from '../lib/strategy';
 import { decodeIdToken } from '../lib/id-token';
 import { toTokenSet, type JustLoginTokenSet } from '../lib/token-set';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
-import { completeSandboxLogin } from './support/sandbox-login';
+import { sandboxRedirect } from './support/sandbox-sign-in';
 
 const REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 const [alice] = DEMO_USERS;
@@ -32,7 +32,7 @@ async function signedInTokens(): Promise<JustLoginTokenSet> {
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-  const callback = new URL(await completeSandboxLogin(authorize.href, alice, 'yes'));
+  const callback = await sandboxRedirect(authorize.href, alice);
   const response = await fetch(`${sandbox.issuer}/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

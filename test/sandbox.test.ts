@@ -3,9 +3,10 @@ import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { SandboxSignInError } from 'justlogin-sandbox';
 
 import { DEMO_USERS, RunningSandbox, startSandbox } from './support/sandbox';
-import { completeSandboxLogin, SandboxLoginError } from './support/sandbox-login';
+import { sandboxRedirect } from './support/sandbox-sign-in';
 
 /** The justlogin-sandbox command (its package's bin). */
 const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
@@ -61,12 +62,9 @@ async function signIn(sandbox: RunningSandbox, user = alice) {
   const { verifier, challenge } = pkce();
   const state = random();
   const nonce = random();
-  const redirect = new URL(
-    await completeSandboxLogin(
-      authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' }),
-      user,
-      'yes',
-    ),
+  const redirect = await sandboxRedirect(
+    authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' }),
+    user,
   );
   expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
   expect(redirect.searchParams.get('state')).toBe(state);
@@ -215,18 +213,14 @@ describe('JustLogin sandbox identity server', () => {
   });
 
   test('a wrong password shows an error on the sign-in page and does not sign in', async () => {
-    const attempt = completeSandboxLogin(
-      authorizeURL(sandbox, { state: random() }),
-      { ...alice, password: 'wrong' },
-      'yes',
-    );
-    await expect(attempt).rejects.toBeInstanceOf(SandboxLoginError);
-    await expect(attempt).rejects.toMatchObject({ pageError: 'The Company Id, Username or Password is incorrect.' });
+    const attempt = sandboxRedirect(authorizeURL(sandbox, { state: random() }), { ...alice, password: 'wrong' });
+    await expect(attempt).rejects.toBeInstanceOf(SandboxSignInError);
+    await expect(attempt).rejects.toMatchObject({ reason: 'The Company Id, Username or Password is incorrect.' });
   });
 
   test('answering No on the consent page returns error=access_denied to the redirect_uri', async () => {
     const state = random();
-    const redirect = new URL(await completeSandboxLogin(authorizeURL(sandbox, { state }), alice, 'no'));
+    const redirect = await sandboxRedirect(authorizeURL(sandbox, { state }), alice, false);
     expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
     expect(redirect.searchParams.get('error')).toBe('access_denied');
     expect(redirect.searchParams.get('state')).toBe(state);
