@@ -1,7 +1,7 @@
 // A cookie-keeping HTTP client that follows redirects between the example app and the sandbox as a
 // browser does: cookies are kept per host name (not per port), so the sandbox's own session survives
 // from one sign-in to the next, and a sign-in started on 127.0.0.1 has no cookie on localhost.
-import type { SandboxCredentials } from './sandbox-login';
+import type { Credentials } from './sandbox-sign-in';
 
 /** A page the browser ended on after following every redirect. */
 export interface BrowserPage {
@@ -79,7 +79,7 @@ export class ExampleBrowser {
 export async function signInThroughSandbox(
   browser: ExampleBrowser,
   startURL: string,
-  user: SandboxCredentials,
+  user: Credentials,
   consent: 'yes' | 'no' = 'yes',
 ): Promise<BrowserPage> {
   let page = await browser.open(startURL);

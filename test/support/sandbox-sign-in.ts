@@ -43,7 +43,7 @@ export async function sandboxRedirect(authorizeURL: string, user: Credentials, c
     redirect = url;
     return new Response(null, { status: 204 });
   };
-  await signIn({ start: `${NO_APP}/start`, fetch: browser as typeof fetch, consent, ...user });
+  await signIn({ start: `${NO_APP}/start`, fetch: browser, consent, ...user });
   if (!redirect) throw new Error('the sandbox sent the browser nowhere');
   return redirect;
 }

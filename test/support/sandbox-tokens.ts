@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { DemoUser, RunningSandbox } from './sandbox';
-import { completeSandboxLogin } from './sandbox-login';
+import { sandboxRedirect } from './sandbox-sign-in';
 
 export const SANDBOX_REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 
@@ -26,7 +26,7 @@ export async function signInForTokens(sandbox: RunningSandbox, user: DemoUser): 
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-  const callback = new URL(await completeSandboxLogin(authorize.href, user, 'yes'));
+  const callback = await sandboxRedirect(authorize.href, user);
   const res = await fetch(`${sandbox.issuer}/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
