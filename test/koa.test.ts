@@ -1,10 +1,10 @@
 // The Koa example (example-app/koa/app.js: koa-passport, koa-session and keepTokensFreshKoa) on
 // the JustLogin sandbox, driven over HTTP as a browser would.
 import type { Server } from 'node:http';
+import { signIn } from 'justlogin-sandbox';
 import request from 'supertest';
-import { completeSandboxLogin } from './support/sandbox-login';
-import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
-import { freePort } from './support/free-port';
+import { useFrameworkExample } from './support/framework-example';
+import { DEMO_USERS } from './support/sandbox';
 
 interface SessionStore {
   get(key: string): unknown;
@@ -23,10 +23,6 @@ const PARALLEL = 10;
 const [alice] = DEMO_USERS;
 const keys = ['koa-test-session-key'];
 
-let sandbox: RunningSandbox;
-let appURL: string;
-let callbackURL: string;
-const servers: Server[] = [];
 const sessions = new Map<string, unknown>();
 /** The app's session store (shared by every instance the tests start), a Map the tests can read. */
 const store: SessionStore = {
@@ -35,57 +31,24 @@ const store: SessionStore = {
   destroy: (key) => void sessions.delete(key),
 };
 
-/** Starts an instance of the example on `port` (default: a free one) and returns its URL. */
-async function startApp(port?: number): Promise<string> {
-  const app = createApp({
-    justlogin: { clientID: sandbox.clientID, clientSecret: sandbox.clientSecret, callbackURL, baseURL: sandbox.origin },
-    keys,
-    store,
-  });
-  const listenOn = port ?? (await freePort());
-  servers.push(
-    await new Promise<Server>((resolve) => {
-      const server = app.listen(listenOn, '127.0.0.1', () => resolve(server));
-    }),
-  );
-  return `http://127.0.0.1:${listenOn}`;
-}
-
 /** How far this process's clock (Date.now) runs ahead of the real one; the sandbox keeps the real one. */
 let clockAhead = 0;
 const realNow = Date.now.bind(Date);
-
-beforeAll(async () => {
+beforeAll(() => {
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockAhead);
-  const port = await freePort();
-  callbackURL = `http://127.0.0.1:${port}/auth/justlogin/callback`;
-  sandbox = await startSandbox({
-    JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL,
-    SANDBOX_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
-  });
-  appURL = await startApp(port);
-}, 30_000);
-
-afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  await sandbox?.stop();
 });
 
-/** Signs alice in with `agent`: /auth/justlogin, the sandbox's pages, then the callback. */
-async function signIn(agent: request.Agent, consent: 'yes' | 'no' = 'yes') {
-  const start = await agent.get('/auth/justlogin').redirects(0);
-  expect(start.status).toBe(302);
-  expect(start.headers.location).toMatch(`${sandbox.issuer}/connect/authorize?`);
-  const callback = new URL(await completeSandboxLogin(start.headers.location, alice, consent));
-  expect(callback.origin + callback.pathname).toBe(callbackURL);
-  return agent.get(callback.pathname + callback.search).redirects(0);
-}
-
-/** The token requests the sandbox logged from the `from`th on, once `count` of them have arrived. */
-async function tokenRequests(from: number, count: number): Promise<string[]> {
-  const all = await sandbox.waitForTokenRequests(from + count);
-  return all.slice(from);
-}
+const example = useFrameworkExample({
+  accessTokenTTL: ACCESS_TOKEN_TTL,
+  timeoutMs: 30_000,
+  async startInstance(justlogin, port) {
+    const app = createApp({ justlogin, keys, store });
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
+    });
+    return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  },
+});
 
 describe('the Koa example', () => {
   let agent: request.Agent;
@@ -93,11 +56,11 @@ describe('the Koa example', () => {
   let signedIn: { key: string; session: unknown; cookie: string };
 
   it('signs alice in through koa-passport with the sandbox, and /profile shows her', async () => {
-    agent = request.agent(appURL);
-    const done = await signIn(agent);
+    agent = request.agent(example.url);
+    const done = await signIn({ agent, start: '/auth/justlogin', ...alice });
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe('/profile');
-    expect(await tokenRequests(0, 1)).toEqual(['token-request grant_type=authorization_code status=200']);
+    expect(await example.tokenRequests(0, 1)).toEqual(['token-request grant_type=authorization_code status=200']);
     const withUser = [...sessions].filter(([, session]) => (session as { passport?: object }).passport);
     expect(withUser).toHaveLength(1);
     const cookie = ([] as string[])
@@ -120,26 +83,26 @@ describe('the Koa example', () => {
   it(`renews once for ${PARALLEL} parallel requests with due tokens, twice in a row (the rotated token was stored)`, async () => {
     for (let round = 0; round < 2; round += 1) {
       clockAhead += STEP_MS;
-      const from = sandbox.tokenRequests.length;
+      const from = example.sandbox.tokenRequests.length;
       const answers = await Promise.all(Array.from({ length: PARALLEL }, () => agent.get('/profile')));
       expect(answers.map((answer) => answer.status)).toEqual(Array(PARALLEL).fill(200));
       expect(answers.map((answer) => answer.body as unknown)).toEqual(Array(PARALLEL).fill(answers[0].body));
       const { expiresAt } = answers[0].body as { expiresAt: number };
       expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + ACCESS_TOKEN_TTL - 5);
-      expect(await tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=200']);
+      expect(await example.tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=200']);
     }
   });
 
   it('answers 401 and signs the user out when JustLogin refuses the refresh token (a used one)', async () => {
     // Another instance that has not renewed this token reads the session as it was at sign-in
     // (e.g. from a stale replica), so it spends the first refresh token again: the sandbox refuses it.
-    const otherInstance = await startApp();
+    const otherInstance = await example.startInstance();
     sessions.set(signedIn.key, structuredClone(signedIn.session));
-    const from = sandbox.tokenRequests.length;
+    const from = example.sandbox.tokenRequests.length;
     const refused = await request(otherInstance).get('/profile').set('cookie', signedIn.cookie);
     expect(refused.status).toBe(401);
     expect(refused.body).toEqual({ error: 'reauthentication_required' });
-    expect(await tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=400']);
+    expect(await example.tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=400']);
     const after = await agent.get('/profile');
     expect(after.status).toBe(401);
     expect(after.body).toEqual({ error: 'sign_in_required' });
@@ -147,18 +110,21 @@ describe('the Koa example', () => {
   });
 
   it('fails the sign-in with 401 when the user says No on the consent page', async () => {
-    const stranger = request.agent(appURL);
-    const done = await signIn(stranger, 'no');
+    const stranger = request.agent(example.url);
+    const done = await signIn({ agent: stranger, start: '/auth/justlogin', ...alice, consent: false });
     expect(done.status).toBe(401);
     expect((await stranger.get('/profile')).status).toBe(401);
   });
 
   it('answers 503 while JustLogin is down, and keeps the session as it was', async () => {
-    const user = request.agent(appURL);
-    expect((await signIn(user)).status).toBe(302);
-    await sandbox.stop();
+    const user = request.agent(example.url);
+    const from = example.sandbox.tokenRequests.length;
+    expect((await signIn({ agent: user, start: '/auth/justlogin', ...alice })).status).toBe(302);
+    // The sandbox reports a token request after answering it: wait for this sign-in's before stopping it.
+    await example.tokenRequests(from, 1);
+    await example.sandbox.stop();
     // Every token request of these tests: alice's sign-in, one renewal a round, the refused one, this sign-in.
-    expect(sandbox.tokenRequests).toEqual([
+    expect(example.sandbox.tokenRequests).toEqual([
       'token-request grant_type=authorization_code status=200',
       ...Array(2).fill('token-request grant_type=refresh_token status=200'),
       'token-request grant_type=refresh_token status=400',
