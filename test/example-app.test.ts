@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import session from 'express-session';
+import { SandboxSignInError, signIn as sandboxSignIn } from 'justlogin-sandbox';
 import request from 'supertest';
 import { ExampleBrowser, signInThroughSandbox } from './support/example-browser';
-import { completeSandboxLogin, SandboxLoginError } from './support/sandbox-login';
+import { signInRecordingCallback, type Credentials } from './support/sandbox-sign-in';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
 import { freePort } from './support/free-port';
 
@@ -45,16 +46,12 @@ afterAll(async () => {
 async function signIn(
   agent: ReturnType<typeof request.agent>,
   path = '/auth/justlogin',
-  user: { companyId: string; username: string; password: string } = alice,
-  consent: 'yes' | 'no' = 'yes',
+  user: Credentials = alice,
+  consent = true,
 ) {
-  let res = await agent.get(path);
-  while (res.status === 302 && res.headers.location.startsWith('/')) res = await agent.get(res.headers.location);
-  expect(res.headers.location).toMatch(`${sandbox.issuer}/connect/authorize?`);
-  const callbackURL = await completeSandboxLogin(res.headers.location, user, consent);
-  expect(callbackURL.startsWith(`${appURL}/auth/justlogin/callback?`)).toBe(true);
-  const callback = await agent.get(callbackURL.slice(appURL.length));
-  return { callbackURL, callback };
+  const { response, callback } = await signInRecordingCallback(agent, path, user, consent);
+  expect(callback.path.startsWith('/auth/justlogin/callback?')).toBe(true);
+  return { back: callback, callback: response };
 }
 
 /** The JustLogin tokens kept in the app's session store for this agent's session. */
@@ -94,9 +91,8 @@ it('signs a demo user in and shows the profile, the id_token claims and the expi
 
 it('shows the error on the sign-in page for a wrong password, and signs nobody in', async () => {
   const agent = request.agent(appURL);
-  const login = await agent.get('/auth/justlogin');
-  await expect(completeSandboxLogin(login.headers.location, { ...alice, password: 'wrong' }, 'yes')).rejects.toThrow(
-    SandboxLoginError,
+  await expect(sandboxSignIn({ agent, start: '/auth/justlogin', ...alice, password: 'wrong' })).rejects.toThrow(
+    SandboxSignInError,
   );
   expect((await agent.get('/profile')).headers.location).toMatch(/^\/auth\/justlogin/);
 });
@@ -109,8 +105,8 @@ const OTHER_HOST = 'A sign-in must start and end on the same host name';
 
 it('returns to the home page with a message when the user says No on the consent page, once', async () => {
   const agent = request.agent(appURL);
-  const { callbackURL, callback } = await signIn(agent, '/auth/justlogin', alice, 'no');
-  expect(new URL(callbackURL).searchParams.get('error')).toBe('access_denied');
+  const { back, callback } = await signIn(agent, '/auth/justlogin', alice, false);
+  expect(back.params.get('error')).toBe('access_denied');
   expect(callback.headers.location).toBe('/');
   const home = await agent.get('/').expect(200);
   expect(reasonOn(home.text)).toBe(DENIED);
@@ -181,12 +177,12 @@ it('renews the tokens: a new refresh token, and the old one is then refused by t
 
 it('refuses a replayed callback URL', async () => {
   const agent = request.agent(appURL);
-  const { callbackURL } = await signIn(agent);
-  const replay = await agent.get(callbackURL.slice(appURL.length));
+  const { back } = await signIn(agent);
+  const replay = await agent.get(back.path);
   expect(replay.headers.location).toBe('/');
   expect(reasonOn((await agent.get('/')).text)).toContain(OTHER_HOST);
   const other = request.agent(appURL);
-  const elsewhere = await other.get(callbackURL.slice(appURL.length));
+  const elsewhere = await other.get(back.path);
   expect(elsewhere.headers.location).toBe('/');
   expect(reasonOn((await other.get('/')).text)).toContain(OTHER_HOST);
 });

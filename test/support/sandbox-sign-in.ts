@@ -4,16 +4,22 @@ import { signIn, type AgentLike, type SandboxUser } from 'justlogin-sandbox';
 
 export type Credentials = Pick<SandboxUser, 'companyId' | 'username' | 'password'>;
 
+/** The callback request signIn() made on the app: its path with the query, and the query's parameters. */
+export interface CallbackRequest {
+  path: string;
+  params: URLSearchParams;
+}
+
 /**
  * signIn() with `agent` from `start`, answering the consent page with `consent`; resolves with the
- * app's response to the callback and the callback's path and query as the agent requested it.
+ * app's response to the callback and the callback request, as the sandbox's redirect made it.
  */
 export async function signInRecordingCallback<R>(
   agent: AgentLike<R>,
   start: string,
   user: Credentials,
   consent = true,
-): Promise<{ response: R; callback: URL }> {
+): Promise<{ response: R; callback: CallbackRequest }> {
   const paths: string[] = [];
   const recording: AgentLike<R> = {
     get(path) {
@@ -22,7 +28,8 @@ export async function signInRecordingCallback<R>(
     },
   };
   const response = await signIn({ agent: recording, start, consent, ...user });
-  return { response, callback: new URL(paths[paths.length - 1], 'http://app.invalid') };
+  const path = paths[paths.length - 1];
+  return { response, callback: { path, params: new URL(path, 'http://app.invalid').searchParams } };
 }
 
 /** The app every signIn() of sandboxRedirect() starts on: its one route redirects to the authorize URL. */
