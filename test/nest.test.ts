@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { signIn } from 'justlogin-sandbox';
 import request from 'supertest';
 
 import { freePort } from './support/free-port';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
-import { completeSandboxLogin } from './support/sandbox-login';
+import { signInRecordingCallback } from './support/sandbox-sign-in';
 
 const ROOT = join(__dirname, '..');
 const NEST_MAIN = join(ROOT, 'example-app', 'nest', 'dist', 'main.js');
@@ -110,20 +111,10 @@ async function startExample(accessTokenTTL: number): Promise<RunningExample> {
   return { sandbox, app, callbackURL };
 }
 
-/** Opens /auth/justlogin with `agent`, signs alice in on the sandbox and returns the callback URL it redirects to. */
-async function signInAtSandbox(agent: request.Agent, consent: 'yes' | 'no', at: RunningSandbox): Promise<URL> {
-  const start = await agent.get('/auth/justlogin').redirects(0);
-  expect(start.status).toBe(302);
-  const authorizeURL = start.headers.location;
-  expect(authorizeURL).toMatch(new RegExp(`^${at.issuer}/connect/authorize\\?`));
-  return new URL(await completeSandboxLogin(authorizeURL, alice, consent));
-}
-
 /** An agent whose session holds alice, signed in through the example at `example`. */
 async function signedInAgent(example: RunningExample): Promise<request.Agent> {
   const agent = request.agent(example.app.url);
-  const callback = await signInAtSandbox(agent, 'yes', example.sandbox);
-  const done = await agent.get(callback.pathname + callback.search).redirects(0);
+  const done = await signIn({ agent, start: '/auth/justlogin', ...alice });
   expect(done.headers.location).toBe('/profile');
   return agent;
 }
@@ -152,13 +143,11 @@ describe('the NestJS example', () => {
 
   it('signs alice in; validate() gets params, so /profile shows an expiry from expires_in', async () => {
     agent = request.agent(app.url);
-    const callback = await signInAtSandbox(agent, 'yes', sandbox);
-    expect(callback.origin + callback.pathname).toBe(callbackURL);
-    expect(callback.searchParams.get('code')).toBeTruthy();
-
     const before = Math.floor(Date.now() / 1000);
-    const done = await agent.get(callback.pathname + callback.search).redirects(0);
+    const { response: done, callback } = await signInRecordingCallback(agent, '/auth/justlogin', alice);
     const after = Math.ceil(Date.now() / 1000);
+    expect(callback.path.startsWith(`${new URL(callbackURL).pathname}?`)).toBe(true);
+    expect(callback.params.get('code')).toBeTruthy();
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe('/profile');
     await sandbox.waitForTokenRequests(1);
@@ -238,10 +227,8 @@ describe('the NestJS example', () => {
 
   it('answers 401 on the callback when the user says No, and stays signed out', async () => {
     const stranger = request.agent(app.url);
-    const callback = await signInAtSandbox(stranger, 'no', sandbox);
-    expect(callback.searchParams.get('error')).toBe('access_denied');
-
-    const done = await stranger.get(callback.pathname + callback.search).redirects(0);
+    const { response: done, callback } = await signInRecordingCallback(stranger, '/auth/justlogin', alice, false);
+    expect(callback.params.get('error')).toBe('access_denied');
     expect(done.status).toBe(401);
     expect((await stranger.get('/profile')).status).toBe(401);
   });
