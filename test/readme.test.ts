@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { signIn as sandboxSignIn } from 'justlogin-sandbox';
 import request from 'supertest';
 import ts from 'typescript';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
@@ -8,7 +9,6 @@ import { freePort } from './support/free-port';
 import { codeBlocks, readmeSnippet } from './support/readme';
 import { startRedis } from './support/redis-server';
 import { DEMO_USERS, startSandbox } from './support/sandbox';
-import { completeSandboxLogin } from './support/sandbox-login';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // The snippets of the README and the guides, run as a user would run them: `node app.js`,
@@ -106,14 +106,6 @@ describe.each(['express', 'express-ts'])(
     });
     afterAll(() => sandbox?.stop());
 
-    /** /auth/justlogin, the sandbox's pages, then the callback URL JustLogin sends the browser to, on this app. */
-    async function signIn(agent: ReturnType<typeof request.agent>, consent: 'yes' | 'no') {
-      const start = await agent.get('/auth/justlogin').expect(302);
-      const back = new URL(await completeSandboxLogin(start.headers.location, alice, consent));
-      expect(`${back.origin}${back.pathname}`).toBe(values.JUSTLOGIN_CALLBACK_URL);
-      return agent.get(`${back.pathname}${back.search}`).expect(302);
-    }
-
     it('names every value the snippet reads, and the sandbox client', () => {
       expect(Object.keys(values).sort()).toEqual([
         'JUSTLOGIN_BASE_URL',
@@ -132,7 +124,8 @@ describe.each(['express', 'express-ts'])(
     it('signs a demo user in', async () => {
       const agent = request.agent(app);
       await agent.get('/').expect(200, { signedIn: false });
-      await signIn(agent, 'yes').then((res) => expect(res.headers.location).toBe('/me'));
+      const signedIn = await sandboxSignIn({ agent, start: '/auth/justlogin', ...alice });
+      expect(signedIn.headers.location).toBe('/me');
       const me = await agent.get('/me').expect(200);
       expect(me.body).toEqual({ id: alice.claims.sub, name: alice.claims.name, expiresAt: expect.any(Number) });
       await agent.get('/').expect(200, { signedIn: true });
@@ -140,7 +133,8 @@ describe.each(['express', 'express-ts'])(
 
     it('shows why a refused sign-in failed on /', async () => {
       const agent = request.agent(app);
-      await signIn(agent, 'no').then((res) => expect(res.headers.location).toBe('/'));
+      const refused = await sandboxSignIn({ agent, start: '/auth/justlogin', ...alice, consent: false });
+      expect(refused.headers.location).toBe('/');
       await agent
         .get('/')
         .expect(200, { signedIn: false, failure: 'The user did not allow the sign-in with JustLogin' });
