@@ -10,7 +10,7 @@ import { makeApp } from './support/app';
 import { freePort } from './support/free-port';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
-import { completeSandboxLogin } from './support/sandbox-login';
+import { signInRecordingCallback } from './support/sandbox-sign-in';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 // The authorization response on the callback: its `state` is checked and used
@@ -243,7 +243,7 @@ describe('against the sandbox identity server, which sends iss and state back', 
   afterAll(() => sandbox.stop());
 
   /** Signs alice in on the sandbox's pages, answering `consent`; returns the app's answer to the redirect back. */
-  async function sandboxSignIn(issuer: string, consent: 'yes' | 'no', pkce = true) {
+  async function sandboxSignIn(issuer: string, consent: boolean, pkce = true) {
     const app = makeApp(
       new JustLoginStrategy(
         {
@@ -262,31 +262,34 @@ describe('against the sandbox identity server, which sends iss and state back', 
     });
     try {
       const agent = request.agent(`http://localhost:${port}`);
-      const login = await agent.get('/login');
-      const back = new URL(await completeSandboxLogin(login.headers.location, DEMO_USERS[0], consent));
-      const callback = await agent.get(back.pathname + back.search);
+      const { response: callback, callback: back } = await signInRecordingCallback(
+        agent,
+        '/login',
+        DEMO_USERS[0],
+        consent,
+      );
       const failed = callback.headers.location === '/failed' ? await messages(agent) : [];
-      return { back, callback, failed };
+      return { back: back.params, callback, failed };
     } finally {
       await new Promise((resolve) => listening.close(resolve));
     }
   }
 
   it('completes the sign-in when the iss JustLogin sends is the configured issuer', async () => {
-    const { back, callback } = await sandboxSignIn(sandbox.issuer, 'yes');
-    expect(back.searchParams.get('iss')).toBe(sandbox.issuer);
+    const { back, callback } = await sandboxSignIn(sandbox.issuer, true);
+    expect(back.get('iss')).toBe(sandbox.issuer);
     expect(callback.status).toBe(200);
   });
 
   it('refuses the response of an issuer other than the configured one without redeeming its code', async () => {
     // Without PKCE the code can be redeemed here afterwards: proof that the strategy did not spend it.
-    const { back, failed } = await sandboxSignIn('https://apis.justlogin.com/v1/auth', 'yes', false);
+    const { back, failed } = await sandboxSignIn('https://apis.justlogin.com/v1/auth', true, false);
     expect(failed).toEqual([expect.stringMatching(/issuer/)]);
     const redeemed = await fetch(`${sandbox.issuer}/connect/token`, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'authorization_code',
-        code: back.searchParams.get('code') ?? '',
+        code: back.get('code') ?? '',
         redirect_uri: `http://localhost:${port}/callback`,
         client_id: sandbox.clientID,
         client_secret: sandbox.clientSecret,
@@ -296,8 +299,8 @@ describe('against the sandbox identity server, which sends iss and state back', 
   });
 
   it('answering No fails the sign-in with the user-did-not-allow message', async () => {
-    const { back, failed } = await sandboxSignIn(sandbox.issuer, 'no');
-    expect(back.searchParams.get('error')).toBe('access_denied');
+    const { back, failed } = await sandboxSignIn(sandbox.issuer, false);
+    expect(back.get('error')).toBe('access_denied');
     expect(failed).toEqual(['The user did not allow the sign-in with JustLogin']);
   });
 });
