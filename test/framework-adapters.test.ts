@@ -13,7 +13,7 @@ import { JustLoginStrategy } from '../lib/strategy';
 import type { JustLoginTokenSet } from '../lib/token-set';
 import { freePort } from './support/free-port';
 import { DEMO_USERS, startSandbox } from './support/sandbox';
-import { completeSandboxLogin } from './support/sandbox-login';
+import { sandboxRedirect } from './support/sandbox-sign-in';
 import { TokenServer, tokenResponse } from './support/token-server';
 
 /** The part of Koa these tests use (Koa ships no types). */
@@ -264,7 +264,7 @@ describe('passportOnFastify', () => {
       const setCookies = ([] as string[]).concat(start.headers['set-cookie'] ?? []);
       expect(setCookies).toEqual([expect.stringMatching(/^justlogin_state=[^;]+; .*Path=\/auth\/justlogin\/callback/)]);
 
-      const callback = new URL(await completeSandboxLogin(start.headers.location, DEMO_USERS[0], 'yes'));
+      const callback = await sandboxRedirect(start.headers.location, DEMO_USERS[0]);
       const done = await request(`http://127.0.0.1:${port}`)
         .get(callback.pathname + callback.search)
         .set('cookie', setCookies[0].split(';')[0]);

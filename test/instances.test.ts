@@ -5,7 +5,7 @@ import { startExample, type ExampleInstance } from './support/example-instance';
 import { startHoldingProxy, type HoldingProxy } from './support/holding-proxy';
 import { REDIS_SERVER, requireProgram } from './support/programs';
 import { startRedis, type RunningRedis } from './support/redis-server';
-import { completeSandboxLogin } from './support/sandbox-login';
+import { sandboxRedirect } from './support/sandbox-sign-in';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
 import { startAll } from './support/start-all';
 
@@ -78,8 +78,7 @@ function get(app: ExampleInstance, path: string, cookie: string): Promise<Respon
 async function signIn(start: ExampleInstance, finish: ExampleInstance): Promise<string> {
   const begin = await fetch(`${start.url}/auth/justlogin`, { redirect: 'manual' });
   expect(begin.status).toBe(302);
-  const callbackURL = await completeSandboxLogin(begin.headers.get('location')!, alice, 'yes');
-  const { pathname, search } = new URL(callbackURL);
+  const { pathname, search } = await sandboxRedirect(begin.headers.get('location')!, alice);
   const callback = await get(finish, pathname + search, cookiesOf(begin));
   expect(callback.status).toBe(302);
   expect(callback.headers.get('location')).toBe('/profile');
