@@ -1,14 +1,12 @@
 // JustLoginRefresher against the sandbox identity server (a real OpenID Connect provider
 // that rotates refresh tokens and refuses a spent one with invalid_grant).
-import { createHash, randomBytes } from 'node:crypto';
 import { JustLoginRefresher } from '../lib/refresh';
 import { JustLoginStrategy } from '../lib/strategy';
 import { decodeIdToken } from '../lib/id-token';
 import { toTokenSet, type JustLoginTokenSet } from '../lib/token-set';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
-import { sandboxRedirect } from './support/sandbox-sign-in';
+import { SANDBOX_REDIRECT_URI, signInForTokens } from './support/sandbox-tokens';
 
-const REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 const [alice] = DEMO_USERS;
 
 let sandbox: RunningSandbox;
@@ -21,33 +19,11 @@ afterAll(async () => {
 
 /** Signs alice in with PKCE and redeems the code as the strategy would; returns her tokens, already expired. */
 async function signedInTokens(): Promise<JustLoginTokenSet> {
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL(`${sandbox.issuer}/connect/authorize`);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: sandbox.clientID,
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid',
-    state: randomBytes(16).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const callback = await sandboxRedirect(authorize.href, alice);
-  const response = await fetch(`${sandbox.issuer}/connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: callback.searchParams.get('code') ?? '',
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-      client_id: sandbox.clientID,
-      client_secret: sandbox.clientSecret,
-    }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as Record<string, string>;
-  return { ...toTokenSet(body.access_token, body.refresh_token, body), expiresAt: Math.floor(Date.now() / 1000) - 1 };
+  const body = await signInForTokens(sandbox, alice);
+  return {
+    ...toTokenSet(body.access_token, body.refresh_token, { ...body }),
+    expiresAt: Math.floor(Date.now() / 1000) - 1,
+  };
 }
 
 function refresherFor(): JustLoginRefresher {
@@ -55,7 +31,7 @@ function refresherFor(): JustLoginRefresher {
     {
       clientID: sandbox.clientID,
       clientSecret: sandbox.clientSecret,
-      callbackURL: REDIRECT_URI,
+      callbackURL: SANDBOX_REDIRECT_URI,
       baseURL: sandbox.origin,
       issuer: sandbox.issuer,
       verifyIdTokenSignature: true,
