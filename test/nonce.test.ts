@@ -1,25 +1,16 @@
 import request from 'supertest';
-import { JustLoginStrategy, type JustLoginStrategyOptions, type JustLoginVerifyWithProfile } from '../lib';
+import { JustLoginStrategy } from '../lib';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { signIdToken, signingKey } from './support/keys';
-import { TokenServer, tokenResponse } from './support/token-server';
+import { CLIENT_ID, useStrategyOnTokenServer, verify } from './support/strategy-on-token-server';
+import { tokenResponse } from './support/token-server';
 
-const CLIENT_ID = 'client-abc';
-let server: TokenServer;
-beforeEach(async () => {
-  server = await TokenServer.start();
-});
-afterEach(() => server.stop());
-
-const options = (overrides: Partial<JustLoginStrategyOptions> = {}): JustLoginStrategyOptions => ({
-  clientID: CLIENT_ID,
+const justlogin = useStrategyOnTokenServer({
   clientSecret: 'nonce-test-secret-000',
   callbackURL: 'http://app.test/callback',
-  baseURL: server.origin,
-  ...overrides,
 });
-const verify: JustLoginVerifyWithProfile = (_at, _rt, profile, done) => done(null, { id: profile.id });
+const { options } = justlogin;
 
 /** Starts a sign-in; returns the agent, the state and the nonce JustLogin was sent. */
 async function start(strategy: JustLoginStrategy) {
@@ -30,7 +21,7 @@ async function start(strategy: JustLoginStrategy) {
 }
 
 function answer(claims: Record<string, unknown>) {
-  server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, claims)) }) });
+  justlogin.server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, claims)) }) });
 }
 
 describe('nonce', () => {
@@ -66,7 +57,7 @@ describe('nonce', () => {
     await agent.get(`/callback?code=c&state=${state}`).expect(200);
     const replay = await agent.get(`/callback?code=c&state=${state}`);
     expect(replay.headers.location).toBe('/failed');
-    expect(server.requests).toHaveLength(1);
+    expect(justlogin.server.requests).toHaveLength(1);
   });
 
   it('keeps the app state object and hides the nonce from it', async () => {
@@ -99,7 +90,7 @@ describe('id_token signature (verifyIdTokenSignature)', () => {
     const strategy = new JustLoginStrategy(options({ verifyIdTokenSignature: true }), verify);
     let signer = key;
     let nonce: string | undefined;
-    server.reply(async (request) =>
+    justlogin.server.reply(async (request) =>
       request.url.endsWith('/jwks')
         ? { body: { keys: [key.jwk] } }
         : { body: tokenResponse({ id_token: await signIdToken(idTokenClaims(CLIENT_ID, { nonce }), signer) }) },
@@ -107,7 +98,7 @@ describe('id_token signature (verifyIdTokenSignature)', () => {
     const first = await start(strategy);
     nonce = first.nonce;
     await first.agent.get(`/callback?code=c&state=${first.state}`).expect(200);
-    expect(server.requests.map((r) => r.url)).toContain('/v1/auth/.well-known/openid-configuration/jwks');
+    expect(justlogin.server.requests.map((r) => r.url)).toContain('/v1/auth/.well-known/openid-configuration/jwks');
 
     signer = forger;
     const second = await start(strategy);
@@ -118,12 +109,12 @@ describe('id_token signature (verifyIdTokenSignature)', () => {
 
   it('uses jwksURL when given', async () => {
     const strategy = new JustLoginStrategy(
-      options({ verifyIdTokenSignature: true, jwksURL: `${server.origin}/keys` }),
+      options({ verifyIdTokenSignature: true, jwksURL: `${justlogin.server.origin}/keys` }),
       verify,
     );
     const key = await signingKey('jl-2');
     const flow = await start(strategy);
-    server.reply(async (request) =>
+    justlogin.server.reply(async (request) =>
       request.url === '/keys'
         ? { body: { keys: [key.jwk] } }
         : {

@@ -1,33 +1,21 @@
 import request from 'supertest';
-import { JustLoginStrategy, type JustLoginStrategyOptions, type JustLoginVerifyWithProfile } from '../lib';
+import { JustLoginStrategy } from '../lib';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
-import { TokenServer, tokenResponse } from './support/token-server';
+import { CLIENT_ID, useStrategyOnTokenServer, verify } from './support/strategy-on-token-server';
+import { tokenResponse } from './support/token-server';
 
 // Starting a sign-in: the authorization request the strategy redirects to, and the redirect_uri it
 // names, which the code exchange must name exactly again (RFC 6749 §4.1.3).
-const CLIENT_ID = 'client-abc';
-let server: TokenServer;
-beforeEach(async () => {
-  server = await TokenServer.start();
-});
-afterEach(() => server.stop());
-
-const options = (overrides: Partial<JustLoginStrategyOptions> = {}): JustLoginStrategyOptions => ({
-  clientID: CLIENT_ID,
-  clientSecret: 'sign-in-start-secret-0',
-  callbackURL: '/callback',
-  baseURL: server.origin,
-  ...overrides,
-});
-const verify: JustLoginVerifyWithProfile = (_at, _rt, profile, done) => done(null, { id: profile.id });
+const justlogin = useStrategyOnTokenServer({ clientSecret: 'sign-in-start-secret-0', callbackURL: '/callback' });
+const { options } = justlogin;
 
 async function signIn(strategy: JustLoginStrategy, host: string) {
   const agent = request.agent(makeApp(strategy));
   const login = await agent.get('/login').set('Host', host);
   const location = new URL(login.headers.location);
   const nonce = location.searchParams.get('nonce') ?? undefined;
-  server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, { nonce })) }) });
+  justlogin.server.reply({ body: tokenResponse({ id_token: fakeIdToken(idTokenClaims(CLIENT_ID, { nonce })) }) });
   const callback = await agent.get(`/callback?code=c&state=${location.searchParams.get('state')}`).set('Host', host);
   return { location, callback };
 }
@@ -38,8 +26,8 @@ describe('the redirect_uri of a relative callbackURL', () => {
     async (host) => {
       const { location, callback } = await signIn(new JustLoginStrategy(options(), verify), host);
       expect(callback.status).toBe(200);
-      expect(server.requests).toHaveLength(1);
-      expect(server.requests[0].form.redirect_uri).toBe(location.searchParams.get('redirect_uri'));
+      expect(justlogin.server.requests).toHaveLength(1);
+      expect(justlogin.server.requests[0].form.redirect_uri).toBe(location.searchParams.get('redirect_uri'));
     },
   );
 });
@@ -47,12 +35,15 @@ describe('the redirect_uri of a relative callbackURL', () => {
 describe('the authorization request', () => {
   it('carries the parameters passport-oauth2 sends, in its order, after those of the authorize URL', async () => {
     const strategy = new JustLoginStrategy(
-      options({ authorizationURL: `${server.origin}/authorize?ui_locales=en&prompt=login`, scope: 'payroll' }),
+      options({
+        authorizationURL: `${justlogin.server.origin}/authorize?ui_locales=en&prompt=login`,
+        scope: 'payroll',
+      }),
       verify,
     );
     const login = await request.agent(makeApp(strategy)).get('/login').set('Host', 'app.example');
     const location = new URL(login.headers.location);
-    expect(`${location.origin}${location.pathname}`).toBe(`${server.origin}/authorize`);
+    expect(`${location.origin}${location.pathname}`).toBe(`${justlogin.server.origin}/authorize`);
     expect([...location.searchParams.keys()]).toEqual([
       'ui_locales',
       'prompt',
@@ -83,6 +74,6 @@ describe('the authorization request', () => {
       .get('/login')
       .set('Host', 'bad host');
     expect(login.status).toBe(400);
-    expect(server.requests).toHaveLength(0);
+    expect(justlogin.server.requests).toHaveLength(0);
   });
 });
