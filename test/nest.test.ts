@@ -1,20 +1,18 @@
 // The NestJS example (example-app/nest, an ESM app run as its own process) signing a demo user in
 // against the JustLogin sandbox, over HTTP as a browser would, and calling JustLogin's API (the
 // sandbox's) with the user's tokens, renewed when they have expired.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { signIn } from 'justlogin-sandbox';
 import request from 'supertest';
 
+import { startExampleProcess, type ExampleProcess } from './support/example-process';
 import { freePort } from './support/free-port';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
 import { signInRecordingCallback } from './support/sandbox-sign-in';
 
 const ROOT = join(__dirname, '..');
 const NEST_MAIN = join(ROOT, 'example-app', 'nest', 'dist', 'main.js');
-const START_TIMEOUT_MS = 20_000;
 /** Differs from the sandbox's default (3600), so an expiry of this length can only come from the token response. */
 const ACCESS_TOKEN_TTL = 600;
 const [alice] = DEMO_USERS;
@@ -27,50 +25,6 @@ interface ProfileBody {
   expiresAt?: number;
 }
 
-interface RunningApp {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `node example-app/nest/dist/main.js` and resolves once it listens. */
-async function startNest(env: Record<string, string>): Promise<RunningApp> {
-  const child = spawn(process.execPath, [NEST_MAIN], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let output = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the Nest example did not start within ${START_TIMEOUT_MS} ms:\n${output}`));
-    }, START_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Nest example exited with code ${code} before listening:\n${output}`));
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = /^NestJS example listening on (\S+)$/.exec(line);
-      if (listening) {
-        clearTimeout(timer);
-        resolve(listening[1]);
-      } else {
-        output += `${line}\n`;
-      }
-    });
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 interface PeoplePage {
   people: Array<{ name: string; department: string; designation: string }>;
   page: number;
@@ -81,7 +35,7 @@ interface PeoplePage {
 
 interface RunningExample {
   sandbox: RunningSandbox;
-  app: RunningApp;
+  app: ExampleProcess;
   callbackURL: string;
 }
 
@@ -96,7 +50,7 @@ async function startExample(accessTokenTTL: number): Promise<RunningExample> {
     JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL,
     SANDBOX_ACCESS_TOKEN_TTL: String(accessTokenTTL),
   });
-  const app = await startNest({
+  const app = await startExampleProcess(NEST_MAIN, {
     JUSTLOGIN_BASE_URL: sandbox.origin,
     JUSTLOGIN_CLIENT_ID: sandbox.clientID,
     JUSTLOGIN_CLIENT_SECRET: sandbox.clientSecret,
@@ -125,7 +79,7 @@ function renewals(at: RunningSandbox): string[] {
 }
 
 let sandbox: RunningSandbox;
-let app: RunningApp;
+let app: ExampleProcess;
 let callbackURL: string;
 
 beforeAll(async () => {
