@@ -64,7 +64,16 @@ async function startSandbox(options) {
     waitForTokenRequests: log.wait,
     stop() {
       stopped ??= (async () => {
-        if (child.connected) child.disconnect();
+        if (child.connected) {
+          // Reports arrive in order: once `stopped` arrives, every answered token request is logged.
+          const acknowledged = new Promise((resolve) => {
+            child.on('message', (message) => message.stopped && resolve());
+            child.once('exit', resolve);
+          });
+          child.send({ stop: true });
+          await acknowledged;
+          if (child.connected) child.disconnect();
+        }
         await exited;
       })();
       return stopped;
