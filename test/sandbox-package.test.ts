@@ -184,7 +184,7 @@ async function run(command: string, args: string[], cwd: string, env: Record<str
       cwd,
       env: { ...process.env, npm_config_update_notifier: 'false', NODE_OPTIONS: '', ...env },
       maxBuffer: 16 * 1024 * 1024,
-      timeout: 100_000,
+      timeout: 60_000,
       shell: process.platform === 'win32',
     });
     return stdout;
@@ -202,10 +202,21 @@ async function pack(dir: string, destination: string): Promise<string> {
   return join(destination, packed.filename);
 }
 
-/** Runs the project's jest with `args`; resolves with the counts of its JSON report, whether the tests passed or not. */
+/**
+ * Runs the project's jest with `args`; resolves with the counts of its JSON report, whether the tests
+ * passed or not. A jest that does not exit on its own (something left running) is killed and fails.
+ */
 async function jest(args: string[], env: Record<string, string> = {}): Promise<[passed: number, failed: number]> {
-  const output = await run(NPX, ['jest', '--ci', '--json', '--testTimeout', '30000', ...args], project, env).catch(
-    (error: Error & { cause?: { stdout?: string } }) => error.cause?.stdout || Promise.reject(error),
+  const bin = join(project, 'node_modules', 'jest', 'bin', 'jest.js');
+  const output = await run(
+    process.execPath,
+    [bin, '--ci', '--json', '--testTimeout', '30000', ...args],
+    project,
+    env,
+  ).catch((error: Error & { cause?: { stdout?: string; killed?: boolean } }) =>
+    error.cause?.killed
+      ? Promise.reject(new Error(`jest did not exit within 60 s: ${args.join(' ')}`))
+      : error.cause?.stdout || Promise.reject(error),
   );
   const result = JSON.parse(output) as { numPassedTests: number; numFailedTests: number };
   return [result.numPassedTests, result.numFailedTests];
