@@ -105,7 +105,7 @@ const withProfile: JustLoginVerifyWithProfile = (accessToken, refreshToken, prof
   const p: JustLoginProfile = profile;
   done(null, { id: p.id, accessToken, refreshToken });
 };
-new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'sandbox' }, withProfile);
+new JustLoginStrategy({ clientID: 'c', clientSecret: 's', callbackURL: '/cb', environment: 'staging' }, withProfile);
 
 new JustLoginStrategy(
   { clientID: 'c', clientSecret: 's', callbackURL: '/cb', passReqToCallback: true },
@@ -273,7 +273,7 @@ assert.equal(JustLoginStrategy, cjs.JustLoginStrategy);
 assert.equal(FromRedis, RedisRefreshCoordinator);
 
 const strategy = new JustLoginStrategy(
-  { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', environment: 'sandbox' },
+  { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', environment: 'staging' },
   (accessToken, refreshToken, profile, done) => done(null, { id: profile.id }),
 );
 passport.use(strategy);

@@ -108,8 +108,8 @@ describe('endpoints', () => {
     );
   });
 
-  it('uses the JustLogin sandbox for environment: sandbox', async () => {
-    const location = await loginLocation({ environment: 'sandbox' });
+  it("uses JustLogin's staging environment for environment: staging", async () => {
+    const location = await loginLocation({ environment: 'staging' });
     expect(location.origin + location.pathname).toBe('https://apis.justloginstaging.xyz/v1/auth/connect/authorize');
   });
 
@@ -120,7 +120,7 @@ describe('endpoints', () => {
 
   it('lets explicit authorizationURL and tokenURL win', async () => {
     const location = await loginLocation({
-      environment: 'sandbox',
+      environment: 'staging',
       authorizationURL: 'https://idp.example/authorize',
       tokenURL: server.url,
     });

@@ -20,7 +20,7 @@ const options = { clientID: 'client', clientSecret: 'secret', callbackURL: '/aut
 // The mixin takes JustLoginStrategy's constructor without its last parameter (the verify callback).
 export class JustLoginAuth extends PassportStrategy(JustLoginStrategy, 'justlogin', true) {
   constructor() {
-    super({ ...options, environment: 'sandbox' });
+    super({ ...options, environment: 'staging' });
   }
 
   validate(accessToken: string, refreshToken: string, params: JustLoginTokenParams, profile: JustLoginProfile) {

@@ -39,7 +39,7 @@ const badParams: JustLoginTokenParams = { expires_in: true };
 export { params, badParams };
 
 // JustLoginRefresher.
-const refresher = new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'sandbox' });
+const refresher = new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', environment: 'staging' });
 new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', baseURL: 'http://127.0.0.1:4000', timeout: 5000 });
 new JustLoginRefresher({ clientID: 'client', clientSecret: 'secret', tokenURL: 'http://127.0.0.1:4000/token' });
 // @ts-expect-error clientSecret is required

@@ -120,7 +120,7 @@ new JustLoginStrategy({ ...options, passReqToCallback: true }, withProfile);
 new JustLoginStrategy(options);
 
 // Options.
-new JustLoginStrategy({ ...options, environment: 'sandbox' }, withParams);
+new JustLoginStrategy({ ...options, environment: 'staging' }, withParams);
 new JustLoginStrategy({ ...options, environment: 'production', scope: ['openid', 'email'], timeout: 5000 }, withParams);
 new JustLoginStrategy(
   {
@@ -175,7 +175,7 @@ export { notJustLogin };
 const client = new JustLoginClient({
   clientID: 'client',
   clientSecret: 'secret',
-  environment: 'sandbox',
+  environment: 'staging',
   discovery: true,
   verifyIdTokenSignature: true,
   fetch: globalThis.fetch,
