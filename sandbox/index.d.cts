@@ -1,4 +1,4 @@
-// Types of justlogin-sandbox (index.d.mts and index.d.cts are the same text).
+// Types of justlogin-sandbox (index.d.mts re-exports them for ES modules).
 
 /** An app registered with the sandbox (one OAuth client). */
 export interface SandboxClient {

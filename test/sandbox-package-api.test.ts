@@ -2,7 +2,7 @@
 // CommonJS (inside Jest), imported from an ES module (plain Node), and run as a command.
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import express from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import request from 'supertest';
+import ts from 'typescript';
 import {
   CookieJar,
   DEMO_USERS,
@@ -282,9 +283,37 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
     expect(stderr).toBe('');
   });
 
-  test('ships the same types to import and to require', () => {
-    const folder = dirname(SANDBOX_COMMAND);
-    expect(readFileSync(join(folder, 'index.d.mts'), 'utf8')).toBe(readFileSync(join(folder, 'index.d.cts'), 'utf8'));
+  test('types the ES module entry as the CommonJS one: an .mts file using it compiles under --strict', () => {
+    const folder = join(__dirname, '.snippets');
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, 'sandbox-esm-types.mts');
+    writeFileSync(
+      file,
+      [
+        "import { CookieJar, DEMO_USERS, SandboxSignInError, signIn, startSandbox } from 'justlogin-sandbox';",
+        "const sandbox = await startSandbox({ clients: [{ clientID: 'c', clientSecret: 's', redirectURIs: ['http://localhost/cb'] }] });",
+        'const issuer: string = sandbox.issuer;',
+        'const res: Response = await signIn({ start: issuer, cookies: new CookieJar(), ...DEMO_USERS[0] });',
+        'const wrong: number = sandbox.origin;',
+        'export { issuer, res, wrong, SandboxSignInError };',
+      ].join('\n'),
+    );
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      types: ['node'],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map(
+        (d) =>
+          `${d.start === undefined ? '' : d.file?.getLineAndCharacterOfPosition(d.start).line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      );
+    // Only the planted mistake (line 4): everything else resolved through index.d.mts.
+    expect(problems).toEqual([expect.stringMatching(/^4: Type 'string' is not assignable to type 'number'/)]);
   });
 
   test('--help explains the options', async () => {
