@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import session from 'express-session';
-import { ExampleBrowser, signInThroughSandbox } from './support/example-browser';
+import { decode, ExampleBrowser, signInThroughSandbox } from './support/example-browser';
 import { freePort } from './support/free-port';
 import { DEMO_USERS, startSandbox, type DemoUser, type RunningSandbox } from './support/sandbox';
 
@@ -118,15 +118,6 @@ async function callApi(path: string, accessToken: string, on: Example = example)
   const res = await fetch(`${on.sandbox.origin}${path}`, { headers: { Authorization: `Bearer ${accessToken}` } });
   const pagination = res.headers.get('x-pagination');
   return { status: res.status, body: (await res.json()) as never, pagination: pagination && JSON.parse(pagination) };
-}
-
-function decode(text: string): string {
-  return text
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&amp;', '&');
 }
 
 /** The rows (name, department, designation) of the page's colleagues table. */

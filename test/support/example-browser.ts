@@ -88,7 +88,8 @@ export async function signInThroughSandbox(
   return page;
 }
 
-function decode(text: string): string {
+/** Text from an HTML page or attribute, its five entities decoded. */
+export function decode(text: string): string {
   return text
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>')
