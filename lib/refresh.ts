@@ -78,33 +78,13 @@ export interface EnsureFreshOptions {
 
 /**
  * Renews JustLogin access tokens with the refresh token, exactly as JustLogin
- * documents it: a form POST of `grant_type=refresh_token&refresh_token=…&client_id=…&client_secret=…`
- * to the token endpoint, with `Authorization: Bearer <access token>` when the
- * current access token is known.
- *
- * Concurrent refreshes of the same refresh token make one request, and every
- * caller gets its result or its error (see {@link RefreshCoordinator}). A
- * renewal that replaced the refresh token is remembered in this process for
- * `graceMs` (default 60 s): a caller that presents the spent refresh token
- * meanwhile (e.g. a request that loaded the session before the renewed tokens
- * were saved) gets the newest tokens known instead of spending it again, which
- * JustLogin would refuse with `invalid_grant`. The remembered tokens are kept
- * encrypted under a key derived from the spent refresh token (at most 10 000
- * renewals; see `RenewalMemory`).
- *
- * An id_token in the answer is checked as OpenID Connect Core §12.2 requires:
- * `aud` holds the client id, `exp` and `iat` are valid (within
- * `clockTolerance`), `iss` is the client's `issuer` (or the discovered one),
- * `iss` and `sub` are those of the previous id_token when the caller passes
- * it, and its signature when the client verifies signatures. A failed check
- * rejects with an `IdTokenError`. The client is `options.client`, one built
- * from the same options as the strategy's, or the strategy's own through
- * {@link JustLoginRefresher.fromStrategy}.
- *
- * Errors: JustLogin's OAuth errors reject with a `JustLoginTokenError`
- * (`err.code === 'invalid_grant'`: the user must sign in again); timeouts,
- * network failures, `5xx` and unreadable answers reject with
- * `err.retryable === true`. Messages never contain the client secret or a token.
+ * documents it. Concurrent refreshes of one refresh token make one request;
+ * a renewal that rotated the refresh token is remembered, encrypted, for
+ * `graceMs`, so a caller presenting the spent token gets the renewed set; an
+ * id_token in the answer is checked as at sign-in. Rejects with a
+ * `JustLoginTokenError` (`reauthenticate` when the refresh token is refused)
+ * or a retryable `JustLoginRequestError`. The guide "Keeping tokens fresh"
+ * (docs/keeping-tokens-fresh.md) tells the whole of it.
  *
  * @example
  * const refresher = new JustLoginRefresher({ clientID, clientSecret, environment: 'staging' });

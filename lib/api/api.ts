@@ -76,26 +76,12 @@ const PER_REQUEST_RULES: Record<string, OptionRule> = {
 };
 
 /**
- * JustLogin's API, called with one user's tokens: every call carries
- * `Authorization: Bearer <access token>` to the host the user signed in at.
- *
- * Renewal is the client's job: before a call when the access token expires
- * within `skewSeconds`, and after a 401 (once, then the call is made once
- * more when the renewal gave another access token). Renewals go through
- * `refresher`, so its single flight, grace window and coordinator apply, and
- * however many calls need one at the same time, it happens once: `onTokens`
- * gets the new tokens once and is awaited before the calls go on, and
- * {@link tokens} is then the new set. When JustLogin refuses the refresh
- * token, calls reject with `reauthenticate: true`: the user must sign in again.
- *
- * Each call has the client's `timeout` for all of it. A GET is tried again at
- * most twice after HTTP 429, 502, 503, 504 or a failed connection, after the
- * `Retry-After` JustLogin asks for (when at most 10 s) plus a jittered
- * backoff; nothing else is tried again. Failures reject with a
- * `JustLoginApiError` (`status`, `code`, `retryable`, `reauthenticate`) that
- * never holds a response body or a token: the answers carry bank accounts,
- * passports and government ids. Parameters are checked before anything is
- * sent (a GUID is 32 hex characters); a bad one throws a `JustLoginOptionsError`.
+ * JustLogin's API, called with one user's tokens. It renews them through
+ * `refresher` before a call when they are due and once after a 401, awaiting
+ * `onTokens` once per renewal; GETs are retried on 429, 502–504 and failed
+ * connections; failures reject with a `JustLoginApiError` that never holds a
+ * response body or a token. The guide "Calling JustLogin's API" (docs/api.md)
+ * tells the whole of it.
  *
  * @example
  * const api = new JustLoginApi({
