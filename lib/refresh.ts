@@ -151,13 +151,15 @@ export class JustLoginRefresher {
     const key = refreshTokenKey(refreshToken);
     const remembered = this.#memory.recall(refreshToken, key);
     if (remembered) return remembered;
+    let renewedHere = false;
     const tokens = await this.#coordinator.run(key, async () => {
       const renewed = await this.#renew(params);
       // Remembered before the coordinator lets the next caller in.
       this.#memory.remember(refreshToken, renewed, key);
+      renewedHere = true;
       return renewed;
     });
-    this.#memory.remember(refreshToken, tokens, key); // e.g. renewed by another instance
+    if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
     return tokens;
   }
 
