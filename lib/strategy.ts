@@ -189,6 +189,13 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _pkce: boolean;
   /** @internal The authorize endpoint without its query, and its query's parameters. */
   private readonly _authorizeAt: { endpoint: string; query: ParsedUrlQueryInput };
+  /**
+   * @internal The callback URL resolved last and its base (`undefined`: absolute); most requests
+   * resolve the same. An object of its own: passport authenticates on an `Object.create` of the strategy.
+   */
+  private readonly _lastCallbackURL: {
+    resolved?: { callbackURL: string; base: string | undefined; href: string | null };
+  } = {};
 
   // One signature per options form: an inline callback is typed by the form with as many
   // parameters (`passReqToCallback` and `skipUserProfile` pick the signature).
@@ -434,9 +441,20 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined | null {
     const internals = this as unknown as OAuth2StrategyInternals;
     const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
-    if (!callbackURL || URL.canParse(callbackURL)) return callbackURL;
-    const base = originalURL(req, internals._trustProxy);
-    return URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
+    if (!callbackURL) return callbackURL;
+    const last = this._lastCallbackURL;
+    const known = last.resolved?.callbackURL === callbackURL ? last.resolved : undefined;
+    if (known ? known.base === undefined : URL.canParse(callbackURL)) {
+      if (!known) last.resolved = { callbackURL, base: undefined, href: callbackURL };
+      return callbackURL;
+    }
+    // A reference that starts with a slash keeps only the scheme and host of its base.
+    const origin = requestOrigin(req, internals._trustProxy);
+    const base = /^[/\\]/.test(callbackURL) ? origin : `${origin}${req.url ?? ''}`;
+    if (known?.base === base) return known.href;
+    const href = URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
+    last.resolved = { callbackURL, base, href };
+    return href;
   }
 
   /**
@@ -514,16 +532,20 @@ function withoutControlCharacters(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
 }
 
-/** The URL the client asked for, with protocol and host, exactly as passport-oauth2's `utils.originalURL` builds it. */
-function originalURL(req: PassportRequestLike, trustProxy: boolean | undefined): string {
+/** The protocol and host of the URL the client asked for, as passport-oauth2's `utils.originalURL` builds them. */
+function requestOrigin(req: PassportRequestLike, trustProxy: boolean | undefined): string {
   const { app, socket } = req as { app?: { get?: (setting: string) => unknown }; socket?: { encrypted?: boolean } };
   const proxy = trustProxy || Boolean(typeof app?.get === 'function' && app.get('trust proxy'));
-  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
+  const tls = socket?.encrypted || (proxy && firstForwarded(req.headers['x-forwarded-proto']) === 'https');
+  const host = (proxy && req.headers['x-forwarded-host']) || req.headers.host;
+  return `${tls ? 'https' : 'http'}://${String(host)}`;
+}
+
+/** The first of an `X-Forwarded-*` header's comma-separated values, lower-cased. */
+function firstForwarded(header: string | string[] | undefined): string {
+  return String(header ?? '')
     .toLowerCase()
     .split(/\s*,\s*/)[0];
-  const tls = socket?.encrypted || (proxy && forwardedProto === 'https');
-  const host = (proxy && req.headers['x-forwarded-host']) || req.headers.host;
-  return `${tls ? 'https' : 'http'}://${String(host)}${req.url ?? ''}`;
 }
 
 /** `value` when it is an http(s) URL, else `undefined`. */

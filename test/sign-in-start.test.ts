@@ -32,6 +32,30 @@ describe('the redirect_uri of a relative callbackURL', () => {
   );
 });
 
+describe('one strategy serving several hosts', () => {
+  const redirectURI = async (app: ReturnType<typeof makeApp>, host: string, path = '/login') => {
+    const login = await request(app).get(path).set('Host', host);
+    return login.status === 302 ? new URL(login.headers.location).searchParams.get('redirect_uri') : login.status;
+  };
+
+  it("names each request's own host in a callbackURL that starts with a slash", async () => {
+    const app = makeApp(new JustLoginStrategy(options(), verify));
+    expect(await redirectURI(app, 'a.example')).toBe('http://a.example/callback');
+    expect(await redirectURI(app, 'a.example')).toBe('http://a.example/callback');
+    expect(await redirectURI(app, 'b.example:8080')).toBe('http://b.example:8080/callback');
+    expect(await redirectURI(app, 'bad host')).toBe(400);
+    expect(await redirectURI(app, 'a.example')).toBe('http://a.example/callback');
+  });
+
+  it("resolves a per-request callbackURL that is not a path against each request's own URL", async () => {
+    const strategy = new JustLoginStrategy(options(), verify);
+    const app = makeApp(strategy, { loginOptions: { callbackURL: '#here' } });
+    expect(await redirectURI(app, 'a.example', '/login?n=1')).toBe('http://a.example/login?n=1#here');
+    expect(await redirectURI(app, 'a.example', '/login?n=2')).toBe('http://a.example/login?n=2#here');
+    expect(await redirectURI(app, 'b.example', '/login?n=2')).toBe('http://b.example/login?n=2#here');
+  });
+});
+
 describe('the authorization request', () => {
   it('carries the parameters passport-oauth2 sends, in its order, after those of the authorize URL', async () => {
     const strategy = new JustLoginStrategy(
