@@ -126,7 +126,33 @@ interface SignInCommon {
  * const agent = request.agent(app);
  * const res = await signIn({ agent, start: '/auth/justlogin', ...DEMO_USERS[0] });
  */
-export declare function signIn<R>(options: SignInCommon & { agent: AgentLike<R>; start: string }): Promise<R>;
+export declare function signIn<R>(
+  options: SignInCommon & { agent: AgentLike<R>; start: string; followCallback?: true },
+): Promise<R>;
 export declare function signIn(
-  options: SignInCommon & { start: string; cookies?: CookieJar; fetch?: typeof fetch; agent?: undefined },
+  options: SignInCommon & {
+    start: string;
+    cookies?: CookieJar;
+    fetch?: typeof fetch;
+    agent?: undefined;
+    followCallback?: true;
+  },
 ): Promise<Response>;
+/**
+ * With `followCallback: false`, signIn() does all of the above but the last step: it resolves with
+ * the URL the sandbox sends the browser back to (the app's callback with `code`, `state` and `iss`,
+ * or with `error`) without requesting it, for tests of what the callback does with it.
+ *
+ * @example
+ * const callback = await signIn({ agent, start: '/auth/justlogin', ...DEMO_USERS[0], followCallback: false });
+ * await agent.get(`${callback.pathname}${callback.search}`);
+ */
+export declare function signIn(
+  options: SignInCommon & {
+    start: string;
+    agent?: AgentLike<unknown>;
+    cookies?: CookieJar;
+    fetch?: typeof fetch;
+    followCallback: false;
+  },
+): Promise<URL>;

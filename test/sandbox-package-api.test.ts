@@ -132,6 +132,49 @@ describe('startSandbox() from CommonJS', () => {
     expect(res.headers.location).toBe('/failed');
   });
 
+  test('signIn() with followCallback: false returns the callback URL without requesting it', async () => {
+    let callbacks = 0;
+    const counting = express()
+      .use('/auth/justlogin/callback', (_req, _res, next) => {
+        callbacks += 1;
+        next();
+      })
+      .use(appOn(sandbox));
+    const agent = request.agent(counting);
+    const callback = await signIn({ agent, start: '/auth/justlogin', ...alice, followCallback: false });
+    expect(callback).toBeInstanceOf(URL);
+    expect(callbacks).toBe(0);
+    expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
+    expect([...callback.searchParams.keys()].sort()).toEqual(['code', 'iss', 'state']);
+    expect(callback.searchParams.get('iss')).toBe(sandbox.issuer);
+
+    // The app completes the sign-in with it once; the same callback again is refused.
+    expect((await agent.get(`${callback.pathname}${callback.search}`)).headers.location).toBe('/');
+    expect((await agent.get('/me')).body.id).toBe(alice.claims.sub);
+    expect((await agent.get(`${callback.pathname}${callback.search}`)).headers.location).toBe('/failed');
+    expect(callbacks).toBe(2);
+  });
+
+  test('signIn() with followCallback: false and consent: false returns the callback URL with access_denied', async () => {
+    const callback = await signIn({
+      agent: request.agent(appOn(sandbox)),
+      start: '/auth/justlogin',
+      ...alice,
+      consent: false,
+      followCallback: false,
+    });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('code')).toBeNull();
+  });
+
+  test('signIn() refuses a followCallback that is not a boolean, before any request', async () => {
+    let requests = 0;
+    const agent = { get: () => Promise.resolve((requests += 1)) };
+    const options = { agent, start: '/auth/justlogin', ...alice, followCallback: 'no' as unknown as false };
+    await expect(signIn(options)).rejects.toThrow(new TypeError('signIn(): followCallback must be true or false'));
+    expect(requests).toBe(0);
+  });
+
   test('signIn() with a wrong password throws SandboxSignInError with the page message', async () => {
     const attempt = signIn({ agent: request.agent(appOn(sandbox)), start: '/auth/justlogin', ...alice, password: 'x' });
     await expect(attempt).rejects.toThrow(SandboxSignInError);
@@ -152,6 +195,18 @@ describe('startSandbox() from CommonJS', () => {
       expect([res.status, res.headers.get('location')]).toEqual([302, '/']);
       const me = await fetch(`${appOrigin}/me`, { headers: { cookie: cookies.header(`${appOrigin}/me`) } });
       expect(((await me.json()) as { id: string }).id).toBe(alice.claims.sub);
+
+      // followCallback: false with fetch: the callback URL, which the jar's session then completes.
+      const fresh = new CookieJar();
+      const callback = await signIn({
+        start: `${appOrigin}/auth/justlogin`,
+        cookies: fresh,
+        ...alice,
+        followCallback: false,
+      });
+      expect(callback.href.startsWith(`${appOrigin}/auth/justlogin/callback?`)).toBe(true);
+      const completed = await fetch(callback, { redirect: 'manual', headers: { cookie: fresh.header(callback) } });
+      expect([completed.status, completed.headers.get('location')]).toEqual([302, '/']);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -295,7 +350,11 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
         'const issuer: string = sandbox.issuer;',
         'const res: Response = await signIn({ start: issuer, cookies: new CookieJar(), ...DEMO_USERS[0] });',
         'const wrong: number = sandbox.origin;',
-        'export { issuer, res, wrong, SandboxSignInError };',
+        'const url: URL = await signIn({ start: issuer, cookies: new CookieJar(), ...DEMO_USERS[0], followCallback: false });',
+        'const agent = { get: async (path: string) => ({ path }) };',
+        "const back: URL = await signIn({ agent, start: '/', ...DEMO_USERS[0], followCallback: false });",
+        "const followed: { path: string } = await signIn({ agent, start: '/', ...DEMO_USERS[0] });",
+        'export { issuer, res, wrong, url, back, followed, SandboxSignInError };',
       ].join('\n'),
     );
     const program = ts.createProgram([file], {

@@ -122,10 +122,11 @@ function headerOf(res, name) {
 
 /** Signs a user in to an app through the sandbox; see index.d.mts. */
 async function signIn(options) {
-  const { start, agent, consent = true } = options ?? {};
+  const { start, agent, consent = true, followCallback = true } = options ?? {};
   for (const field of ['start', 'companyId', 'username', 'password']) {
     if (typeof options?.[field] !== 'string') throw new TypeError(`signIn(): ${field} must be a string`);
   }
+  if (typeof followCallback !== 'boolean') throw new TypeError('signIn(): followCallback must be true or false');
   if (agent !== undefined && typeof agent?.get !== 'function') {
     throw new TypeError('signIn(): agent must be a supertest agent (or anything with get(path))');
   }
@@ -158,7 +159,7 @@ async function signIn(options) {
 
   const user = { companyId: options.companyId, username: options.username, password: options.password };
   const callback = await completeSandboxPages(fetchImpl, cookies, url, user, consent);
-  return fromApp(callback);
+  return followCallback ? fromApp(callback) : callback;
 }
 
 module.exports = { CookieJar, SandboxSignInError, signIn };

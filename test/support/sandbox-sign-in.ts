@@ -32,25 +32,15 @@ export async function signInRecordingCallback<R>(
   return { response, callback: { path, params: new URL(path, 'http://app.invalid').searchParams } };
 }
 
-/** The app every signIn() of sandboxRedirect() starts on: its one route redirects to the authorize URL. */
-const NO_APP = 'http://app.invalid';
-
 /**
- * Signs `user` in on the sandbox from `authorizeURL` (its /connect/authorize URL) with signIn() and
- * resolves with the URL the sandbox then sends the browser to, without opening it.
+ * Signs `user` in on the sandbox from `authorizeURL` (its /connect/authorize URL) with
+ * signIn({ followCallback: false }) and resolves with the URL the sandbox then sends the browser to.
+ * The app signIn() starts on has one route, which redirects to `authorizeURL`.
  * Rejects with the package's SandboxSignInError when the sandbox refuses the credentials.
  */
-export async function sandboxRedirect(authorizeURL: string, user: Credentials, consent = true): Promise<URL> {
-  const sandboxOrigin = new URL(authorizeURL).origin;
-  let redirect: URL | undefined;
-  const browser = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    if (url.origin === sandboxOrigin) return fetch(input, init);
-    if (url.href === `${NO_APP}/start`) return new Response(null, { status: 302, headers: { location: authorizeURL } });
-    redirect = url;
-    return new Response(null, { status: 204 });
+export function sandboxRedirect(authorizeURL: string, user: Credentials, consent = true): Promise<URL> {
+  const app: AgentLike<{ status: number; headers: Record<string, string> }> = {
+    get: () => Promise.resolve({ status: 302, headers: { location: authorizeURL } }),
   };
-  await signIn({ start: `${NO_APP}/start`, fetch: browser, consent, ...user });
-  if (!redirect) throw new Error('the sandbox sent the browser nowhere');
-  return redirect;
+  return signIn({ agent: app, start: '/start', consent, followCallback: false, ...user });
 }
