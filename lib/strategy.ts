@@ -282,14 +282,11 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * as the callback resolves it, so that both name the same `redirect_uri`.
    */
   private _authorize(req: PassportRequestLike, options: Params, scope: string[]): void {
-    const callbackURL = this._callbackURLFor(req, options);
-    if (callbackURL === null) {
-      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
-      return;
-    }
+    const meta = this._stateStoreMeta(req, options);
+    if (!meta) return;
     const params: Params = { ...(this.authorizationParams(options) as Params) };
     params.response_type = 'code';
-    if (callbackURL) params.redirect_uri = callbackURL;
+    if (meta.callbackURL) params.redirect_uri = meta.callbackURL;
     params.scope = scope.join(' ');
     let verifier: string | undefined;
     if (this._pkce) {
@@ -307,12 +304,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
       redirect(state); // the app's own state, as passport-oauth2 sends it: nothing is stored
       return;
     }
-    const meta: StateStoreMeta = {
-      authorizationURL: this.client.authorizationURL,
-      tokenURL: this.client.tokenURL,
-      clientID: this.client.clientID,
-      callbackURL,
-    };
     const stored = (err: Error | null, handle?: unknown) => (err ? this.error(err) : redirect(handle));
     const store = (this as unknown as OAuth2StrategyInternals)._stateStore as unknown as {
       store: (...args: unknown[]) => void;
@@ -338,24 +329,15 @@ export class JustLoginStrategy extends OAuth2Strategy {
       this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
       return;
     }
-    const callbackURL = this._callbackURLFor(req, options);
-    if (callbackURL === null) {
-      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
-      return;
-    }
-    const meta: StateStoreMeta = {
-      authorizationURL: this.client.authorizationURL,
-      tokenURL: this.client.tokenURL,
-      clientID: this.client.clientID,
-      callbackURL,
-    };
+    const meta = this._stateStoreMeta(req, options);
+    if (!meta) return;
     const store = (this as unknown as OAuth2StrategyInternals)._stateStore;
     const loaded = (err: Error | null, ok: unknown, stored?: unknown) => {
       if (err) return this.error(err);
       if (!ok) return this.fail(stored as { message?: string }, 403);
       const { nonce, appState } = this._splitState(stored);
       const verifier = typeof ok === 'string' ? ok : undefined;
-      this._signIn(req, options, response, { callbackURL, verifier, nonce, appState }).then(
+      this._signIn(req, options, response, { callbackURL: meta.callbackURL, verifier, nonce, appState }).then(
         (outcome) => outcome(),
         (error: unknown) => this.error(error),
       );
@@ -432,6 +414,20 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const { nonce, ...appState } = stored as Params;
     if (typeof nonce !== 'string') return { appState: stored };
     return { nonce, appState: Object.keys(appState).length > 0 ? appState : undefined };
+  }
+
+  /**
+   * @internal What the state store is told about this sign-in, with the callback URL resolved for
+   * `req`; `undefined` once the request has failed because its Host header makes no URL.
+   */
+  private _stateStoreMeta(req: PassportRequestLike, options: Params): StateStoreMeta | undefined {
+    const callbackURL = this._callbackURLFor(req, options);
+    if (callbackURL === null) {
+      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
+      return undefined;
+    }
+    const { authorizationURL, tokenURL, clientID } = this.client;
+    return { authorizationURL, tokenURL, clientID, callbackURL };
   }
 
   /**
