@@ -1,110 +1,14 @@
 // The Fastify example (example-app/fastify: @fastify/passport, @fastify/secure-session and
 // keepTokensFreshFastify), run as its own process on the built package, on the JustLogin sandbox,
 // driven over HTTP as a browser would. (@fastify/cookie loads `cookie` with import(): not in Jest's VM.)
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { signIn } from 'justlogin-sandbox';
-import request from 'supertest';
-import { exampleProcess, useFrameworkExample } from './support/framework-example';
+import { describeFastifyExample } from './support/fastify-example';
 import { DEMO_USERS } from './support/sandbox';
-import { sandboxRedirect } from './support/sandbox-sign-in';
 
-const MAIN = join(__dirname, '..', 'example-app', 'fastify', 'main.js');
-/** Shorter than the renewal's 60 s skew: every request finds the tokens due and renews them. */
-const ACCESS_TOKEN_TTL = 30;
-const PARALLEL = 10;
-const [alice] = DEMO_USERS;
-
-const example = useFrameworkExample({
-  accessTokenTTL: ACCESS_TOKEN_TTL,
-  timeoutMs: 40_000,
-  startInstance: exampleProcess(MAIN, randomBytes(32).toString('hex')),
-});
-
-describe('the Fastify example', () => {
-  let agent: request.Agent;
-  /** The session cookie right after the sign-in, before any renewal. */
-  let signedInCookie: string;
-
-  it('signs alice in through @fastify/passport with the sandbox, and /profile shows her', async () => {
-    agent = request.agent(example.url);
-    const done = await signIn({ agent, start: '/auth/justlogin', ...alice });
-    expect(done.status).toBe(302);
-    expect(done.headers.location).toBe('/profile');
-    signedInCookie = ([] as string[]).concat(done.headers['set-cookie'] ?? []).join('; ');
-    expect(signedInCookie).toMatch(/HttpOnly/);
-    expect(await example.tokenRequests(0, 1)).toEqual(['token-request grant_type=authorization_code status=200']);
-
-    const before = Math.floor(Date.now() / 1000);
-    const profile = await agent.get('/profile');
-    expect(profile.status).toBe(200);
-    expect(profile.body).toEqual({ id: alice.claims.sub, name: 'Alice Tan', expiresAt: expect.any(Number) });
-    // The token was due (30 s left, renewed within 60 s): /profile renewed it once.
-    expect(await example.tokenRequests(1, 1)).toEqual(['token-request grant_type=refresh_token status=200']);
-    expect((profile.body as { expiresAt: number }).expiresAt).toBeGreaterThanOrEqual(before + ACCESS_TOKEN_TTL);
-  });
-
-  it(`renews once for ${PARALLEL} parallel requests with due tokens, twice in a row (the rotated token was stored)`, async () => {
-    for (let round = 0; round < 2; round += 1) {
-      const from = example.sandbox.tokenRequests.length;
-      const answers = await Promise.all(Array.from({ length: PARALLEL }, () => agent.get('/profile')));
-      expect(answers.map((answer) => answer.status)).toEqual(Array(PARALLEL).fill(200));
-      expect(new Set(answers.map((answer) => (answer.body as { expiresAt: number }).expiresAt)).size).toBe(1);
-      expect(await example.tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=200']);
-    }
-  });
-
-  it('answers 401 and signs the user out when JustLogin refuses the refresh token (a used one, from an old cookie)', async () => {
-    // Another instance with the same session key has not renewed this token, so it spends it again:
-    // the sandbox refuses a rotated refresh token used twice.
-    const otherInstance = await example.startInstance();
-    const from = example.sandbox.tokenRequests.length;
-    const refused = await request(otherInstance).get('/profile').set('cookie', signedInCookie);
-    expect(refused.status).toBe(401);
-    expect(refused.body).toEqual({ error: 'reauthentication_required' });
-    expect(await example.tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=400']);
-    const cleared = ([] as string[]).concat(refused.headers['set-cookie'] ?? []).join('; ');
-    const after = await request(otherInstance).get('/profile').set('cookie', cleared.split(';')[0]);
-    expect(after.status).toBe(401);
-    expect(after.body).toEqual({ error: 'sign_in_required' });
-  });
-
-  it('fails the sign-in with 401 when the user says No on the consent page', async () => {
-    const stranger = request.agent(example.url);
-    const done = await signIn({ agent: stranger, start: '/auth/justlogin', ...alice, consent: false });
-    expect(done.status).toBe(401);
-    expect((await stranger.get('/profile')).status).toBe(401);
-  });
-
-  it('refuses a callback whose state was already used (replayed callback URL and cookie)', async () => {
-    const user = request.agent(example.url);
-    const start = await user.get('/auth/justlogin').redirects(0);
-    const pending = ([] as string[]).concat(start.headers['set-cookie'] ?? [])[0].split(';')[0];
-    const callback = await sandboxRedirect(start.headers.location, alice);
-    const wrongState = `${callback.pathname}?code=${callback.searchParams.get('code')}&state=not-the-state`;
-    const refused = await request(example.url).get(wrongState).set('cookie', pending);
-    expect(refused.status).toBe(403);
-    // The state was used up by the refused attempt: the cookie the refusal set no longer holds it.
-    const afterRefusal = ([] as string[]).concat(refused.headers['set-cookie'] ?? [])[0]?.split(';')[0];
-    expect(afterRefusal).toBeDefined();
-    const replay = await request(example.url)
-      .get(callback.pathname + callback.search)
-      .set('cookie', afterRefusal);
-    expect(replay.status).toBe(403);
-  });
-
-  it('answers 503 while JustLogin is down, and leaves the session as it was', async () => {
-    await example.sandbox.stop();
-    // Every token request of these tests, now that the sandbox has written them all out: one
-    // sign-in, one renewal for the first /profile and one for each round, and the refused one.
-    expect(example.sandbox.tokenRequests).toEqual([
-      'token-request grant_type=authorization_code status=200',
-      ...Array(3).fill('token-request grant_type=refresh_token status=200'),
-      'token-request grant_type=refresh_token status=400',
-    ]);
-    const down = await agent.get('/profile');
-    expect(down.status).toBe(503);
-    expect(down.body).toEqual({ error: 'justlogin_unavailable' });
-    expect(down.headers['set-cookie']).toBeUndefined();
-  });
+describeFastifyExample('the Fastify example', join(__dirname, '..', 'example-app', 'fastify', 'main.js'), {
+  passport: '@fastify/passport',
+  profile: { id: DEMO_USERS[0].claims.sub, name: 'Alice Tan' },
+  signedOut: { error: 'sign_in_required' },
+  refusedState: 403,
+  unavailable: { error: 'justlogin_unavailable' },
 });
