@@ -141,12 +141,23 @@ describe('startSandbox() from CommonJS', () => {
       })
       .use(appOn(sandbox));
     const agent = request.agent(counting);
-    const callback = await signIn({ agent, start: '/auth/justlogin', ...alice, followCallback: false });
+    const sentTo: string[] = [];
+    const recording = {
+      get: async (path: string) => {
+        const res = await agent.get(path);
+        sentTo.push(res.headers.location);
+        return res;
+      },
+    };
+    const callback = await signIn({ agent: recording, start: '/auth/justlogin', ...alice, followCallback: false });
     expect(callback).toBeInstanceOf(URL);
     expect(callbacks).toBe(0);
     expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
     expect([...callback.searchParams.keys()].sort()).toEqual(['code', 'iss', 'state']);
     expect(callback.searchParams.get('iss')).toBe(sandbox.issuer);
+    // The state is the one the app's sign-in route sent to the sandbox.
+    expect(sentTo).toEqual([expect.stringMatching(`^${sandbox.issuer}/connect/authorize\\?`)]);
+    expect(callback.searchParams.get('state')).toBe(new URL(sentTo[0]).searchParams.get('state'));
 
     // The app completes the sign-in with it once; the same callback again is refused.
     expect((await agent.get(`${callback.pathname}${callback.search}`)).headers.location).toBe('/');
@@ -354,7 +365,9 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
         'const agent = { get: async (path: string) => ({ path }) };',
         "const back: URL = await signIn({ agent, start: '/', ...DEMO_USERS[0], followCallback: false });",
         "const followed: { path: string } = await signIn({ agent, start: '/', ...DEMO_USERS[0] });",
-        'export { issuer, res, wrong, url, back, followed, SandboxSignInError };',
+        'const kept: Response = await signIn({ start: issuer, ...DEMO_USERS[0], followCallback: true });',
+        "await signIn({ start: issuer, ...DEMO_USERS[0], followCallback: 'no' });",
+        'export { issuer, res, wrong, url, back, followed, kept, SandboxSignInError };',
       ].join('\n'),
     );
     const program = ts.createProgram([file], {
@@ -371,8 +384,11 @@ console.log(JSON.stringify({ times, signIn: typeof signIn, users: DEMO_USERS.len
         (d) =>
           `${d.start === undefined ? '' : d.file?.getLineAndCharacterOfPosition(d.start).line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
       );
-    // Only the planted mistake (line 4): everything else resolved through index.d.mts.
-    expect(problems).toEqual([expect.stringMatching(/^4: Type 'string' is not assignable to type 'number'/)]);
+    // Only the planted mistakes (lines 4 and 10): everything else resolved through index.d.mts.
+    expect(problems).toEqual([
+      expect.stringMatching(/^4: Type 'string' is not assignable to type 'number'/),
+      expect.stringMatching(/^10: No overload matches this call/),
+    ]);
   });
 
   test('--help explains the options', async () => {
