@@ -2,11 +2,10 @@
 // as their own process on the built package, on the JustLogin sandbox, driven over HTTP as a browser
 // would. Each example answers in its own framework's shapes: `expected` says how.
 import { randomBytes } from 'node:crypto';
-import { signIn } from 'justlogin-sandbox';
+import { CookieJar, signIn } from 'justlogin-sandbox';
 import request from 'supertest';
 import { exampleProcess, useFrameworkExample } from './framework-example';
 import { DEMO_USERS } from './sandbox';
-import { sandboxRedirect } from './sandbox-sign-in';
 
 /** Shorter than the renewal's 60 s skew: every request finds the tokens due and renews them. */
 const ACCESS_TOKEN_TTL = 30;
@@ -91,10 +90,10 @@ export function describeFastifyExample(name: string, main: string, expected: Fas
     });
 
     it('refuses a callback whose state was already used (replayed callback URL and cookie)', async () => {
-      const user = request.agent(example.url);
-      const start = await user.get('/auth/justlogin').redirects(0);
-      const pending = ([] as string[]).concat(start.headers['set-cookie'] ?? [])[0].split(';')[0];
-      const callback = await sandboxRedirect(start.headers.location, alice);
+      const cookies = new CookieJar();
+      const start = `${example.url}/auth/justlogin`;
+      const callback = await signIn({ start, cookies, ...alice, followCallback: false });
+      const pending = cookies.header(start);
       const wrongState = `${callback.pathname}?code=${callback.searchParams.get('code')}&state=not-the-state`;
       const refused = await request(example.url).get(wrongState).set('cookie', pending);
       expect(refused.status).toBe(expected.refusedState);
