@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CookieJar, signIn as sandboxSignIn } from 'justlogin-sandbox';
 import { createClient } from 'redis';
 import { startExample, type ExampleInstance } from './support/example-instance';
 import { startHoldingProxy, type HoldingProxy } from './support/holding-proxy';
 import { REDIS_SERVER, requireProgram } from './support/programs';
 import { startRedis, type RunningRedis } from './support/redis-server';
-import { sandboxRedirect } from './support/sandbox-sign-in';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from './support/sandbox';
 import { startAll } from './support/start-all';
 
@@ -76,10 +76,10 @@ function get(app: ExampleInstance, path: string, cookie: string): Promise<Respon
 
 /** Begins alice's sign-in on `start`, finishes it (the callback) on `finish`; returns the session cookie. */
 async function signIn(start: ExampleInstance, finish: ExampleInstance): Promise<string> {
-  const begin = await fetch(`${start.url}/auth/justlogin`, { redirect: 'manual' });
-  expect(begin.status).toBe(302);
-  const { pathname, search } = await sandboxRedirect(begin.headers.get('location')!, alice);
-  const callback = await get(finish, pathname + search, cookiesOf(begin));
+  const cookies = new CookieJar();
+  const begin = `${start.url}/auth/justlogin`;
+  const { pathname, search } = await sandboxSignIn({ start: begin, cookies, ...alice, followCallback: false });
+  const callback = await get(finish, pathname + search, cookies.header(begin));
   expect(callback.status).toBe(302);
   expect(callback.headers.get('location')).toBe('/profile');
   return cookiesOf(callback);
