@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { SandboxSignInError } from 'justlogin-sandbox';
+import { SandboxSignInError, signIn as sandboxSignIn } from 'justlogin-sandbox';
 
 import { DEMO_USERS, RunningSandbox, startSandbox } from './support/sandbox';
-import { sandboxRedirect } from './support/sandbox-sign-in';
+import { appRedirectingTo } from './support/sandbox-sign-in';
 
 /** The justlogin-sandbox command (its package's bin). */
 const SANDBOX_COMMAND = join(dirname(require.resolve('justlogin-sandbox/package.json')), 'cli.mjs');
@@ -62,10 +62,13 @@ async function signIn(sandbox: RunningSandbox, user = alice) {
   const { verifier, challenge } = pkce();
   const state = random();
   const nonce = random();
-  const redirect = await sandboxRedirect(
-    authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' }),
-    user,
-  );
+  const authorize = authorizeURL(sandbox, { state, nonce, code_challenge: challenge, code_challenge_method: 'S256' });
+  const redirect = await sandboxSignIn({
+    agent: appRedirectingTo(authorize),
+    start: '/',
+    ...user,
+    followCallback: false,
+  });
   expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
   expect(redirect.searchParams.get('state')).toBe(state);
   return { code: redirect.searchParams.get('code') ?? '', verifier, nonce };
@@ -213,14 +216,26 @@ describe('JustLogin sandbox identity server', () => {
   });
 
   test('a wrong password shows an error on the sign-in page and does not sign in', async () => {
-    const attempt = sandboxRedirect(authorizeURL(sandbox, { state: random() }), { ...alice, password: 'wrong' });
+    const attempt = sandboxSignIn({
+      agent: appRedirectingTo(authorizeURL(sandbox, { state: random() })),
+      start: '/',
+      ...alice,
+      password: 'wrong',
+      followCallback: false,
+    });
     await expect(attempt).rejects.toBeInstanceOf(SandboxSignInError);
     await expect(attempt).rejects.toMatchObject({ reason: 'The Company Id, Username or Password is incorrect.' });
   });
 
   test('answering No on the consent page returns error=access_denied to the redirect_uri', async () => {
     const state = random();
-    const redirect = await sandboxRedirect(authorizeURL(sandbox, { state }), alice, false);
+    const redirect = await sandboxSignIn({
+      agent: appRedirectingTo(authorizeURL(sandbox, { state })),
+      start: '/',
+      ...alice,
+      consent: false,
+      followCallback: false,
+    });
     expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
     expect(redirect.searchParams.get('error')).toBe('access_denied');
     expect(redirect.searchParams.get('state')).toBe(state);

@@ -1,6 +1,8 @@
 // Sign-ins through the justlogin-sandbox package's signIn(), for the tests that also look at the
 // URL the sandbox sends the browser back to (the app's callback, with `code`, `state`, `iss` or `error`).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signIn, type AgentLike, type SandboxUser } from 'justlogin-sandbox';
+import request from 'supertest';
 
 export type Credentials = Pick<SandboxUser, 'companyId' | 'username' | 'password'>;
 
@@ -33,14 +35,11 @@ export async function signInRecordingCallback<R>(
 }
 
 /**
- * Signs `user` in on the sandbox from `authorizeURL` (its /connect/authorize URL) with
- * signIn({ followCallback: false }) and resolves with the URL the sandbox then sends the browser to.
- * The app signIn() starts on has one route, which redirects to `authorizeURL`.
- * Rejects with the package's SandboxSignInError when the sandbox refuses the credentials.
+ * An app whose every route redirects to `authorizeURL` (a sandbox /connect/authorize URL of the
+ * test's own making), as a supertest agent: where signIn() starts when the test plays the app.
  */
-export function sandboxRedirect(authorizeURL: string, user: Credentials, consent = true): Promise<URL> {
-  const app: AgentLike<{ status: number; headers: Record<string, string> }> = {
-    get: () => Promise.resolve({ status: 302, headers: { location: authorizeURL } }),
-  };
-  return signIn({ agent: app, start: '/start', consent, followCallback: false, ...user });
+export function appRedirectingTo(authorizeURL: string) {
+  return request.agent((_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(302, { location: authorizeURL }).end();
+  });
 }

@@ -1,8 +1,9 @@
 // Real tokens from the sandbox: sign a demo user in on its pages (with PKCE) and redeem the code.
 import { createHash, randomBytes } from 'node:crypto';
+import { signIn } from 'justlogin-sandbox';
 
 import type { DemoUser, RunningSandbox } from './sandbox';
-import { sandboxRedirect } from './sandbox-sign-in';
+import { appRedirectingTo } from './sandbox-sign-in';
 
 export const SANDBOX_REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 
@@ -26,7 +27,12 @@ export async function signInForTokens(sandbox: RunningSandbox, user: DemoUser): 
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-  const callback = await sandboxRedirect(authorize.href, user);
+  const callback = await signIn({
+    agent: appRedirectingTo(authorize.href),
+    start: '/',
+    ...user,
+    followCallback: false,
+  });
   const res = await fetch(`${sandbox.issuer}/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
