@@ -3,7 +3,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
@@ -323,7 +322,11 @@ describe('startSandbox() options', () => {
 });
 
 describe('the ES module entry and the command', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sandbox-package-'));
+  // Inside the repository: an ES module resolves 'justlogin-sandbox' from its own folder, so a script in the
+  // system temp folder would find no node_modules.
+  const snippets = join(__dirname, '.snippets');
+  mkdirSync(snippets, { recursive: true });
+  const dir = mkdtempSync(join(snippets, 'sandbox-package-'));
 
   test('import { startSandbox } starts in process, fast after the first time, and prints no warning', async () => {
     const script = join(dir, 'start.mjs');
