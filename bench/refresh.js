@@ -8,7 +8,7 @@
 // take the memory away (graceMs: 0) and then all but the token request itself.
 const http = require('node:http');
 const { JustLoginRefresher } = require('passport-justlogin');
-const { clientOperations } = require('../dist/client');
+const { clientOperations } = require('../dist/client/client');
 const { clientID, clientSecret } = require('./client');
 const { msSince } = require('./stats');
 const { compare } = require('./report');

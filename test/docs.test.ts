@@ -2,7 +2,7 @@
 // --strict against the package's own types, JavaScript blocks are type-checked as JavaScript (checkJs),
 // shell blocks name only npm scripts and repository files that exist, and a block marked
 // `<!-- file: PATH -->` is that file verbatim (the file is run by its own test). Blocks marked
-// `<!-- snippet: NAME -->` are also run as programs (test/readme.test.ts, test/proxy.test.ts).
+// `<!-- snippet: NAME -->` are also run as programs (test/readme.test.ts, test/client/proxy.test.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
@@ -49,7 +49,9 @@ function compilerOptions(javascript: boolean): ts.CompilerOptions {
     strict: !javascript,
     paths: {
       'passport-justlogin': [join(ROOT, 'lib', 'index.ts')],
-      'passport-justlogin/*': [join(ROOT, 'lib', '*.ts')],
+      'passport-justlogin/fastify': [join(ROOT, 'lib', 'frameworks', 'fastify.ts')],
+      'passport-justlogin/koa': [join(ROOT, 'lib', 'frameworks', 'koa.ts')],
+      'passport-justlogin/redis': [join(ROOT, 'lib', 'redis', 'index.ts')],
       ...(sandbox ? { [SANDBOX_MODULE]: [sandbox] } : {}),
     },
   };

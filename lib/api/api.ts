@@ -1,8 +1,8 @@
 // JustLoginApi: JustLogin's documented API, called with a user's tokens, renewed by themselves.
-import { clientOperations, clientRule } from '../client';
+import { clientOperations, clientRule } from '../client/client';
 import { JustLoginApiError, JustLoginOptionsError } from '../errors';
-import { checkOptions, rules, type OptionRule } from '../options';
-import type { JustLoginRefresher } from '../refresh';
+import { checkOptions, rules, type OptionRule } from '../client/options';
+import type { JustLoginRefresher } from '../renewal/refresher';
 import type { JustLoginTokenSet } from '../token-set';
 import { BearerTokens, type OnTokens } from './bearer';
 import { callApi, type ApiAnswer, type ApiCall, type ApiTarget } from './call';

@@ -1,6 +1,6 @@
 // The tokens API calls carry, renewed through the refresher when due and after a 401.
 import { isJustLoginError, JustLoginApiError, NoRefreshTokenError } from '../errors';
-import type { JustLoginRefresher } from '../refresh';
+import type { JustLoginRefresher } from '../renewal/refresher';
 import { isExpired, type JustLoginTokenSet } from '../token-set';
 
 /** Stores renewed tokens (e.g. in the session); awaited before the call that renewed them goes on. */

@@ -1,7 +1,7 @@
 // One call to JustLogin's API: the Bearer header, a deadline for the whole call, one renewal and
 // one retry after a 401, and retries of a GET that met a busy or unreachable server.
 import { JustLoginApiError, JustLoginRequestError } from '../errors';
-import type { Transport, TransportResponse } from '../transport';
+import type { Transport, TransportResponse } from '../client/transport';
 import type { BearerTokens } from './bearer';
 import { isRetryStatus, retryAfterMs, retryClock, retryDelay } from './retry';
 

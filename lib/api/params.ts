@@ -1,7 +1,7 @@
 // The parameters of API calls, checked before anything is sent: what goes into a path is a GUID,
 // a number or a path the app wrote itself, so nothing like `../` or `%2F` reaches a URL.
 import { JustLoginOptionsError } from '../errors';
-import { checkOptions, type OptionRule } from '../options';
+import { checkOptions, type OptionRule } from '../client/options';
 import type { JustLoginActiveStatus, JustLoginEmployeeInclude } from './types';
 
 const GUID = /^[0-9A-Fa-f]{32}$/;

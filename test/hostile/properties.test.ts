@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { JustLoginRequestError, JustLoginTokenError } from '../../lib';
-import { parseTokenResponse } from '../../lib/http';
+import { parseTokenResponse } from '../../lib/client/token-endpoint';
 import { redact } from '../../lib/redact';
 import { makeApp } from '../support/app';
 import { Harness } from './harness';

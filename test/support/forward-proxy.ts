@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type { FetchLike } from '../../lib/transport';
+import type { FetchLike } from '../../lib/client/transport';
 
 /** One request that passed through the proxy. */
 export interface Passed {

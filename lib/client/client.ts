@@ -1,0 +1,343 @@
+import { Agent } from 'node:http';
+import type { JustLoginMetadata } from './discovery';
+import {
+  baseURLRule,
+  endpointURL,
+  environmentRule,
+  JWKS_PATH,
+  resolveEndpoints,
+  type EndpointOptions,
+} from './endpoints';
+import { IdTokenError, JustLoginOptionsError } from '../errors';
+import type { TokenEndpoint, TokenResponse } from './token-endpoint';
+import type { DecodedIdToken, IdTokenClaims } from './id-token';
+import type { IdTokenSignature } from './id-token-signature';
+import { checkOptions, rules, type OptionRule } from './options';
+import type { FetchLike, Transport, TransportOptions } from './transport';
+
+/** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
+export interface JustLoginClientOptions extends EndpointOptions {
+  /**
+   * The Client Id JustLogin issued. `undefined` (an unset environment
+   * variable) throws a `JustLoginOptionsError` naming it.
+   */
+  clientID: string | undefined;
+  /** The Client Secret JustLogin issued; sent only in token request bodies. `undefined` throws, as for `clientID`. */
+  clientSecret: string | undefined;
+  /**
+   * The `iss` id_tokens (and the callback's RFC 9207 `iss`) must name, e.g.
+   * `https://apis.justlogin.com/v1/auth`. With `discovery`, the discovered one
+   * is used when this is not set.
+   */
+  issuer?: string;
+  /** Milliseconds for a whole exchange with JustLogin before it fails with `ETIMEDOUT` (default 10000). */
+  timeout?: number;
+  /** Seconds of clock difference tolerated on id_token `exp`, `iat` and `nbf` (default 60). */
+  clockTolerance?: number;
+  /** Verify id_token signatures against JustLogin's JWKS (default `false`; loads `jose` on first use). */
+  verifyIdTokenSignature?: boolean;
+  /**
+   * Where JustLogin's keys are (default: the discovered `jwks_uri` with
+   * `discovery`, else `<base>/v1/auth/.well-known/openid-configuration/jwks`).
+   */
+  jwksURL?: string;
+  /**
+   * Read JustLogin's OpenID configuration (`<base>/v1/auth/.well-known/openid-configuration`)
+   * on first use and take `issuer` and `jwks_uri` from it (default `false`).
+   * A failed read fails that sign-in or renewal and is tried again on the next.
+   */
+  discovery?: boolean;
+  /**
+   * Sends every request to JustLogin with this fetch (`globalThis.fetch`,
+   * undici's, an instrumented wrapper) instead of `node:http(s)`, under the
+   * same deadline, size cap and refusal of redirects.
+   */
+  fetch?: FetchLike;
+  /** The `node:http(s)` agent for every request to JustLogin, e.g. an `HttpsProxyAgent`. Not with `fetch`. */
+  agent?: Agent;
+}
+
+/** A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client. */
+export interface JustLoginClientReference {
+  /** The client to use. */
+  client: JustLoginClient;
+}
+
+/** @internal What the strategy and the refresher do through a client; never reachable from the public API. */
+interface ClientOperations {
+  tokenRequest(params: Record<string, string>, bearer?: string): Promise<TokenResponse>;
+  /** The issuer responses and id_tokens must name: configured, discovered, or none. */
+  expectedIssuer(): Promise<string | undefined>;
+  checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken>;
+  checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
+  /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
+  setAgent(agent: Agent): void;
+  /** The transport every request goes through (the API client's calls too). */
+  transport(): Transport;
+}
+
+// Loaded on first use: id_tokens arrive only at a callback or a renewal, and only some apps read
+// the OpenID configuration or verify signatures.
+/* eslint-disable @typescript-eslint/no-require-imports */
+let idTokens: typeof import('./id-token') | undefined;
+const idTokenChecks = () => (idTokens ??= require('./id-token') as typeof import('./id-token'));
+const discovery = () => require('./discovery') as typeof import('./discovery');
+const signatures = () => require('./id-token-signature') as typeof import('./id-token-signature');
+const transports = () => require('./transport') as typeof import('./transport');
+const tokenEndpoints = () => require('./token-endpoint') as typeof import('./token-endpoint');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+let operationsOf: (client: JustLoginClient) => ClientOperations;
+let isClient: (value: unknown) => value is JustLoginClient;
+
+/**
+ * One JustLogin client, built once and shared: the app's identity (the client
+ * secret is held privately and sent only in token request bodies), JustLogin's
+ * endpoints, the transport every request goes through, and the id_token
+ * checks. `JustLoginStrategy` and `JustLoginRefresher` take it as `client`, or
+ * build one from the same options.
+ *
+ * @example
+ * const client = new JustLoginClient({
+ *   clientID: process.env.JUSTLOGIN_CLIENT_ID,
+ *   clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
+ *   environment: 'staging',
+ * });
+ * passport.use(new JustLoginStrategy({ client, callbackURL: '/auth/justlogin/callback' }, verify));
+ * const refresher = new JustLoginRefresher({ client });
+ */
+export class JustLoginClient {
+  /** The Client Id JustLogin issued. */
+  readonly clientID: string;
+  /** JustLogin's host, e.g. `https://apis.justlogin.com`. */
+  readonly baseURL: string;
+  /** JustLogin's authorize endpoint. */
+  readonly authorizationURL: string;
+  /** JustLogin's token endpoint. */
+  readonly tokenURL: string;
+  /** The configured `issuer`; with `discovery` and no `issuer`, the discovered one is in {@link metadata}. */
+  readonly issuer?: string;
+  /** Milliseconds for a whole exchange with JustLogin. */
+  readonly timeout: number;
+  /** Seconds of clock difference tolerated on id_token times. */
+  readonly clockTolerance: number;
+  readonly #clientSecret: string;
+  readonly #transportOptions: TransportOptions;
+  #transport?: Transport;
+  #endpoint?: TokenEndpoint;
+  readonly #discovery: boolean;
+  readonly #allowInsecure: boolean;
+  readonly #verifySignatures: boolean;
+  readonly #jwksURL?: string;
+  #metadata?: Promise<JustLoginMetadata>;
+  #signature?: Promise<IdTokenSignature>;
+  /** `#signature` once made. */
+  #signer?: IdTokenSignature;
+  readonly #operations: ClientOperations = {
+    tokenRequest: (params, bearer) => this.#endpointOf().request(params, bearer),
+    expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
+    checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
+    checkRefreshedIdToken: (idToken, previous) =>
+      this.#checkRefreshedIdToken(idToken, previous).catch((error: unknown) => {
+        // Renewed tokens whose id_token fails a check cannot be trusted: the user must sign in again.
+        throw error instanceof IdTokenError
+          ? new IdTokenError(error.message, error.check, { reauthenticate: true })
+          : error;
+      }),
+    setAgent: (agent) => this.#transportOf().setAgent(agent),
+    transport: () => this.#transportOf(),
+  };
+
+  /**
+   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * is missing, unknown or invalid.
+   *
+   * @example
+   * const client = new JustLoginClient({ clientID, clientSecret, baseURL: 'http://127.0.0.1:4000' });
+   */
+  constructor(options: JustLoginClientOptions) {
+    checkOptions('JustLoginClient', options, CLIENT_RULES, CLIENT_REQUIRED);
+    const { clientID, clientSecret } = options as { clientID: string; clientSecret: string }; // checked: both given
+    const endpoints = resolveEndpoints(options);
+    this.#allowInsecure = options.allowInsecureRequests ?? false;
+    this.#clientSecret = clientSecret;
+    this.#transportOptions = { fetch: options.fetch, agent: options.agent };
+    this.#discovery = options.discovery ?? false;
+    this.#verifySignatures = options.verifyIdTokenSignature ?? false;
+    this.#jwksURL = options.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
+    this.clientID = clientID;
+    this.baseURL = endpoints.baseURL;
+    this.authorizationURL = endpoints.authorizationURL;
+    this.tokenURL = endpoints.tokenURL;
+    this.issuer = options.issuer;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.clockTolerance = options.clockTolerance ?? 60;
+  }
+
+  static {
+    isClient = (value: unknown): value is JustLoginClient =>
+      typeof value === 'object' && value !== null && #operations in value;
+    operationsOf = (client) => client.#operations;
+  }
+
+  /**
+   * JustLogin's OpenID configuration (`issuer`, `jwks_uri` and the endpoints
+   * it advertises, e.g. `end_session_endpoint`, `revocation_endpoint`,
+   * `userinfo_endpoint`), read once through the client's transport and kept.
+   * A failed read rejects with a `JustLoginRequestError` and is not kept.
+   *
+   * @example
+   * const { end_session_endpoint } = await client.metadata();
+   */
+  metadata(): Promise<JustLoginMetadata> {
+    if (!this.#metadata) {
+      const reading = discovery().fetchMetadata(this.#transportOf(), this.baseURL, this.timeout, this.#allowInsecure);
+      this.#metadata = reading;
+      reading.catch(() => {
+        if (this.#metadata === reading) this.#metadata = undefined;
+      });
+    }
+    return this.#metadata;
+  }
+
+  /** The transport every request goes through, made on first use (its module loads then). */
+  #transportOf(): Transport {
+    return (this.#transport ??= transports().createTransport(this.#transportOptions));
+  }
+
+  /** The token endpoint, made on first use. */
+  #endpointOf(): TokenEndpoint {
+    return (this.#endpoint ??= new (tokenEndpoints().TokenEndpoint)({
+      clientID: this.clientID,
+      clientSecret: this.#clientSecret,
+      tokenURL: this.tokenURL,
+      timeout: this.timeout,
+      transport: this.#transportOf(),
+    }));
+  }
+
+  /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
+  async #checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken> {
+    const decoded = idTokenChecks().validateIdToken(idToken, {
+      clientID: this.clientID,
+      issuer: this.#discovery ? await this.#operations.expectedIssuer() : this.issuer,
+      clockTolerance: this.clockTolerance,
+      nonce,
+    });
+    if (this.#verifySignatures) await this.#verifySignature(idToken as string);
+    return decoded;
+  }
+
+  /** OpenID Connect Core §12.2: the id_token of a refresh names the same issuer and subject as before. */
+  async #checkRefreshedIdToken(idToken: string, previous: string | undefined): Promise<void> {
+    const { claims } = idTokenChecks().validateIdToken(idToken, {
+      clientID: this.clientID,
+      issuer: this.#discovery ? await this.#operations.expectedIssuer() : this.issuer,
+      clockTolerance: this.clockTolerance,
+    });
+    const before = previousClaims(previous);
+    if (before && claims.iss !== before.iss) {
+      throw new IdTokenError('id_token of the refresh names another issuer (iss) than the previous id_token', 'iss');
+    }
+    if (before && claims.sub !== before.sub) {
+      throw new IdTokenError('id_token of the refresh names another subject (sub) than the previous id_token', 'sub');
+    }
+    if (this.#verifySignatures) await this.#verifySignature(idToken);
+  }
+
+  async #verifySignature(idToken: string): Promise<void> {
+    if (!this.#signature) {
+      // Built on first use (jose loads then), with the discovered jwks_uri when there is one to read.
+      const creating = this.#jwksFor().then(
+        (url) => new (signatures().IdTokenSignature)(url, this.timeout, this.#transportOf()),
+      );
+      this.#signature = creating;
+      creating.catch(() => {
+        if (this.#signature === creating) this.#signature = undefined;
+      });
+    }
+    await (this.#signer ??= await this.#signature).verify(idToken);
+  }
+
+  async #jwksFor(): Promise<string> {
+    return this.#jwksURL ?? (await this.metadata()).jwks_uri;
+  }
+}
+
+/**
+ * @internal The operations of `client` for the strategy and the refresher.
+ * Throws a `JustLoginOptionsError` naming `what` when `client` is not a {@link JustLoginClient}.
+ */
+export function clientOperations(client: unknown, what = '`client`'): ClientOperations {
+  if (!isClient(client)) throw new JustLoginOptionsError('JustLoginClient', [`${what} must be a JustLoginClient`]);
+  return operationsOf(client);
+}
+
+/** @internal The option rule for `client`. */
+export const clientRule: OptionRule = (value) =>
+  isClient(value) ? undefined : 'must be a JustLoginClient (`new JustLoginClient({ clientID, clientSecret, … })`)';
+
+const CLIENT_REQUIRED = ['clientID', 'clientSecret'];
+
+/** Milliseconds for a whole exchange with JustLogin when `timeout` is not given. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** @internal The rules for each client option. */
+export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
+  clientID: rules.nonEmptyString,
+  clientSecret: rules.nonEmptyString,
+  environment: environmentRule,
+  baseURL: baseURLRule,
+  authorizationURL: endpointURL,
+  tokenURL: endpointURL,
+  jwksURL: endpointURL,
+  allowInsecureRequests: rules.boolean,
+  issuer: (value, options) =>
+    rules.nonEmptyString(value, options) ??
+    (URL.canParse(value as string) ? undefined : 'must be a URL, e.g. https://apis.justlogin.com/v1/auth'),
+  timeout: rules.positiveMilliseconds,
+  clockTolerance: rules.nonNegativeSeconds,
+  verifyIdTokenSignature: rules.boolean,
+  discovery: rules.boolean,
+  fetch: (value, options) =>
+    rules.func(value, options) ?? (options.agent !== undefined ? 'cannot be used with `agent`' : undefined),
+  agent: (value) => (value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)'),
+};
+
+/** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */
+function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
+  if (!idToken) return undefined;
+  try {
+    return idTokenChecks().decodeIdToken(idToken).claims;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @internal The rule for a client option given beside `client`. */
+const BESIDE_CLIENT: OptionRule = () =>
+  'is set on the client: give it to `new JustLoginClient(…)`, not beside `client`';
+
+/**
+ * @internal The rules and required keys for the client part of a component's
+ * options: `client`, or the options to build one.
+ */
+export function clientPartRules(options: unknown): { rules: Record<string, OptionRule>; required: string[] } {
+  if (!hasClient(options)) return { rules: { ...CLIENT_RULES, client: clientRule }, required: CLIENT_REQUIRED };
+  const beside = Object.fromEntries(Object.keys(CLIENT_RULES).map((key) => [key, BESIDE_CLIENT]));
+  return { rules: { ...beside, client: clientRule }, required: [] };
+}
+
+/** @internal `options.client`, or a client built from the client options among `options` (checked beforehand). */
+export function clientOf(options: object): JustLoginClient {
+  if (hasClient(options)) return options.client as JustLoginClient;
+  const given = options as Record<string, unknown>;
+  const own = Object.keys(CLIENT_RULES).filter((key) => given[key] !== undefined);
+  return new JustLoginClient(
+    Object.fromEntries(own.map((key) => [key, given[key]])) as unknown as JustLoginClientOptions,
+  );
+}
+
+function hasClient(options: unknown): options is { client: unknown } {
+  return typeof options === 'object' && options !== null && (options as { client?: unknown }).client !== undefined;
+}

@@ -1,0 +1,133 @@
+import { JustLoginOptionsError } from '../errors';
+import type { OptionRule } from './options';
+
+/** JustLogin's hosts, by environment name; `sandbox` is JustLogin's own name for `staging`. */
+export const ENVIRONMENTS = {
+  /** JustLogin's production API. */
+  production: 'https://apis.justlogin.com',
+  /** JustLogin's staging API. */
+  staging: 'https://apis.justloginstaging.xyz',
+  /** The same as `staging`: JustLogin's name for it. */
+  sandbox: 'https://apis.justloginstaging.xyz',
+} as const;
+
+/** The environments JustLogin runs: `'production'` and `'staging'` (which JustLogin calls `'sandbox'`). */
+export type JustLoginEnvironment = keyof typeof ENVIRONMENTS;
+
+export const AUTHORIZE_PATH = '/v1/auth/connect/authorize';
+export const TOKEN_PATH = '/v1/auth/connect/token';
+export const JWKS_PATH = '/v1/auth/.well-known/openid-configuration/jwks';
+
+/** How a caller names the JustLogin it talks to. */
+export interface EndpointOptions {
+  /** `'production'` (default) or `'staging'`, JustLogin's hosted test environment (`'sandbox'` also names it). */
+  environment?: JustLoginEnvironment;
+  /** Any other JustLogin host, e.g. a local sandbox: `http://127.0.0.1:4000`. */
+  baseURL?: string;
+  /** Overrides the authorize endpoint derived from `environment` / `baseURL`. */
+  authorizationURL?: string;
+  /** Overrides the token endpoint derived from `environment` / `baseURL`. */
+  tokenURL?: string;
+  /**
+   * Allow plain `http://` to hosts other than loopback (default `false`).
+   * Without it every endpoint must be `https://`, or `http://` to `localhost`,
+   * `127.0.0.0/8` or `[::1]`: over plain http the client secret, codes and
+   * tokens travel in clear text.
+   */
+  allowInsecureRequests?: boolean;
+}
+
+export interface Endpoints {
+  baseURL: string;
+  authorizationURL: string;
+  tokenURL: string;
+}
+
+/**
+ * Resolves the authorize and token endpoints. Throws a `JustLoginOptionsError` naming the
+ * option for an unknown environment, or a URL that is not https (nor http to a
+ * loopback host, unless `allowInsecureRequests`).
+ */
+export function resolveEndpoints(options: EndpointOptions): Endpoints {
+  const { environment, baseURL } = options;
+  const insecure = allowsInsecureRequests(options);
+  if (environment !== undefined && !Object.hasOwn(ENVIRONMENTS, environment)) {
+    throw new JustLoginOptionsError('JustLoginClient', [
+      `unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'staging', or set \`baseURL\``,
+    ]);
+  }
+  let base: string = ENVIRONMENTS[environment ?? 'production'];
+  if (baseURL !== undefined) {
+    base = checkHttpURL(baseURL, 'baseURL', insecure).replace(/\/+$/, '');
+  }
+  return {
+    baseURL: base,
+    authorizationURL:
+      options.authorizationURL !== undefined
+        ? checkHttpURL(options.authorizationURL, 'authorizationURL', insecure)
+        : base + AUTHORIZE_PATH,
+    tokenURL: options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL', insecure) : base + TOKEN_PATH,
+  };
+}
+
+/** `options.allowInsecureRequests`, checked: throws a `JustLoginOptionsError` unless it is absent or a boolean. */
+export function allowsInsecureRequests(options: EndpointOptions): boolean {
+  const allow = options.allowInsecureRequests ?? false;
+  if (typeof allow !== 'boolean') {
+    throw new JustLoginOptionsError('JustLoginClient', ['`allowInsecureRequests` must be a boolean']);
+  }
+  return allow;
+}
+
+/**
+ * Returns `value` when it is an https URL, or an http URL to a loopback host
+ * (any http host when `allowInsecure`); throws a `JustLoginOptionsError` naming `option` otherwise.
+ */
+export function checkHttpURL(value: unknown, option: string, allowInsecure: boolean): string {
+  const problem = httpURLProblem(value, allowInsecure);
+  if (problem) throw new JustLoginOptionsError('JustLoginClient', [`\`${option}\` ${problem}`]);
+  return value as string;
+}
+
+/** What keeps `value` from being an endpoint URL (https, or http to loopback unless `allowInsecure`), or `undefined`. */
+export function httpURLProblem(value: unknown, allowInsecure: boolean): string | undefined {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return 'must be an http(s) URL';
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    return 'must use https:// (plain http:// is allowed for localhost, 127.0.0.0/8 and [::1], or anywhere with `allowInsecureRequests: true`)';
+  }
+  return undefined;
+}
+
+/** The option rule for an endpoint URL: {@link httpURLProblem} under the options' `allowInsecureRequests`. */
+export const endpointURL: OptionRule = (value, options) =>
+  httpURLProblem(value, options.allowInsecureRequests === true);
+
+/**
+ * The option rule for `baseURL`: an endpoint URL naming JustLogin's host, not
+ * the issuer (`…/v1/auth`, as the sandbox prints it), to which the paths
+ * `/v1/auth/connect/…` are appended.
+ */
+export const baseURLRule: OptionRule = (value, options) => {
+  const problem = endpointURL(value, options);
+  if (problem) return problem;
+  const url = new URL(value as string);
+  if (/\/v1\/auth\/*$/i.test(url.pathname)) {
+    const host = `${url.origin}${url.pathname.replace(/\/v1\/auth\/*$/i, '')}`;
+    return `names the issuer (${url.origin}${url.pathname}), not JustLogin's host: the paths /v1/auth/connect/… are added to it; use \`baseURL: '${host}'\` (and give the issuer as \`issuer\`)`;
+  }
+  if (url.search || url.hash)
+    return 'must not have a query or a fragment: the paths /v1/auth/connect/… are added to it';
+  return undefined;
+};
+
+/** The option rule for `environment`. */
+export const environmentRule: OptionRule = (value) =>
+  typeof value === 'string' && Object.hasOwn(ENVIRONMENTS, value)
+    ? undefined
+    : "must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)";
+
+/** True for `localhost`, `127.0.0.0/8` and `[::1]`, as the WHATWG URL parser writes hostnames. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

@@ -1,9 +1,0 @@
-/**
- * `passport-justlogin/redis`: renewals coordinated across instances on Redis. Also exported by the
- * main entry; importing it from here names what an app uses.
- *
- * @module passport-justlogin/redis
- */
-export { RedisRefreshCoordinator } from './redis-coordinator';
-export type { RedisRefreshCoordinatorOptions } from './redis-coordinator';
-export type { RedisClientLike, RefreshCoordinatorLogger } from './redis-commands';

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { JustLoginOptionsError, JustLoginRequestError } from '../errors';
+import { checkOptions, rules } from '../client/options';
+import {
+  RedisCommands,
+  RedisUnavailableError,
+  checkClient,
+  type RedisClientLike,
+  type RefreshCoordinatorLogger,
+} from './commands';
+import type { RefreshCoordinator } from '../renewal/refresher';
+import { SingleFlight } from '../renewal/single-flight';
+import { TokenSealer } from '../sealed-tokens';
+import type { JustLoginTokenSet } from '../token-set';
+
+/** How often a waiting instance looks for the result (ms). */
+const POLL_MS = 50;
+/** How much longer than one lock a waiting instance waits for a result (ms). */
+const WAIT_MARGIN_MS = 1_000;
+/** Deletes the lock only when it still holds this owner's id. */
+const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+const OPTION_RULES = {
+  client: checkClient,
+  secret: rules.secret(32),
+  lockMs: rules.positiveMilliseconds,
+  resultMs: rules.positiveMilliseconds,
+  commandTimeoutMs: rules.positiveMilliseconds,
+  prefix: rules.string,
+  logger: rules.withMethods('warn'),
+};
+
+/** Options of {@link RedisRefreshCoordinator}. */
+export interface RedisRefreshCoordinatorOptions {
+  /**
+   * A connected Redis client: node-redis 5 (`createClient()` from `redis`; not
+   * its cluster or sentinel client) or ioredis (`new Redis()` or `new Redis.Cluster()`).
+   */
+  client: RedisClientLike;
+  /**
+   * Encrypts the published tokens (AES-256-GCM, key derived with HKDF-SHA256):
+   * at least 32 characters (or bytes), kept secret, the same on every instance.
+   * `undefined` (an unset environment variable) throws a `JustLoginOptionsError`.
+   */
+  secret: string | Buffer | undefined;
+  /**
+   * Milliseconds the lock lives: how long the other instances wait before they
+   * take over from an instance that died while renewing. Must be longer than
+   * the refresher's `timeout` (default 10000): `JustLoginRefresher` throws a
+   * `TypeError` otherwise. Default 20000.
+   */
+  lockMs?: number;
+  /** Milliseconds the renewed tokens stay readable for late callers that still hold the old refresh token. Default 30000. */
+  resultMs?: number;
+  /** Milliseconds a Redis command may take before the renewal goes on without Redis. Default 1000. */
+  commandTimeoutMs?: number;
+  /** Prefix of the Redis keys. Default `'passport-justlogin:refresh:'`. */
+  prefix?: string;
+  /** Receives one warning per Redis outage. Default `console`. */
+  logger?: RefreshCoordinatorLogger;
+}
+
+/**
+ * Makes one refresh per refresh token across all instances of an app that
+ * share a Redis, so that a rotating refresh token is never spent twice.
+ *
+ * In one process, concurrent callers share one {@link SingleFlight} call. Across
+ * processes, the first takes a lock (`SET <prefix>{<key>}:lock <owner> NX PX lockMs`),
+ * renews, publishes the encrypted result (`<prefix>{<key>}:result` for `resultMs`)
+ * and releases the lock (only its own, with a compare-and-delete script). The
+ * others poll for that result instead of renewing; when the lock disappears
+ * without a result (the holder failed or died), one of them takes the lock and
+ * renews itself. A caller waits at most `lockMs` + 1 s, then rejects with a
+ * retryable `JustLoginRequestError` (`code: 'ETIMEDOUT'`).
+ *
+ * `key` is the SHA-256 of the refresh token (see {@link RefreshCoordinator}); in
+ * braces, it is the keys' hash tag, so a Redis Cluster keeps both in one slot;
+ * neither a token nor the secret is ever stored or logged in clear. When Redis
+ * is unreachable (client not ready, an error, or no answer within
+ * `commandTimeoutMs`), the renewal goes on in this process and `logger.warn`
+ * says so once per outage.
+ *
+ * @example
+ * const redis = createClient({ url: process.env.REDIS_URL });
+ * await redis.connect();
+ * // or ioredis: const redis = new Redis(process.env.REDIS_URL), or new Redis.Cluster(nodes)
+ * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
+ * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
+ */
+export class RedisRefreshCoordinator implements RefreshCoordinator {
+  readonly #local = new SingleFlight<JustLoginTokenSet>();
+  readonly #redis: RedisCommands;
+  readonly #sealer: TokenSealer;
+  /** Milliseconds the lock lives (the `lockMs` option); `JustLoginRefresher` refuses a `timeout` that is not shorter. */
+  readonly lockMs: number;
+  readonly #resultMs: number;
+  readonly #prefix: string;
+
+  /**
+   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
+   *
+   * @example
+   * new RedisRefreshCoordinator({ client: redis, secret, lockMs: 15_000, logger: pinoLogger });
+   */
+  constructor(options: RedisRefreshCoordinatorOptions) {
+    checkOptions('RedisRefreshCoordinator', options, OPTION_RULES, ['client', 'secret']);
+    const { client, secret, prefix = 'passport-justlogin:refresh:', logger = console } = options;
+    this.lockMs = options.lockMs ?? 20_000;
+    this.#resultMs = options.resultMs ?? 30_000;
+    this.#redis = new RedisCommands(client, options.commandTimeoutMs ?? 1_000, logger);
+    this.#sealer = new TokenSealer(secret as string | Buffer); // checked: given
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Runs `task` here, or gets its result from the instance that runs it.
+   * `key` must be the SHA-256 (hex) of the refresh token.
+   *
+   * @example
+   * const tokens = await coordinator.run(sha256Hex(refreshToken), () => renew(refreshToken));
+   */
+  run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+    if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) {
+      return Promise.reject(
+        new JustLoginOptionsError('RedisRefreshCoordinator.run', ['`key` must be a SHA-256 hex digest']),
+      );
+    }
+    return this.#local.run(key, () => this.#acrossInstances(key, task));
+  }
+
+  async #acrossInstances(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+    const lockKey = `${this.#prefix}{${key}}:lock`;
+    const resultKey = `${this.#prefix}{${key}}:result`;
+    const owner = randomBytes(16).toString('hex');
+    const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
+    try {
+      for (;;) {
+        const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)])) !== null;
+        // Read after locking: a holder publishes before it releases, so a lock we got means
+        // either a result is already there or nobody renewed.
+        const published = await this.#redis.send(['GET', resultKey]);
+        if (published != null) {
+          if (locked) await this.#release(lockKey, owner);
+          return this.#open(published, resultKey);
+        }
+        if (locked) break;
+        if (Date.now() >= deadline) {
+          throw new JustLoginRequestError(
+            `passport-justlogin: another instance did not finish renewing these tokens within ${this.lockMs + WAIT_MARGIN_MS} ms`,
+            'ETIMEDOUT',
+            { retryable: true },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) return task();
+      throw error;
+    }
+    return this.#renewAsOwner(lockKey, resultKey, owner, task);
+  }
+
+  async #renewAsOwner(
+    lockKey: string,
+    resultKey: string,
+    owner: string,
+    task: () => Promise<JustLoginTokenSet>,
+  ): Promise<JustLoginTokenSet> {
+    try {
+      const tokens = await task();
+      const sealed = this.#sealer.seal(tokens, resultKey);
+      // Without Redis the tokens are still good here; the others take over when the lock expires.
+      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)]).catch(() => undefined);
+      return tokens;
+    } finally {
+      await this.#release(lockKey, owner);
+    }
+  }
+
+  /** Deletes the lock if it is still ours; when Redis cannot, the lock expires on its own. */
+  async #release(lockKey: string, owner: string): Promise<void> {
+    await this.#redis.send(['EVAL', RELEASE_SCRIPT, '1', lockKey, owner]).catch(() => undefined);
+  }
+
+  #open(published: unknown, resultKey: string): JustLoginTokenSet {
+    const tokens = typeof published === 'string' ? this.#sealer.open(published, resultKey) : undefined;
+    if (!tokens) {
+      throw new JustLoginRequestError(
+        'passport-justlogin: tokens renewed by another instance could not be decrypted; every instance must use the same `secret`',
+        'EDECRYPT',
+        { retryable: false },
+      );
+    }
+    return tokens;
+  }
+}

@@ -1,0 +1,215 @@
+import {
+  clientOf,
+  clientOperations,
+  clientPartRules,
+  JustLoginClient,
+  type JustLoginClientOptions,
+  type JustLoginClientReference,
+} from '../client/client';
+import { JustLoginOptionsError, NoRefreshTokenError } from '../errors';
+import { checkOptions, rules, type OptionRule } from '../client/options';
+import { RenewalMemory, refreshTokenKey } from './memory';
+import { SingleFlight } from './single-flight';
+import { isExpired, toTokenSet, type JustLoginTokenSet } from '../token-set';
+import type { JustLoginStrategy } from '../sign-in/strategy';
+
+/**
+ * Decides which refresh actually runs when several callers ask to renew the
+ * same refresh token at once. `key` is the SHA-256 (hex) of the refresh token,
+ * never the token itself. The default, {@link SingleFlight}, does this within
+ * one process; a shared implementation (e.g. over Redis) can do it across
+ * processes. A coordinator that holds a lock for a fixed time says how long in
+ * `lockMs`: the refresher refuses one whose lock does not outlive its `timeout`,
+ * since a lock that expires while a renewal still runs lets a second caller
+ * spend the same refresh token.
+ *
+ * @example
+ * const logged: RefreshCoordinator = {
+ *   run(key, task) {
+ *     console.log('refreshing', key.slice(0, 8));
+ *     return task();
+ *   },
+ * };
+ * const refresher = new JustLoginRefresher({ clientID, clientSecret, coordinator: logged });
+ */
+export interface RefreshCoordinator {
+  /** Runs `task` unless a run with the same `key` is under way elsewhere, and resolves with the tokens of whichever run renewed them. */
+  run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet>;
+  /** Milliseconds a lock taken by `run` lives, when it expires on its own; must be longer than the refresher's `timeout`. */
+  readonly lockMs?: number;
+}
+
+/** The refresher's own options, beside those of its {@link JustLoginClient}. */
+export interface JustLoginRefresherOwnOptions {
+  /** Who runs concurrent refreshes of one token; default: one request per token in this process. */
+  coordinator?: RefreshCoordinator;
+  /**
+   * Milliseconds a renewal is remembered for the refresh token it spent, so a
+   * caller still holding that refresh token gets the renewed tokens without a
+   * request. Default 60000; 0 remembers nothing.
+   */
+  graceMs?: number;
+}
+
+/** A `client` (or the options to build one) and the refresher's own options. */
+export type JustLoginRefresherOptions = (JustLoginClientOptions | JustLoginClientReference) &
+  JustLoginRefresherOwnOptions;
+
+/** The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out. */
+export interface RefreshParams {
+  /** The refresh token to spend. */
+  refreshToken: string;
+  /** When given, sent as `Authorization: Bearer <accessToken>`, as JustLogin documents. */
+  accessToken?: string;
+  /**
+   * The current id_token. A new one must name the same `iss` and `sub`;
+   * without a new one, this one is kept in the result.
+   */
+  idToken?: string;
+  /** The current scope, kept in the result when JustLogin's answer has none. */
+  scope?: string;
+}
+
+/** Options of {@link JustLoginRefresher.ensureFresh}. */
+export interface EnsureFreshOptions {
+  /** Renew when the access token expires within this many seconds; default 60. */
+  skewSeconds?: number;
+}
+
+/**
+ * Renews JustLogin access tokens with the refresh token, exactly as JustLogin
+ * documents it. Concurrent refreshes of one refresh token make one request;
+ * a renewal that rotated the refresh token is remembered, encrypted, for
+ * `graceMs`, so a caller presenting the spent token gets the renewed set; an
+ * id_token in the answer is checked as at sign-in. Rejects with a
+ * `JustLoginTokenError` (`reauthenticate` when the refresh token is refused)
+ * or a retryable `JustLoginRequestError`. The guide "Keeping tokens fresh"
+ * (docs/keeping-tokens-fresh.md) tells the whole of it.
+ *
+ * @example
+ * const refresher = new JustLoginRefresher({ clientID, clientSecret, environment: 'staging' });
+ * const tokens = await refresher.refresh({ refreshToken, accessToken });
+ */
+export class JustLoginRefresher {
+  /** The JustLogin client this refresher renews tokens with. */
+  readonly client: JustLoginClient;
+  readonly #coordinator: RefreshCoordinator;
+  readonly #memory: RenewalMemory;
+
+  /**
+   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * is missing, unknown or invalid, or naming `lockMs` and `timeout` when the
+   * coordinator's lock does not outlive the timeout.
+   *
+   * @example
+   * const refresher = new JustLoginRefresher({
+   *   clientID: process.env.JUSTLOGIN_CLIENT_ID,
+   *   clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
+   *   timeout: 5000,
+   * });
+   */
+  constructor(options: JustLoginRefresherOptions) {
+    const client = clientPartRules(options);
+    checkOptions('JustLoginRefresher', options, { ...REFRESHER_RULES, ...client.rules }, client.required);
+    this.client = clientOf(options);
+    this.#coordinator = checkLock(options.coordinator ?? new SingleFlight<JustLoginTokenSet>(), this.client.timeout);
+    this.#memory = new RenewalMemory(options.graceMs ?? 60_000);
+  }
+
+  /**
+   * A refresher with the very client of `strategy`: the same token endpoint,
+   * timeout and transport, and the same id_token checks (`issuer`,
+   * `clockTolerance` and, when the strategy verifies signatures, JustLogin's keys).
+   *
+   * @example
+   * const strategy = new JustLoginStrategy(options, verify);
+   * passport.use(strategy);
+   * const refresher = JustLoginRefresher.fromStrategy(strategy);
+   */
+  static fromStrategy(strategy: JustLoginStrategy, options: JustLoginRefresherOwnOptions = {}): JustLoginRefresher {
+    const client: unknown = (strategy as { client?: unknown } | null | undefined)?.client;
+    clientOperations(client, 'JustLoginRefresher.fromStrategy requires a JustLoginStrategy:');
+    const { coordinator, graceMs } = options ?? {};
+    return new JustLoginRefresher({ client: client as JustLoginClient, coordinator, graceMs });
+  }
+
+  /**
+   * Exchanges `refreshToken` for new tokens. The result's `expiresAt` is
+   * computed when JustLogin's answer arrives. When JustLogin rotates the
+   * refresh token the new one is returned, otherwise the one used is kept;
+   * `idToken` and `scope` are kept too when the answer has none. When
+   * `refreshToken` was already renewed within `graceMs`, the newest tokens
+   * known are returned without a request.
+   *
+   * @example
+   * const next = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
+   * // next.accessToken, next.refreshToken, next.expiresAt
+   */
+  async refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
+    const { refreshToken } = params;
+    if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
+    const key = refreshTokenKey(refreshToken);
+    const remembered = this.#memory.recall(refreshToken, key);
+    if (remembered) return remembered;
+    let renewedHere = false;
+    const tokens = await this.#coordinator.run(key, async () => {
+      const renewed = await this.#renew(params);
+      // Remembered before the coordinator lets the next caller in.
+      this.#memory.remember(refreshToken, renewed, key);
+      renewedHere = true;
+      return renewed;
+    });
+    if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
+    return tokens;
+  }
+
+  /**
+   * Returns `tokens` itself while the access token is valid for more than
+   * `skewSeconds`, otherwise the result of {@link refresh}. Tokens without
+   * `expiresAt` count as fresh. Rejects with {@link NoRefreshTokenError}
+   * (`code: 'no_refresh_token'`), without a request, when a refresh is due but
+   * `tokens` has no refresh token. `tokens` is never modified.
+   *
+   * @example
+   * req.user.tokens = await refresher.ensureFresh(req.user.tokens);
+   */
+  async ensureFresh(
+    tokens: JustLoginTokenSet,
+    { skewSeconds = 60 }: EnsureFreshOptions = {},
+  ): Promise<JustLoginTokenSet> {
+    if (!isExpired(tokens, skewSeconds)) return tokens;
+    if (!tokens.refreshToken) throw new NoRefreshTokenError();
+    const { refreshToken, accessToken, idToken, scope } = tokens;
+    return this.refresh({ refreshToken, accessToken, idToken, scope });
+  }
+
+  async #renew({ refreshToken, accessToken, idToken, scope }: RefreshParams): Promise<JustLoginTokenSet> {
+    const operations = clientOperations(this.client);
+    const response = await operations.tokenRequest(
+      { grant_type: 'refresh_token', refresh_token: refreshToken },
+      accessToken,
+    );
+    const tokens = toTokenSet(response.access_token, response.refresh_token || refreshToken, response, Date.now());
+    if (response.id_token !== undefined) await operations.checkRefreshedIdToken(response.id_token, idToken);
+    else if (idToken) tokens.idToken = idToken;
+    if (response.scope === undefined && scope) tokens.scope = scope;
+    return tokens;
+  }
+}
+
+/** The rules for the refresher's own options. */
+const REFRESHER_RULES: Record<keyof JustLoginRefresherOwnOptions, OptionRule> = {
+  coordinator: rules.withMethods('run'),
+  graceMs: rules.nonNegativeMilliseconds,
+};
+
+/** Refuses a coordinator whose lock expires before a renewal times out. */
+function checkLock(coordinator: RefreshCoordinator, timeout: number): RefreshCoordinator {
+  const { lockMs } = coordinator;
+  if (lockMs !== undefined && (typeof lockMs !== 'number' || !(lockMs > timeout))) {
+    throw new JustLoginOptionsError('JustLoginRefresher', [
+      `the coordinator's \`lockMs\` (${String(lockMs)} ms) must be longer than the refresh \`timeout\` (${timeout} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`,
+    ]);
+  }
+  return coordinator;
+}

@@ -1,0 +1,176 @@
+import type { ServerResponse } from 'node:http';
+import { JustLoginOptionsError } from '../errors';
+import { checkOptions, rules, type OptionRule } from '../client/options';
+import type { PassportRequestLike } from './passport-request';
+import { JsonSealer } from '../sealed-tokens';
+import {
+  randomToken,
+  type AppState,
+  type JustLoginStateStore,
+  type StateStoreCallback,
+  type StateStoreMeta,
+  type StateVerifyCallback,
+} from './state-store';
+
+/** Options of {@link CookieStateStore}. */
+export interface CookieStateStoreOptions {
+  /**
+   * Encrypts the cookie (AES-256-GCM under a key derived from it): at least 32 characters (or bytes),
+   * kept secret, stable across instances. `undefined` (an unset environment variable) throws.
+   */
+  secret: string | Buffer | undefined;
+  /** Cookie name; default `justlogin_state`. */
+  name?: string;
+  /** Seconds a sign-in may take before its cookie is refused; default 600. */
+  maxAge?: number;
+  /** The `Secure` attribute; default `true`. `false` is accepted only for a callback on http://localhost. */
+  secure?: boolean;
+}
+
+interface CookiePayload {
+  /** state handle */
+  h: string;
+  /** PKCE code verifier */
+  v?: string;
+  /** app state, with the nonce */
+  s?: Record<string, unknown>;
+  /** expiry, epoch seconds */
+  e: number;
+}
+
+const KEY_INFO = 'passport-justlogin state cookie v1';
+/** A cookie name: an RFC 6265 token. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const OPTION_RULES = {
+  secret: rules.secret(32),
+  name: ((value) =>
+    typeof value === 'string' && COOKIE_NAME.test(value)
+      ? undefined
+      : "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only") as OptionRule,
+  maxAge: rules.positiveSeconds,
+  secure: rules.boolean,
+};
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** RFC 6265 §4.1.1 `path-value`: any character but controls and `;`. */
+const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
+
+/**
+ * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
+ * (e.g. `returnTo`) in an encrypted, `HttpOnly`, `SameSite=Lax`, `Secure` cookie
+ * scoped to the callback path, for apps without sessions (NestJS with JWTs,
+ * serverless). The cookie is sealed with AES-256-GCM under a key derived
+ * from `secret` and bound to the cookie name, so the browser can neither read
+ * nor alter it. The cookie is cleared when used; a replayed, tampered,
+ * expired or missing cookie fails the sign-in.
+ *
+ * @example
+ * passport.use(new JustLoginStrategy({
+ *   clientID, clientSecret, callbackURL,
+ *   store: new CookieStateStore({ secret: process.env.STATE_COOKIE_SECRET }),
+ * }, verify));
+ */
+export class CookieStateStore implements JustLoginStateStore {
+  readonly #name: string;
+  readonly #maxAge: number;
+  readonly #secure: boolean;
+  readonly #sealer: JsonSealer<CookiePayload>;
+  /** Handles already used in this process, until their cookie would have expired. */
+  readonly #used = new Map<string, number>();
+
+  /**
+   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
+   */
+  constructor(options: CookieStateStoreOptions) {
+    checkOptions('CookieStateStore', options, OPTION_RULES, ['secret']);
+    this.#sealer = new JsonSealer(options.secret as string | Buffer, KEY_INFO); // checked: given
+    this.#name = options.name ?? 'justlogin_state';
+    this.#maxAge = options.maxAge ?? 600;
+    this.#secure = options.secure ?? true;
+  }
+
+  store(
+    req: PassportRequestLike,
+    verifier: string | undefined,
+    state: AppState | undefined,
+    meta: StateStoreMeta,
+    callback: StateStoreCallback,
+  ): void {
+    const res = req.res as ServerResponse | undefined;
+    const callbackURL = meta.callbackURL ? new URL(meta.callbackURL) : undefined;
+    if (!res || !callbackURL) {
+      return callback(
+        new JustLoginOptionsError('CookieStateStore', [
+          'the request must carry its response (req.res, as in Express) and the `callbackURL` must be absolute',
+        ]),
+      );
+    }
+    if (!COOKIE_PATH.test(callbackURL.pathname)) {
+      return callback(
+        new JustLoginOptionsError('CookieStateStore', [
+          "the `callbackURL`'s path cannot be a cookie's Path: it holds ';' or a control character",
+        ]),
+      );
+    }
+    if (!this.#secure && !(callbackURL.protocol === 'http:' && LOOPBACK_HOSTS.has(callbackURL.hostname))) {
+      return callback(
+        new JustLoginOptionsError('CookieStateStore', [
+          '`secure: false` is only allowed for a callback on http://localhost',
+        ]),
+      );
+    }
+    const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.#maxAge };
+    if (verifier) payload.v = verifier;
+    if (state) payload.s = state;
+    this.#setCookie(res, callbackURL.pathname, this.#sealer.seal(payload, this.#name), this.#maxAge);
+    callback(null, payload.h);
+  }
+
+  verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
+    const res = req.res as ServerResponse | undefined;
+    const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
+    if (res && COOKIE_PATH.test(path)) this.#setCookie(res, path, '', 0);
+    const payload = this.#read(req.headers.cookie);
+    const now = Math.floor(Date.now() / 1000);
+    this.#forgetExpired(now);
+    if (!payload || payload.e <= now || this.#used.has(payload.h)) {
+      return callback(null, false, { message: 'Unable to verify authorization request state.' });
+    }
+    if (typeof handle !== 'string' || payload.h !== handle) {
+      return callback(null, false, { message: 'Invalid authorization request state.' });
+    }
+    this.#used.set(payload.h, payload.e);
+    callback(null, payload.v ?? true, payload.s);
+  }
+
+  /** The payload of a cookie this store sealed under this name, or `undefined`. */
+  #read(header: string | string[] | undefined): CookiePayload | undefined {
+    const value = typeof header === 'string' ? cookieValue(header, this.#name) : undefined;
+    const payload = value ? this.#sealer.open(value, this.#name) : undefined;
+    return typeof payload?.h === 'string' && typeof payload.e === 'number' ? payload : undefined;
+  }
+
+  /** Adds `Set-Cookie` for this store's cookie; `value` is base64url (a sealed payload) or empty. */
+  #setCookie(res: ServerResponse, path: string, value: string, maxAge: number): void {
+    const secure = this.#secure ? '; Secure' : '';
+    const header = `${this.#name}=${value}; Max-Age=${Math.floor(maxAge)}; Path=${path}; HttpOnly${secure}; SameSite=Lax`;
+    const previous = res.getHeader('Set-Cookie');
+    const cookies = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+    res.setHeader('Set-Cookie', [...cookies, header]);
+  }
+
+  #forgetExpired(now: number): void {
+    for (const [handle, expiry] of this.#used) if (expiry <= now) this.#used.delete(handle);
+  }
+}
+
+/** The value of the first cookie named `name` in a `Cookie` header (RFC 6265 §5.4), without its quotes. */
+function cookieValue(header: string, name: string): string | undefined {
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals < 0 || pair.slice(0, equals).trim() !== name) continue;
+    const value = pair.slice(equals + 1).trim();
+    return value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  }
+  return undefined;
+}

@@ -1,0 +1,235 @@
+import { JustLoginOptionsError, isJustLoginError } from '../../lib/errors';
+import { checkOptions, rules, type OptionRule } from '../../lib/client/options';
+
+const strategyRules: Record<string, OptionRule> = {
+  clientID: rules.nonEmptyString,
+  clientSecret: rules.nonEmptyString,
+  callbackURL: rules.nonEmptyString,
+  timeout: rules.positiveMilliseconds,
+  clockTolerance: rules.nonNegativeSeconds,
+  pkce: rules.boolean,
+  scope: rules.any,
+};
+const required = ['clientID', 'clientSecret', 'callbackURL'];
+const valid = { clientID: 'id', clientSecret: 'secret', callbackURL: '/callback' };
+
+/** The error `checkOptions` throws for `options`, or `undefined`. */
+function thrown(
+  options: unknown,
+  optionRules = strategyRules,
+  requiredKeys = required,
+): JustLoginOptionsError | undefined {
+  try {
+    checkOptions('JustLoginStrategy', options, optionRules, requiredKeys);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(JustLoginOptionsError);
+    return error as JustLoginOptionsError;
+  }
+}
+
+describe('checkOptions', () => {
+  it('accepts valid options, with or without the optional ones', () => {
+    expect(thrown(valid)).toBeUndefined();
+    expect(thrown({ ...valid, timeout: 5_000, clockTolerance: 0, pkce: false, scope: ['openid'] })).toBeUndefined();
+    expect(thrown({ ...valid, timeout: undefined })).toBeUndefined();
+  });
+
+  it.each([
+    ['clientId', 'clientID'],
+    ['clientid', 'clientID'],
+    ['CLIENTSECRET', 'clientSecret'],
+    ['callbackUrl', 'callbackURL'],
+    ['timout', 'timeout'],
+    ['timeuot', 'timeout'],
+    ['timeouts', 'timeout'],
+    ['tiemuot', 'timeout'],
+    ['clockTolerence', 'clockTolerance'],
+    ['pcke', 'pkce'],
+    ['scopes', 'scope'],
+  ])('`%s` is not an option; it suggests `%s`', (key, suggestion) => {
+    const error = thrown({ ...valid, [key]: 'x' });
+    expect(error?.problems).toEqual([`\`${key}\` is not an option; did you mean \`${suggestion}\`?`]);
+  });
+
+  it.each(['redirectUri', 'verbose', 'ab', 'x', 'clientCertificate'])(
+    '`%s` is not an option and resembles none closely enough for a suggestion',
+    (key) => {
+      expect(thrown({ ...valid, [key]: 1 })?.problems).toEqual([`\`${key}\` is not an option`]);
+    },
+  );
+
+  it('suggests the closest option, not merely the first within two edits', () => {
+    const error = thrown({ abcd: 1 }, { abxy: rules.any, abcx: rules.any }, []);
+    expect(error?.problems).toEqual(['`abcd` is not an option; did you mean `abcx`?']);
+  });
+
+  it.each([
+    [{ ...valid, timeout: 0 }, '`timeout` must be a positive whole number of milliseconds (at most 2147483647)'],
+    [{ ...valid, timeout: 1.5 }, '`timeout` must be a positive whole number of milliseconds (at most 2147483647)'],
+    [{ ...valid, timeout: 2 ** 31 }, '`timeout` must be a positive whole number of milliseconds (at most 2147483647)'],
+    [{ ...valid, timeout: '5000' }, '`timeout` must be a positive whole number of milliseconds (at most 2147483647)'],
+    [{ ...valid, clockTolerance: -1 }, '`clockTolerance` must be a number of seconds, 0 or more'],
+    [{ ...valid, clockTolerance: Number.NaN }, '`clockTolerance` must be a number of seconds, 0 or more'],
+    [{ ...valid, pkce: 'yes' }, '`pkce` must be a boolean'],
+    [{ ...valid, clientID: '' }, '`clientID` must be a non-empty string'],
+    [{ ...valid, clientSecret: undefined }, '`clientSecret` is required'],
+  ])('%j: %s', (options, problem) => {
+    const error = thrown(options);
+    expect(error?.problems).toEqual([problem]);
+    expect(error?.message).toBe(`passport-justlogin: ${problem} (JustLoginStrategy)`);
+  });
+
+  it('reports every problem at once, in one TypeError with one prefix', () => {
+    const error = thrown({ clientId: 'id', callbackURL: 7, timeout: -5, pkce: 1 });
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error?.problems).toEqual([
+      '`clientId` is not an option; did you mean `clientID`?',
+      '`clientID` is required',
+      '`clientSecret` is required',
+      '`callbackURL` must be a non-empty string',
+      '`timeout` must be a positive whole number of milliseconds (at most 2147483647)',
+      '`pkce` must be a boolean',
+    ]);
+    expect(error?.message).toBe(
+      [
+        'passport-justlogin: JustLoginStrategy options are invalid:',
+        '- `clientId` is not an option; did you mean `clientID`?',
+        '- `clientID` is required',
+        '- `clientSecret` is required',
+        '- `callbackURL` must be a non-empty string',
+        '- `timeout` must be a positive whole number of milliseconds (at most 2147483647)',
+        '- `pkce` must be a boolean',
+      ].join('\n'),
+    );
+    expect(error?.message.match(/passport-justlogin:/g)).toHaveLength(1);
+  });
+
+  it.each([
+    [undefined, 'undefined'],
+    [null, 'null'],
+    ['clientID=id', 'string'],
+    [42, 'number'],
+    [[valid], 'an array'],
+  ])('options %j are one problem', (options, what) => {
+    const error = thrown(options);
+    expect(error?.problems).toEqual([`options must be an object, not ${what}`]);
+    expect(error?.message).toBe(`passport-justlogin: options must be an object, not ${what} (JustLoginStrategy)`);
+  });
+
+  it('never puts a value into the message', () => {
+    const error = thrown({ ...valid, clientSecret: 42, clientSecrte: 'hunter2-very-secret' });
+    expect(error?.message).not.toMatch(/hunter2|42/);
+  });
+
+  it('names an unknown key on one line, at most 64 characters of it', () => {
+    const forged = 'timeout\n- `clientSecret` is required';
+    expect(thrown({ ...valid, [forged]: 1 })?.problems).toEqual([
+      '`timeout?- `clientSecret` is required` is not an option',
+    ]);
+    const long = 'k'.repeat(10_000);
+    expect(thrown({ ...valid, [long]: 1 })?.problems).toEqual([`\`${'k'.repeat(63)}…\` is not an option`]);
+  });
+
+  it('lists at most 10 unknown keys (options given something else, such as process.env)', () => {
+    const env = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`VARIABLE_${i}`, 'value']));
+    const problems = thrown({ ...valid, ...env })?.problems ?? [];
+    expect(problems).toHaveLength(11);
+    expect(problems.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `\`VARIABLE_${i}\` is not an option`));
+    expect(problems[10]).toBe('190 more keys are not options');
+  });
+
+  it('gives every rule the whole options, for rules that depend on another option', () => {
+    const needsState: OptionRule = (value, options) =>
+      value === true && options.state !== true ? 'needs `state`' : undefined;
+    const optionRules = { pkce: needsState, state: rules.boolean };
+    expect(thrown({ pkce: true }, optionRules, [])?.problems).toEqual(['`pkce` needs `state`']);
+    expect(thrown({ pkce: true, state: true }, optionRules, [])).toBeUndefined();
+  });
+
+  it('is one of the package errors: code, retryable, reauthenticate', () => {
+    const error = thrown({});
+    expect(isJustLoginError(error)).toBe(true);
+    expect(error).toMatchObject({
+      name: 'JustLoginOptionsError',
+      code: 'EBADOPTIONS',
+      retryable: false,
+      reauthenticate: false,
+    });
+  });
+});
+
+describe('rules', () => {
+  const cases: Array<[string, OptionRule, unknown[], unknown[], string]> = [
+    ['string', rules.string, ['', 'a'], [1, null, {}], 'must be a string'],
+    ['nonEmptyString', rules.nonEmptyString, ['a'], ['', 1, ['a']], 'must be a non-empty string'],
+    ['boolean', rules.boolean, [true, false], [0, 'true', null], 'must be a boolean'],
+    ['func', rules.func, [() => 1, class {}], [{}, 'f', null], 'must be a function'],
+    ['object', rules.object, [{}, new Map()], [null, [], 'x', () => 1], 'must be an object'],
+    [
+      'positiveMilliseconds',
+      rules.positiveMilliseconds,
+      [1, 10_000, 2_147_483_647],
+      [0, -1, 0.5, 2_147_483_648, Infinity, Number.NaN, '10'],
+      'must be a positive whole number of milliseconds (at most 2147483647)',
+    ],
+    [
+      'nonNegativeMilliseconds',
+      rules.nonNegativeMilliseconds,
+      [0, 1, 2_147_483_647],
+      [-1, 0.5, 2_147_483_648, Number.NaN, null],
+      'must be a whole number of milliseconds, 0 or more (at most 2147483647)',
+    ],
+    [
+      'positiveSeconds',
+      rules.positiveSeconds,
+      [0.5, 600],
+      [0, -1, Infinity, Number.NaN, '600'],
+      'must be a positive number of seconds',
+    ],
+    [
+      'nonNegativeSeconds',
+      rules.nonNegativeSeconds,
+      [0, 2.5],
+      [-0.1, Infinity, Number.NaN, '0'],
+      'must be a number of seconds, 0 or more',
+    ],
+    [
+      'oneOf',
+      rules.oneOf(['sandbox', 'production']),
+      ['sandbox', 'production'],
+      ['Sandbox', '', 1],
+      'must be one of "sandbox", "production"',
+    ],
+    [
+      'withMethods(warn)',
+      rules.withMethods('warn'),
+      [console, { warn() {} }],
+      [{}, { warn: 1 }, null, 'warn'],
+      'must have a method `warn`',
+    ],
+    [
+      'withMethods(get, set)',
+      rules.withMethods('get', 'set'),
+      [new Map()],
+      [{ get() {} }],
+      'must have methods `get` and `set`',
+    ],
+    [
+      'secret(32)',
+      rules.secret(32),
+      ['x'.repeat(32), Buffer.alloc(32), 'é'.repeat(16)],
+      ['x'.repeat(31), Buffer.alloc(31), 32, null],
+      'must be at least 32 characters (a string or a Buffer)',
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, rule, accepted, refused, problem) => {
+    for (const value of accepted) expect(rule(value, {})).toBeUndefined();
+    for (const value of refused) expect(rule(value, {})).toBe(problem);
+  });
+
+  it('any accepts anything', () => {
+    for (const value of [null, 0, '', {}, [], () => 1]) expect(rules.any(value, {})).toBeUndefined();
+  });
+});

@@ -1,0 +1,490 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster, Redis } from 'ioredis';
+import { createClient } from 'redis';
+import {
+  JustLoginOptionsError,
+  JustLoginRefresher,
+  JustLoginRequestError,
+  RedisRefreshCoordinator,
+  isJustLoginError,
+  type JustLoginTokenSet,
+  type RedisClientLike,
+  type RedisRefreshCoordinatorOptions,
+} from '../../lib';
+import { startRedisCluster } from '../support/redis-cluster';
+import { startRedis, type RunningRedis } from '../support/redis-server';
+import { rotatingTokens } from '../support/rotating-tokens';
+import { TokenServer, tokenResponse } from '../support/token-server';
+
+// RedisRefreshCoordinator against real redis-server processes, through each client it takes:
+// node-redis and ioredis on one server, and ioredis on a cluster of three masters. Each
+// coordinator with its own client stands for one app instance.
+const SECRET = 'refresh-coordinator-secret-6fQ2vN8pR4tX1zK7';
+const OLD_REFRESH = 'refresh-token-old-Hq3Wd8';
+const NEW_TOKENS: JustLoginTokenSet = {
+  accessToken: 'access-token-new-Ys4Tb1',
+  refreshToken: 'refresh-token-new-Lm7Pc2',
+  idToken: 'id-token-new-Vx2Ke9',
+  tokenType: 'Bearer',
+  expiresIn: 3600,
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+};
+const CLEAR_TEXT = [OLD_REFRESH, NEW_TOKENS.accessToken, NEW_TOKENS.refreshToken!, NEW_TOKENS.idToken!, SECRET];
+const KEY = sha256(OLD_REFRESH);
+const LOCK = `passport-justlogin:refresh:{${KEY}}:lock`;
+const RESULT = `passport-justlogin:refresh:{${KEY}}:result`;
+
+/** Where the keys live: one redis-server, or the masters of a cluster. */
+interface Deployment {
+  nodes: RunningRedis[];
+  dump(): Promise<Map<string, string>>;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+/** A connected client of one library, as an app holds it. */
+interface Connection {
+  /** The library's client object itself: what the coordinator is given. */
+  client: RedisClientLike;
+  /** Every command the coordinator sent through `client`. */
+  readonly commands: string[][];
+  /** Sends a command for the test (not counted in `commands`). */
+  command(...args: string[]): Promise<unknown>;
+  ready(): boolean;
+  close(): void;
+}
+
+interface ClientKind {
+  name: string;
+  deploy(): Promise<Deployment>;
+  connect(deployment: Deployment): Promise<Connection>;
+}
+
+const singleServer = async (): Promise<Deployment> => {
+  const server = await startRedis();
+  return { ...server, nodes: [server] };
+};
+
+const address = (node: RunningRedis) => ({ host: '127.0.0.1', port: node.port });
+
+const nodeRedis: ClientKind = {
+  name: 'node-redis',
+  deploy: singleServer,
+  async connect({ nodes: [node] }) {
+    const client = createClient({ url: node.url, socket: { reconnectStrategy: 50 } });
+    client.on('error', () => {});
+    await client.connect();
+    const send = client.sendCommand.bind(client);
+    const spy = jest.spyOn(client, 'sendCommand');
+    return {
+      client,
+      get commands() {
+        return spy.mock.calls.map(([args]) => args.map(String));
+      },
+      command: (...args) => send(args),
+      ready: () => client.isReady,
+      close: () => client.destroy(),
+    };
+  },
+};
+
+/** ioredis's `Redis` and `Cluster` connected, counted and closed the same way. */
+async function ioredisConnection(client: Redis | Cluster): Promise<Connection> {
+  client.on('error', () => {});
+  await client.connect();
+  const call = client.call.bind(client) as (...args: string[]) => Promise<unknown>;
+  const spy = jest.spyOn(client, 'call');
+  return {
+    client,
+    get commands() {
+      return spy.mock.calls.map((args) => (args as unknown[]).map(String));
+    },
+    command: (...args) => call(...args),
+    ready: () => client.status === 'ready',
+    close: () => client.disconnect(),
+  };
+}
+
+const ioredis: ClientKind = {
+  name: 'ioredis',
+  deploy: singleServer,
+  connect: ({ nodes: [node] }) =>
+    ioredisConnection(new Redis({ ...address(node), lazyConnect: true, retryStrategy: () => 50 })),
+};
+
+const ioredisCluster: ClientKind = {
+  name: 'ioredis Cluster (three masters)',
+  deploy: startRedisCluster,
+  async connect({ nodes }) {
+    const cluster = new Cluster(nodes.map(address), { lazyConnect: true, clusterRetryStrategy: () => 50 });
+    const connection = await ioredisConnection(cluster);
+    // Connected to every master, as in an app that has run a while: ioredis connects to a node at
+    // its first command, and its status leaves 'ready' when every node it connected to is lost.
+    await Promise.all(cluster.nodes('master').map((node) => node.ping()));
+    return connection;
+  },
+};
+
+const connections: Connection[] = [];
+afterEach(() => {
+  for (const connection of connections.splice(0)) connection.close();
+});
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Runs `command` on every node, e.g. `FLUSHALL` or `CONFIG SET`. */
+async function onEveryNode(deployment: Deployment, ...command: string[]): Promise<void> {
+  for (const node of deployment.nodes) {
+    const client = createClient({ url: node.url });
+    await client.connect();
+    try {
+      await client.sendCommand(command);
+    } finally {
+      client.destroy();
+    }
+  }
+}
+
+/** A renewal that takes `ms` and counts its calls. */
+function renewal(ms = 0, tokens = NEW_TOKENS) {
+  const task = Object.assign(
+    async () => {
+      task.calls += 1;
+      await sleep(ms);
+      return tokens;
+    },
+    { calls: 0 },
+  );
+  return task;
+}
+
+function expectNoClearText(stored: Map<string, string>): void {
+  for (const [key, value] of stored) {
+    expect(key).toMatch(/^passport-justlogin:refresh:\{[0-9a-f]{64}\}:(lock|result)$/);
+    for (const secret of CLEAR_TEXT) expect(`${key} ${value}`).not.toContain(secret);
+  }
+}
+
+describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
+  let redis: Deployment;
+
+  beforeAll(async () => {
+    redis = await kind.deploy();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  beforeEach(async () => {
+    await onEveryNode(redis, 'FLUSHALL');
+  });
+
+  /** One app instance: its own client and coordinator; `warnings` collects what it logs. */
+  async function instance(
+    options: { lockMs?: number; commandTimeoutMs?: number; secret?: string; deployment?: Deployment } = {},
+  ) {
+    const connection = await kind.connect(options.deployment ?? redis);
+    connections.push(connection);
+    const warnings: string[] = [];
+    const coordinator = new RedisRefreshCoordinator({
+      client: connection.client,
+      secret: options.secret ?? SECRET,
+      lockMs: options.lockMs,
+      commandTimeoutMs: options.commandTimeoutMs,
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    return Object.assign(connection, { coordinator, warnings });
+  }
+
+  it('sends one refresh request for 20 concurrent renewals on two instances', async () => {
+    const server = await TokenServer.start();
+    try {
+      server.reply({ body: tokenResponse({ refresh_token: 'refresh-token-rotated-Jd2' }), delay: 100 });
+      const [a, b] = [await instance(), await instance()];
+      const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: server.url };
+      const refreshers = [a, b].map(({ coordinator }) => new JustLoginRefresher({ ...options, coordinator }));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => refreshers[i % 2].refresh({ refreshToken: OLD_REFRESH })),
+      );
+      expect(server.requests).toHaveLength(1);
+      expect(new Set(results.map((tokens) => tokens.refreshToken))).toEqual(new Set(['refresh-token-rotated-Jd2']));
+      // In each process one caller talks to Redis: one lock attempt per poll, never one per caller.
+      const holder = [a, b].find(({ commands }) => commands.some(([name, key]) => name === 'SET' && key === RESULT))!;
+      expect(holder.commands.filter(([name, key]) => name === 'SET' && key === LOCK)).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('publishes the result encrypted for 30 s; a late caller with the old refresh token gets it without renewing', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+    const stored = await redis.dump();
+    expect([...stored.keys()]).toEqual([RESULT]);
+    expectNoClearText(stored);
+    const ttl = Number(await a.command('PTTL', RESULT));
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+
+    const late = renewal();
+    await expect(b.coordinator.run(KEY, late)).resolves.toEqual(NEW_TOKENS);
+    expect(late.calls).toBe(0);
+
+    const otherSecret = await instance({ secret: 'another-secret-of-32-characters-or-more' });
+    const wouldSpend = renewal();
+    const unreadable = await otherSecret.coordinator.run(KEY, wouldSpend).catch((error: unknown) => error);
+    expect(unreadable).toBeInstanceOf(JustLoginRequestError);
+    expect(unreadable).toMatchObject({ code: 'EDECRYPT', retryable: false, reauthenticate: false });
+    expect(isJustLoginError(unreadable)).toBe(true);
+    expect((unreadable as Error).message).toMatch(/could not be decrypted.*same `secret`/);
+    expect(wouldSpend.calls).toBe(0);
+  });
+
+  it('keeps no token or secret in clear in Redis, and the lock and the result on one node', async () => {
+    const a = await instance();
+    let during: Map<string, string>[] = [];
+    const task = async () => {
+      during = await Promise.all(redis.nodes.map((node) => node.dump()));
+      return NEW_TOKENS;
+    };
+    await a.coordinator.run(KEY, task);
+    const after = await Promise.all(redis.nodes.map((node) => node.dump()));
+    expect(during.flatMap((keys) => [...keys.keys()])).toEqual([LOCK]);
+    // The hash tag `{<key>}` puts both keys in one slot: a cluster keeps them on one node.
+    const node = during.findIndex((keys) => keys.has(LOCK));
+    expect([...after[node].keys()]).toEqual([RESULT]);
+    for (const keys of [...during, ...after]) expectNoClearText(keys);
+  });
+
+  it('takes over when the lock expires with no result (the holder died)', async () => {
+    const a = await instance();
+    await a.command('SET', LOCK, 'instance-that-died', 'PX', '300');
+    const task = renewal();
+    const started = Date.now();
+    await expect(a.coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(task.calls).toBe(1);
+    expect(await a.command('EXISTS', LOCK)).toBe(0);
+  });
+
+  it('releases the lock when the renewal fails, so a waiting instance renews at once', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const failure = Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' });
+    const failing = async () => {
+      await sleep(100);
+      throw failure;
+    };
+    const first = a.coordinator.run(KEY, failing);
+    await sleep(20);
+    const second = renewal();
+    const started = Date.now();
+    const [outcomeA, outcomeB] = await Promise.allSettled([first, b.coordinator.run(KEY, second)]);
+    expect(outcomeA).toEqual({ status: 'rejected', reason: failure });
+    expect(outcomeB).toEqual({ status: 'fulfilled', value: NEW_TOKENS });
+    expect(second.calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await a.command('EXISTS', LOCK)).toBe(0);
+  });
+
+  it('releases only its own lock', async () => {
+    const a = await instance({ lockMs: 200 });
+    const task = async () => {
+      await sleep(300); // longer than the lock: it expired, another instance took it
+      await a.command('SET', LOCK, 'another-instance', 'PX', '5000');
+      return NEW_TOKENS;
+    };
+    await a.coordinator.run(KEY, task);
+    expect(await a.command('GET', LOCK)).toBe('another-instance');
+  });
+
+  it('waits at most lockMs + 1 s for another instance, then fails with a retryable ETIMEDOUT', async () => {
+    const a = await instance({ lockMs: 200 });
+    await a.command('SET', LOCK, 'stuck-instance', 'PX', '10000');
+    const task = renewal();
+    const started = Date.now();
+    await expect(a.coordinator.run(KEY, task)).rejects.toMatchObject({ code: 'ETIMEDOUT', retryable: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(task.calls).toBe(0);
+  });
+
+  describe('when Redis is unreachable, renews in this process and warns once per outage', () => {
+    it('the server is down: the client is not connected, and no command waits in its queue', async () => {
+      const own = await kind.deploy();
+      const a = await instance({ deployment: own });
+      await own.stop();
+      while (a.ready()) await sleep(10);
+      const task = renewal(50);
+      const results = await Promise.all([1, 2, 3].map(() => a.coordinator.run(KEY, task)));
+      expect(results).toEqual([NEW_TOKENS, NEW_TOKENS, NEW_TOKENS]);
+      await a.coordinator.run(sha256('another-refresh-token'), renewal());
+      expect(task.calls).toBe(1);
+      expect(a.commands).toEqual([]);
+      expect(a.warnings).toHaveLength(1);
+      expect(a.warnings[0]).toMatch(/^passport-justlogin: Redis is unavailable \(the client is not connected\);/);
+      for (const secret of CLEAR_TEXT) expect(a.warnings[0]).not.toContain(secret);
+    });
+
+    it('the server stops while this instance renews: it keeps the renewed tokens', async () => {
+      const own = await kind.deploy();
+      const a = await instance({ deployment: own });
+      const task = async () => {
+        await own.stop();
+        while (a.ready()) await sleep(10);
+        return NEW_TOKENS;
+      };
+      await expect(a.coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+      expect(a.warnings).toEqual([expect.stringContaining('the client is not connected')]);
+    });
+
+    it('the server does not answer: each command waits at most commandTimeoutMs', async () => {
+      const own = await kind.deploy();
+      try {
+        const a = await instance({ deployment: own, commandTimeoutMs: 200 });
+        own.pause();
+        const started = Date.now();
+        await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        await a.coordinator.run(sha256('second'), renewal());
+        expect(a.warnings).toHaveLength(1);
+        expect(a.warnings[0]).toContain('no answer within 200 ms');
+
+        own.resume();
+        await a.coordinator.run(sha256('third'), renewal()); // Redis answers: the outage is over
+        own.pause();
+        await a.coordinator.run(sha256('fourth'), renewal());
+        expect(a.warnings).toHaveLength(2);
+      } finally {
+        await own.stop();
+      }
+    });
+
+    it('the server answers with an error', async () => {
+      const a = await instance();
+      await onEveryNode(redis, 'CONFIG', 'SET', 'min-replicas-to-write', '1');
+      try {
+        await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS);
+        expect(a.warnings).toEqual([expect.stringContaining('NOREPLICAS')]);
+      } finally {
+        await onEveryNode(redis, 'CONFIG', 'SET', 'min-replicas-to-write', '0');
+      }
+    });
+  });
+
+  it('a refresher remembers a renewal it got from another instance after Redis has let it go', async () => {
+    const server = await TokenServer.start();
+    try {
+      const rotation = rotatingTokens(OLD_REFRESH);
+      server.reply(rotation.responder);
+      const [a, b] = [await instance(), await instance()];
+      const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: server.url };
+      const [one, two] = [a, b].map(({ coordinator }) => new JustLoginRefresher({ ...options, coordinator }));
+
+      const renewed = await one.refresh({ refreshToken: OLD_REFRESH });
+      await expect(two.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+      await onEveryNode(redis, 'FLUSHALL'); // the published result is gone (resultMs passed, or Redis restarted)
+
+      await expect(two.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+      await expect(one.refresh({ refreshToken: OLD_REFRESH })).resolves.toEqual(renewed);
+      expect(rotation).toMatchObject({ renewals: 1, refused: 0 });
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+/** A client shape the coordinator takes, that never answers: for the checks made before any command. */
+const idleClient: RedisClientLike = { isReady: true, sendCommand: () => new Promise(() => {}) };
+
+it('checks its options and its key', async () => {
+  const make = (options: Record<string, unknown>) => () =>
+    new RedisRefreshCoordinator({ client: idleClient, secret: SECRET, ...options });
+  expect(make({ client: undefined })).toThrow(/`client`/);
+  expect(make({ secret: 'too-short' })).toThrow(/`secret` must be at least 32 characters/);
+  expect(make({ lockMs: 0 })).toThrow(/`lockMs`/);
+  expect(make({ resultMs: 1.5 })).toThrow(/`resultMs`/);
+  expect(make({ commandTimeoutMs: -1 })).toThrow(/`commandTimeoutMs`/);
+  expect(make({ logger: {} })).toThrow(/`logger`/);
+  await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toThrow(/SHA-256/);
+  await expect(make({})().run(OLD_REFRESH, renewal())).rejects.toMatchObject({ code: 'EBADOPTIONS' });
+});
+
+it('takes a client of either shape, and names both when given something else', () => {
+  const make = (client: unknown) => () =>
+    new RedisRefreshCoordinator({ client: client as RedisClientLike, secret: SECRET });
+  expect(make({ isReady: false, sendCommand: () => Promise.resolve(null) })).not.toThrow();
+  expect(make({ status: 'wait', call: () => Promise.resolve(null) })).not.toThrow();
+  const problem =
+    /`client` must be a node-redis client \(`isReady` and `sendCommand`\) or an ioredis client or cluster \(`status` and `call`\)/;
+  // node-redis's cluster client has `sendCommand(firstKey, isReadonly, args)` and no `isReady`.
+  expect(make({ isOpen: true, sendCommand: () => Promise.resolve(null) })).toThrow(problem);
+  expect(make({ status: 'ready' })).toThrow(problem);
+  expect(make('redis://127.0.0.1:6379')).toThrow(problem);
+});
+
+it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
+  const options = { client: idleClient, secret: 'too-short', lockMS: 5_000, resultMs: 0, logger: {} };
+  let error: unknown;
+  try {
+    new RedisRefreshCoordinator(options as unknown as RedisRefreshCoordinatorOptions);
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(TypeError);
+  expect(error).toBeInstanceOf(JustLoginOptionsError);
+  expect((error as JustLoginOptionsError).problems).toEqual([
+    '`lockMS` is not an option; did you mean `lockMs`?',
+    '`secret` must be at least 32 characters (a string or a Buffer)',
+    '`resultMs` must be a positive whole number of milliseconds (at most 2147483647)',
+    '`logger` must have a method `warn`',
+  ]);
+  expect((error as Error).message).toMatch(/^passport-justlogin: RedisRefreshCoordinator options are invalid:\n- /);
+  expect(() => new RedisRefreshCoordinator(null as unknown as RedisRefreshCoordinatorOptions)).toThrow(
+    /^passport-justlogin: options must be an object, not null \(RedisRefreshCoordinator\)$/,
+  );
+});
+
+it('tells the refresher its lock lifetime, which must be longer than the refresh timeout', () => {
+  const options = { clientID: 'client-id', clientSecret: 'client-secret-Pw9', tokenURL: 'http://127.0.0.1:1/token' };
+  const coordinator = (lockMs?: number) => new RedisRefreshCoordinator({ client: idleClient, secret: SECRET, lockMs });
+
+  expect(coordinator().lockMs).toBe(20_000);
+  expect(coordinator(15_000).lockMs).toBe(15_000);
+  expect(() => new JustLoginRefresher({ ...options, coordinator: coordinator(10_000) })).toThrow(
+    /`lockMs` \(10000 ms\).*longer than.*`timeout` \(10000 ms\)/,
+  );
+  expect(() => new JustLoginRefresher({ ...options, coordinator: coordinator(5_000), timeout: 4_000 })).not.toThrow();
+});
+
+it('with ioredis Cluster, renews in this process when the master holding its keys is lost and the rest answer', async () => {
+  const cluster = await startRedisCluster();
+  try {
+    const connection = await ioredisCluster.connect(cluster);
+    connections.push(connection);
+    const warnings: string[] = [];
+    const coordinator = new RedisRefreshCoordinator({
+      client: connection.client,
+      secret: SECRET,
+      commandTimeoutMs: 200,
+      logger: { warn: (message) => warnings.push(message) },
+    });
+    await coordinator.run(KEY, renewal());
+    const dumps = await Promise.all(cluster.nodes.map((node) => node.dump()));
+    const holder = cluster.nodes[dumps.findIndex((keys) => keys.has(RESULT))];
+    await holder.stop();
+
+    const task = renewal();
+    const started = Date.now();
+    await expect(coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(task.calls).toBe(1);
+    expect(connection.ready()).toBe(true); // ioredis still calls the cluster ready
+    expect(warnings).toEqual([expect.stringContaining('Redis is unavailable (no answer within 200 ms)')]);
+  } finally {
+    await cluster.stop();
+  }
+});
