@@ -224,13 +224,14 @@ describe('startSandbox() from CommonJS', () => {
     }
   });
 
-  test('the consent page names the app and offers two different buttons', async () => {
+  test('the consent page names the app and offers two different buttons, styled as the sign-in button is', async () => {
     const start = await request(appOn(sandbox)).get('/auth/justlogin');
     const jar = new CookieJar();
     let res = await fetch(start.headers.location, { redirect: 'manual' });
     jar.store(start.headers.location, res);
     const loginURL = new URL(res.headers.get('location')!, start.headers.location);
     const loginPage = await (await fetch(loginURL, { headers: { cookie: jar.header(loginURL.href) } })).text();
+    expect(loginPage).toMatch(/<button[^>]*class="primary"[^>]*>Sign in<\/button>/);
     const action = new URL(/action="([^"]+)"/.exec(loginPage)![1], loginURL);
     res = await fetch(action, {
       method: 'POST',

@@ -53,7 +53,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   <input id="username" name="username" value="${escapeHtml(username)}" autocomplete="username" required>
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit">Sign in</button>
+  <button type="submit" class="primary">Sign in</button>
 </form>`,
   );
 }
