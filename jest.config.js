@@ -31,6 +31,7 @@ const UNIT_NAMES = [
   'renewal/single-flight',
   'sealed',
   'secrets',
+  'sign-in/access-token-profile',
   'sign-in/cookie-state-store',
   'sign-in/nonce',
   'sign-in/profile',

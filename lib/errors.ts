@@ -67,9 +67,21 @@ export class JustLoginRequestError extends Error implements JustLoginErrorFields
   }
 }
 
-/** Which rule an id_token broke. */
+/** Which rule an id_token broke; `access_token`: the access token names another issuer or user, or is badly signed. */
 export type IdTokenCheck =
-  'missing' | 'format' | 'crit' | 'sub' | 'aud' | 'azp' | 'exp' | 'iat' | 'nbf' | 'iss' | 'nonce' | 'signature';
+  | 'missing'
+  | 'format'
+  | 'crit'
+  | 'sub'
+  | 'aud'
+  | 'azp'
+  | 'exp'
+  | 'iat'
+  | 'nbf'
+  | 'iss'
+  | 'nonce'
+  | 'signature'
+  | 'access_token';
 
 /**
  * The id_token in JustLogin's token response failed validation; `check` says

@@ -18,6 +18,8 @@ export type {
   JustLoginVerifyCallback,
 } from './sign-in/strategy';
 export type { JustLoginProfile } from './sign-in/profile';
+export { identityOf } from './access-token';
+export type { JustLoginIdentity, AccessTokenClaims } from './access-token';
 export type { IdTokenClaims } from './client/id-token';
 export type {
   JustLoginRefresherOptions,

@@ -8,6 +8,7 @@ import {
   resolveEndpoints,
   type EndpointOptions,
 } from './endpoints';
+import { decodeAccessToken, type AccessTokenClaims } from '../access-token';
 import { IdTokenError, JustLoginOptionsError } from '../errors';
 import type { TokenEndpoint, TokenResponse } from './token-endpoint';
 import type { DecodedIdToken, IdTokenClaims } from './id-token';
@@ -70,6 +71,8 @@ interface ClientOperations {
   expectedIssuer(): Promise<string | undefined>;
   checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken>;
   checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
+  /** The claims of an access token that is a JWT naming the id_token's issuer and user (signature checked when asked for). */
+  checkAccessToken(accessToken: string, idToken: IdTokenClaims): Promise<AccessTokenClaims | undefined>;
   /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
   setAgent(agent: Agent): void;
   /** The transport every request goes through (the API client's calls too). */
@@ -144,6 +147,7 @@ export class JustLoginClient {
           ? new IdTokenError(error.message, error.check, { reauthenticate: true })
           : error;
       }),
+    checkAccessToken: (accessToken, idToken) => this.#checkAccessToken(accessToken, idToken),
     setAgent: (agent) => this.#transportOf().setAgent(agent),
     transport: () => this.#transportOf(),
   };
@@ -243,6 +247,28 @@ export class JustLoginClient {
       throw new IdTokenError('id_token of the refresh names another subject (sub) than the previous id_token', 'sub');
     }
     if (this.#verifySignatures) await this.#verifySignature(idToken);
+  }
+
+  /**
+   * An access token that is a JWT lends its claims to the profile only when it names the id_token's issuer
+   * and user, and, with signature checks on, is signed with JustLogin's keys. Its `aud` is the API's, not ours.
+   */
+  async #checkAccessToken(accessToken: string, idToken: IdTokenClaims): Promise<AccessTokenClaims | undefined> {
+    const claims = decodeAccessToken(accessToken);
+    if (!claims) return undefined;
+    if (claims.iss !== idToken.iss) {
+      throw new IdTokenError('The access token names another issuer (iss) than the id_token', 'access_token');
+    }
+    if (claims.sub !== idToken.sub) {
+      throw new IdTokenError('The access token names another user (sub) than the id_token', 'access_token');
+    }
+    if (this.#verifySignatures) {
+      await this.#verifySignature(accessToken).catch((error: unknown) => {
+        if (!(error instanceof IdTokenError)) throw error;
+        throw new IdTokenError("The access token's signature does not verify against JustLogin's keys", 'access_token');
+      });
+    }
+    return claims;
   }
 
   async #verifySignature(idToken: string): Promise<void> {

@@ -382,7 +382,9 @@ export class JustLoginStrategy extends OAuth2Strategy {
     let profile: JustLoginProfile | undefined;
     if (!this._skipProfile || rest.id_token !== undefined) {
       const { claims, raw } = await operations.checkIdToken(rest.id_token, pending.nonce);
-      if (!this._skipProfile) profile = profiles().parseProfile(claims, raw);
+      if (!this._skipProfile) {
+        profile = profiles().parseProfile(claims, raw, await operations.checkAccessToken(access_token, claims));
+      }
     }
     return () => this._verifyUser(req, [access_token, refresh_token, rest, profile], pending.appState);
   }
