@@ -217,7 +217,7 @@ it('the security example builds a strategy with signature checks and the cookie 
   const file = join(SNIPPETS, 'security.js');
   writeFileSync(file, `${readmeSnippet('security')}\nconsole.log(passport._strategy('justlogin').name);\n`);
   const child = spawn(process.execPath, [file], {
-    env: { ...process.env, ...env(), STATE_COOKIE_SECRET: 'x'.repeat(32) },
+    env: { ...process.env, ...env(), STATE_COOKIE_SECRET: 'readme-state-cookie-secret-7Hk2Qw9Zp4Xc' },
     stdio: 'pipe',
   });
   let out = '';

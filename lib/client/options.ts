@@ -157,12 +157,16 @@ export const rules = {
         ? undefined
         : `must have ${names.length > 1 ? 'methods' : 'a method'} ${listed}`;
   },
-  /** A string or Buffer of at least `minLength` characters (bytes, for a string in UTF-8). */
+  /**
+   * A string or Buffer of at least `minLength` bytes (a string in UTF-8) with at least 8 different
+   * characters (bytes, for a Buffer): a placeholder such as `'a'` × 32 is refused.
+   */
   secret(minLength: number): OptionRule {
     return (value) =>
-      (typeof value === 'string' && Buffer.byteLength(value) >= minLength) ||
-      (Buffer.isBuffer(value) && value.length >= minLength)
+      (typeof value === 'string' && Buffer.byteLength(value) >= minLength && new Set(value).size >= 8) ||
+      (Buffer.isBuffer(value) && value.length >= minLength && new Set(value).size >= 8)
         ? undefined
-        : `must be at least ${minLength} characters (a string or a Buffer)`;
+        : `must be at least ${minLength} characters (bytes, for a Buffer) with at least 8 different ones; make one ` +
+          `with node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
   },
 } satisfies Record<string, OptionRule | ((...args: never[]) => OptionRule)>;

@@ -218,9 +218,10 @@ describe('rules', () => {
     [
       'secret(32)',
       rules.secret(32),
-      ['x'.repeat(32), Buffer.alloc(32), 'é'.repeat(16)],
-      ['x'.repeat(31), Buffer.alloc(31), 32, null],
-      'must be at least 32 characters (a string or a Buffer)',
+      ['abcdefgh'.repeat(4), Buffer.from('0123456789abcdef'.repeat(2)), 'éàüöçñßø'.repeat(2)],
+      ['x'.repeat(32), Buffer.alloc(32), 'é'.repeat(16), 'abcdefg'.repeat(5), 'abcdefgh'.repeat(4).slice(1), 32, null],
+      'must be at least 32 characters (bytes, for a Buffer) with at least 8 different ones; make one with ' +
+        `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
     ],
   ];
 

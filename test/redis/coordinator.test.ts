@@ -405,6 +405,7 @@ it('checks its options and its key', async () => {
     new RedisRefreshCoordinator({ client: idleClient, secret: SECRET, ...options });
   expect(make({ client: undefined })).toThrow(/`client`/);
   expect(make({ secret: 'too-short' })).toThrow(/`secret` must be at least 32 characters/);
+  expect(make({ secret: 'a'.repeat(32) })).toThrow(/`secret` must .* at least 8 different ones; make one with node -e/);
   expect(make({ lockMs: 0 })).toThrow(/`lockMs`/);
   expect(make({ resultMs: 1.5 })).toThrow(/`resultMs`/);
   expect(make({ commandTimeoutMs: -1 })).toThrow(/`commandTimeoutMs`/);
@@ -438,7 +439,8 @@ it('reports every bad option at once, with a did-you-mean for a misspelt one', (
   expect(error).toBeInstanceOf(JustLoginOptionsError);
   expect((error as JustLoginOptionsError).problems).toEqual([
     '`lockMS` is not an option; did you mean `lockMs`?',
-    '`secret` must be at least 32 characters (a string or a Buffer)',
+    '`secret` must be at least 32 characters (bytes, for a Buffer) with at least 8 different ones; make one with ' +
+      `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
     '`resultMs` must be a positive whole number of milliseconds (at most 2147483647)',
     '`logger` must have a method `warn`',
   ]);

@@ -316,7 +316,8 @@ describe('CookieStateStore', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect((error as JustLoginOptionsError).problems).toEqual([
       '`maxage` is not an option; did you mean `maxAge`?',
-      '`secret` must be at least 32 characters (a string or a Buffer)',
+      '`secret` must be at least 32 characters (bytes, for a Buffer) with at least 8 different ones; make one with ' +
+        `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
       "`name` must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only",
       '`secure` must be a boolean',
     ]);
@@ -325,6 +326,9 @@ describe('CookieStateStore', () => {
 
   it.each([
     [{ secret: 'short' }, /secret/],
+    [{ secret: 'a'.repeat(32) }, /`secret` must .* at least 8 different ones; make one with node -e/],
+    [{ secret: Buffer.alloc(64) }, /`secret` must .* at least 8 different ones/],
+    [{ secret: 'changeme'.repeat(4) }, /`secret` must .* at least 8 different ones/],
     [{ secret: SECRET, maxAge: 0 }, /maxAge/],
     [{ secret: SECRET, maxAge: Infinity }, /`maxAge` must be a positive number of seconds/],
     [{ secret: SECRET, name: '' }, /`name` must be a cookie name/],
