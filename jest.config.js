@@ -5,6 +5,7 @@
 // A new test file belongs to "programs" until it is listed here.
 const UNIT_NAMES = [
   'api/api',
+  'api/signed-in-user',
   'check-programs',
   'client/client',
   'client/discovery',

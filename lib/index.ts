@@ -46,7 +46,12 @@ export {
 } from './errors';
 export type { IdTokenCheck, JustLoginError, JustLoginErrorFields } from './errors';
 export { ENVIRONMENTS } from './client/endpoints';
-export type { JustLoginApiOptions, JustLoginApiPerRequestOptions, JustLoginApiRequestOptions } from './api/api';
+export type {
+  JustLoginApiOptions,
+  JustLoginApiIdentity,
+  JustLoginApiPerRequestOptions,
+  JustLoginApiRequestOptions,
+} from './api/api';
 export type { OnTokens } from './api/bearer';
 export type { JustLoginEmployees, JustLoginEmployeeListOptions, JustLoginEmployeeGetOptions } from './api/employees';
 export type { JustLoginPayroll } from './api/payroll';

@@ -3,6 +3,7 @@ import { clientOperations, clientRule } from '../client/client';
 import { JustLoginApiError, JustLoginOptionsError } from '../errors';
 import { checkOptions, rules, type OptionRule } from '../client/options';
 import type { JustLoginRefresher } from '../renewal/refresher';
+import { identityOf } from '../access-token';
 import type { JustLoginTokenSet } from '../token-set';
 import { BearerTokens, type OnTokens } from './bearer';
 import { callApi, type ApiAnswer, type ApiCall, type ApiTarget } from './call';
@@ -11,6 +12,7 @@ import { JustLoginLeave } from './leave';
 import { parsePagination } from './paging';
 import { checkParams, checkPath, queryString, type QueryValue } from './params';
 import { JustLoginPayroll } from './payroll';
+import type { SignedInUser } from './signed-in-user';
 import type { JustLoginApiResponse } from './types';
 
 /** A user's tokens and how to renew them. */
@@ -28,8 +30,21 @@ export interface JustLoginApiOptions {
    * next call).
    */
   onTokens?: OnTokens;
+  /**
+   * The signed-in user's GUIDs, for an opaque access token; by default they are read from the access
+   * token (its `UserGUID` and `CompanyGUID`), and calls that name no employee are about that user.
+   */
+  identity?: JustLoginApiIdentity;
   /** Renew before a call when the access token expires within this many seconds; default 60, as `ensureFresh`. */
   skewSeconds?: number;
+}
+
+/** The signed-in user's GUIDs in JustLogin's API. */
+export interface JustLoginApiIdentity {
+  /** The user's GUID (the access token's `UserGUID`). */
+  userGuid?: string;
+  /** The user's company's GUID (the access token's `CompanyGUID`). */
+  companyGuid?: string;
 }
 
 /** Where a request's tokens are, for {@link JustLoginApi.perRequest}. */
@@ -65,6 +80,7 @@ const OPTION_RULES: Record<keyof JustLoginApiOptions, OptionRule> = {
   refresher: refresherRule,
   tokens: tokensRule,
   onTokens: rules.func,
+  identity: rules.object,
   skewSeconds: rules.nonNegativeSeconds,
 };
 
@@ -112,7 +128,7 @@ export class JustLoginApi {
    */
   constructor(options: JustLoginApiOptions) {
     checkOptions('JustLoginApi', options, OPTION_RULES, ['refresher', 'tokens']);
-    const { refresher, tokens, onTokens, skewSeconds = 60 } = options;
+    const { refresher, tokens, onTokens, identity, skewSeconds = 60 } = options;
     const { client } = refresher;
     this.#target = {
       baseURL: client.baseURL,
@@ -121,9 +137,16 @@ export class JustLoginApi {
     };
     this.#bearer = new BearerTokens(refresher, tokens, onTokens, skewSeconds);
     const call = (apiCall: ApiCall): Promise<ApiAnswer> => callApi(this.#target, this.#bearer, apiCall);
-    this.employees = new JustLoginEmployees(call);
-    this.payroll = new JustLoginPayroll(call);
-    this.leave = new JustLoginLeave(call);
+    const signedIn: SignedInUser = () => {
+      const own = identityOf(this.#bearer.current);
+      return {
+        userGuid: identity?.userGuid ?? own?.userGuid,
+        companyGuid: identity?.companyGuid ?? own?.companyGuid,
+      };
+    };
+    this.employees = new JustLoginEmployees(call, signedIn);
+    this.payroll = new JustLoginPayroll(call, signedIn);
+    this.leave = new JustLoginLeave(call, signedIn);
   }
 
   /**

@@ -3,6 +3,7 @@ import { listOf, objectOf } from './answers';
 import type { ApiAnswer, ApiCall } from './call';
 import { lastPage, parsePagination, walkPages } from './paging';
 import { activeStatusParam, checkGuid, checkParams, includeParam, paramRules, queryString } from './params';
+import { guidOrSignedIn, type SignedInUser } from './signed-in-user';
 import type { JustLoginActiveStatus, JustLoginEmployee, JustLoginEmployeeInclude, JustLoginPage } from './types';
 
 const USERS_PATH = '/membership/v3/users';
@@ -38,10 +39,12 @@ const LIST_RULES = {
 /** The employees of the signed-in user's company (`GET /membership/v3/users`). */
 export class JustLoginEmployees {
   readonly #call: (call: ApiCall) => Promise<ApiAnswer>;
+  readonly #signedIn: SignedInUser;
 
   /** @internal Made by `JustLoginApi`. */
-  constructor(call: (call: ApiCall) => Promise<ApiAnswer>) {
+  constructor(call: (call: ApiCall) => Promise<ApiAnswer>, signedIn: SignedInUser) {
     this.#call = call;
+    this.#signedIn = signedIn;
   }
 
   /**
@@ -81,14 +84,32 @@ export class JustLoginEmployees {
    */
   async get(userGuid: string, options: JustLoginEmployeeGetOptions = {}): Promise<JustLoginEmployee> {
     checkGuid('employees.get', 'userGuid', userGuid);
-    checkParams('employees.get', options, { include: paramRules.include });
+    return this.#employee('employees.get', userGuid, options);
+  }
+
+  /**
+   * The signed-in employee, whose GUID the access token carries.
+   *
+   * @example
+   * const me = await api.employees.me({ include: ['company'] });
+   */
+  async me(options: JustLoginEmployeeGetOptions = {}): Promise<JustLoginEmployee> {
+    return this.#employee(
+      'employees.me',
+      guidOrSignedIn('employees.me', 'userGuid', undefined, this.#signedIn),
+      options,
+    );
+  }
+
+  async #employee(what: string, userGuid: string, options: JustLoginEmployeeGetOptions): Promise<JustLoginEmployee> {
+    checkParams(what, options, { include: paramRules.include });
     const { data } = await this.#call({
-      what: 'employees.get',
+      what,
       method: 'GET',
       path: `${USERS_PATH}/${userGuid}`,
-      query: queryString('employees.get', { include: includeParam(options.include) }),
+      query: queryString(what, { include: includeParam(options.include) }),
     });
-    return objectOf('employees.get', data) as JustLoginEmployee;
+    return objectOf(what, data) as JustLoginEmployee;
   }
 
   async #page(what: string, options: JustLoginEmployeeListOptions): Promise<JustLoginPage<JustLoginEmployee>> {
