@@ -71,6 +71,8 @@ interface ClientOperations {
   expectedIssuer(): Promise<string | undefined>;
   checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken>;
   checkRefreshedIdToken(idToken: string, previous?: string): Promise<void>;
+  /** Fetches now what checking a refresh's id_token needs: the discovered issuer, JustLogin's keys. */
+  prepareRefreshChecks(): Promise<void>;
   /** The claims of an access token that is a JWT naming the id_token's issuer and user (signature checked when asked for). */
   checkAccessToken(accessToken: string, idToken: IdTokenClaims): Promise<AccessTokenClaims | undefined>;
   /** passport-oauth2's `_oauth2.setAgent`: later requests go through `agent`. */
@@ -148,6 +150,10 @@ export class JustLoginClient {
           : error;
       }),
     checkAccessToken: (accessToken, idToken) => this.#checkAccessToken(accessToken, idToken),
+    prepareRefreshChecks: async () => {
+      if (this.#discovery) await this.#operations.expectedIssuer();
+      if (this.#verifySignatures) await (await this.#signatureOf()).prepare();
+    },
     setAgent: (agent) => this.#transportOf().setAgent(agent),
     transport: () => this.#transportOf(),
   };
@@ -272,8 +278,12 @@ export class JustLoginClient {
   }
 
   async #verifySignature(idToken: string): Promise<void> {
+    await (this.#signer ??= await this.#signatureOf()).verify(idToken);
+  }
+
+  /** The signature checks, built on first use (jose loads then), with the discovered jwks_uri when there is one to read. */
+  #signatureOf(): Promise<IdTokenSignature> {
     if (!this.#signature) {
-      // Built on first use (jose loads then), with the discovered jwks_uri when there is one to read.
       const creating = this.#jwksFor().then(
         (url) => new (signatures().IdTokenSignature)(url, this.timeout, this.#transportOf()),
       );
@@ -282,7 +292,7 @@ export class JustLoginClient {
         if (this.#signature === creating) this.#signature = undefined;
       });
     }
-    await (this.#signer ??= await this.#signature).verify(idToken);
+    return this.#signature;
   }
 
   async #jwksFor(): Promise<string> {

@@ -92,7 +92,7 @@ export class IdTokenSignature {
   async verify(idToken: string): Promise<void> {
     try {
       const jws = splitJWS(idToken, this.jose);
-      const keys = this.keys && Date.now() - this.keys.fetchedAt < KEYS_MAX_AGE ? this.keys : await this.fetchKeys();
+      const keys = this.freshKeys() ?? (await this.fetchKeys());
       let verifier: Verifier;
       try {
         verifier = keys.verifiers.get(jws.id) ?? (await this.verifierFrom(keys, jws));
@@ -107,6 +107,19 @@ export class IdTokenSignature {
     } catch (error) {
       throw explain(error, this.jose.errors);
     }
+  }
+
+  /**
+   * Fetches the keys unless fresh ones are held, so that a token arriving soon
+   * is checked without a request (unless it names a key published since).
+   */
+  async prepare(): Promise<void> {
+    if (!this.freshKeys()) await this.fetchKeys();
+  }
+
+  /** The keys held, while they are fresh. */
+  private freshKeys(): KeySet | undefined {
+    return this.keys && Date.now() - this.keys.fetchedAt < KEYS_MAX_AGE ? this.keys : undefined;
   }
 
   /** The verifier with the key jose picks from `keys` for the token's `alg` and `kid`, kept with them. */

@@ -46,7 +46,8 @@ export interface RedisRefreshCoordinatorOptions {
   /**
    * Milliseconds the lock lives: how long the other instances wait before they
    * take over from an instance that died while renewing. Must be longer than
-   * the refresher's `timeout` (default 10000): `JustLoginRefresher` throws a
+   * the refresher's `timeout` (default 10000), the time its token request may
+   * take (the only request made under the lock): `JustLoginRefresher` throws a
    * `TypeError` otherwise. Default 20000.
    */
   lockMs?: number;

@@ -21,7 +21,9 @@ import type { JustLoginStrategy } from '../sign-in/strategy';
  * processes. A coordinator that holds a lock for a fixed time says how long in
  * `lockMs`: the refresher refuses one whose lock does not outlive its `timeout`,
  * since a lock that expires while a renewal still runs lets a second caller
- * spend the same refresh token.
+ * spend the same refresh token. The token request is all that `task` sends:
+ * what checking the answer needs (the discovery document, JustLogin's keys)
+ * is fetched before `run`, and the id_token is checked after it.
  *
  * @example
  * const logged: RefreshCoordinator = {
@@ -148,18 +150,31 @@ export class JustLoginRefresher {
   async refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
     const { refreshToken } = params;
     if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
+    const operations = clientOperations(this.client);
     const key = refreshTokenKey(refreshToken);
-    const remembered = this.#memory.recall(refreshToken, key);
-    if (remembered) return remembered;
-    let renewedHere = false;
-    const tokens = await this.#coordinator.run(key, async () => {
-      const renewed = await this.#renew(params);
-      // Remembered before the coordinator lets the next caller in.
-      this.#memory.remember(refreshToken, renewed, key);
-      renewedHere = true;
-      return renewed;
-    });
-    if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
+    let tokens = this.#memory.recall(refreshToken, key);
+    if (!tokens) {
+      // Fetched before the coordinator's lock is taken, so that under it the token request is the
+      // only request: the lock need outlive `timeout` once, not once per request.
+      await operations.prepareRefreshChecks();
+      let renewedHere = false;
+      tokens = await this.#coordinator.run(key, async () => {
+        const renewed = await this.#renew(params);
+        // Remembered before the coordinator lets the next caller in.
+        this.#memory.remember(refreshToken, renewed, key);
+        renewedHere = true;
+        return renewed;
+      });
+      if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
+    }
+    // Checked by every caller, after the renewal is remembered and published and the lock released.
+    // An id_token signed with a key JustLogin published after the keys were fetched above makes the
+    // check fetch them again: slow or failing, that fetch cannot lead to a second spend of the
+    // refresh token, since whoever holds it now finds the renewal remembered or published. A renewal
+    // whose id_token fails stays remembered and fails the same way for every caller.
+    if (tokens.idToken !== undefined && tokens.idToken !== params.idToken) {
+      await operations.checkRefreshedIdToken(tokens.idToken, params.idToken);
+    }
     return tokens;
   }
 
@@ -183,15 +198,14 @@ export class JustLoginRefresher {
     return this.refresh({ refreshToken, accessToken, idToken, scope });
   }
 
+  /** The token request and the set made of its answer; its id_token is checked by {@link refresh}. */
   async #renew({ refreshToken, accessToken, idToken, scope }: RefreshParams): Promise<JustLoginTokenSet> {
-    const operations = clientOperations(this.client);
-    const response = await operations.tokenRequest(
+    const response = await clientOperations(this.client).tokenRequest(
       { grant_type: 'refresh_token', refresh_token: refreshToken },
       accessToken,
     );
     const tokens = toTokenSet(response.access_token, response.refresh_token || refreshToken, response, Date.now());
-    if (response.id_token !== undefined) await operations.checkRefreshedIdToken(response.id_token, idToken);
-    else if (idToken) tokens.idToken = idToken;
+    if (response.id_token === undefined && idToken) tokens.idToken = idToken;
     if (response.scope === undefined && scope) tokens.scope = scope;
     return tokens;
   }

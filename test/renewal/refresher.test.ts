@@ -651,6 +651,23 @@ describe('id_token from a refresh (OpenID Connect Core §12.2)', () => {
     expectNoSecrets(error);
   });
 
+  it('is checked after the renewal is remembered: a refused one does not make the refresh token be spent again', async () => {
+    const rotation = rotatingTokens(REFRESH_TOKEN, {
+      id_token: fakeIdToken(idTokenClaims(CLIENT_ID, { sub: 'user-43' })),
+    });
+    server.reply(rotation.responder);
+    const refresher = refresherFor();
+
+    for (let i = 0; i < 2; i += 1) {
+      await expect(refresher.ensureFresh(expiredTokens({ idToken: previousIdToken }))).rejects.toMatchObject({
+        name: 'IdTokenError',
+        check: 'sub',
+        reauthenticate: true,
+      });
+    }
+    expect(rotation).toMatchObject({ renewals: 1, refused: 0 });
+  });
+
   it('is refused when it is not a JWT', async () => {
     server.reply({ body: tokenResponse({ id_token: 'not-a-jwt' }) });
 
