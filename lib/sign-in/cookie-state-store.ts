@@ -52,6 +52,8 @@ const OPTION_RULES = {
   secure: rules.boolean,
 };
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The most used handles a store remembers; past it the oldest is forgotten. */
+const MAX_USED_HANDLES = 100_000;
 /** RFC 6265 §4.1.1 `path-value`: any character but controls and `;`. */
 const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
 
@@ -62,7 +64,8 @@ const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
  * serverless). The cookie is sealed with AES-256-GCM under a key derived
  * from `secret` and bound to the cookie name, so the browser can neither read
  * nor alter it. The cookie is cleared when used; a replayed, tampered,
- * expired or missing cookie fails the sign-in.
+ * expired or missing cookie fails the sign-in. A replay is recognised by the
+ * process that took the cookie, which remembers the last 100,000 it took.
  *
  * @example
  * passport.use(new JustLoginStrategy({
@@ -75,7 +78,10 @@ export class CookieStateStore implements JustLoginStateStore {
   readonly #maxAge: number;
   readonly #secure: boolean;
   readonly #sealer: JsonSealer<CookiePayload>;
-  /** Handles already used in this process, until their cookie would have expired. */
+  /**
+   * Handles already used in this process, oldest first, each with the expiry of its cookie; at most
+   * MAX_USED_HANDLES, so that checking and recording one is constant work.
+   */
   readonly #used = new Map<string, number>();
 
   /**
@@ -139,6 +145,7 @@ export class CookieStateStore implements JustLoginStateStore {
     if (typeof handle !== 'string' || payload.h !== handle) {
       return callback(null, false, { message: 'Invalid authorization request state.' });
     }
+    if (this.#used.size >= MAX_USED_HANDLES) this.#used.delete(this.#used.keys().next().value as string);
     this.#used.set(payload.h, payload.e);
     callback(null, payload.v ?? true, payload.s);
   }
@@ -159,8 +166,15 @@ export class CookieStateStore implements JustLoginStateStore {
     res.setHeader('Set-Cookie', [...cookies, header]);
   }
 
+  /**
+   * Forgets the oldest used handles while their cookie has expired. One used after a later one
+   * waits behind it: its cookie is refused as expired meanwhile.
+   */
   #forgetExpired(now: number): void {
-    for (const [handle, expiry] of this.#used) if (expiry <= now) this.#used.delete(handle);
+    for (const [handle, expiry] of this.#used) {
+      if (expiry > now) return;
+      this.#used.delete(handle);
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type CookieStateStoreOptions,
   type JustLoginStrategyOptions,
   type JustLoginVerifyWithProfile,
+  type StateStoreMeta,
 } from '../../lib';
 import { makeApp } from '../support/app';
 import { fakeIdToken, idTokenClaims } from '../support/id-token';
@@ -94,6 +95,89 @@ async function begin(app: ReturnType<typeof makeApp>) {
 
 const callback = (app: ReturnType<typeof makeApp>, state: string, cookie: string) =>
   request(app).get(`/callback?code=c1&state=${state}`).set('Cookie', cookie);
+
+const CALLBACK_META = { callbackURL: 'https://app.example/auth/justlogin/callback' } as StateStoreMeta;
+
+/** A response that keeps the Set-Cookie headers it is given. */
+function recordingResponse() {
+  let cookies: string[] = [];
+  return {
+    getHeader: () => (cookies.length > 0 ? cookies : undefined),
+    setHeader: (_name: string, value: string[]) => {
+      cookies = value;
+    },
+    cookies: () => cookies,
+  };
+}
+
+/** One sign-in begun and completed on the store itself, without HTTP: its handle and what `verify` answered. */
+function signInOn(store: CookieStateStore, meta = CALLBACK_META) {
+  const started = recordingResponse();
+  let handle = '';
+  store.store({ headers: {}, res: started }, undefined, undefined, meta, (err, issued) => {
+    if (err) throw err;
+    handle = issued ?? '';
+  });
+  const cookie = started.cookies()[0].split(';')[0];
+  let ok: unknown;
+  store.verify({ headers: { cookie }, res: recordingResponse() }, handle, meta, (err, result) => {
+    if (err) throw err;
+    ok = result;
+  });
+  return { handle, cookie, ok };
+}
+
+/** The map in which the store keeps used handles: the one that a completed sign-in's handle is set in. */
+function usedHandles(store: CookieStateStore): Map<string, number> {
+  const set = jest.spyOn(Map.prototype, 'set');
+  try {
+    const { handle } = signInOn(store);
+    const call = set.mock.calls.findIndex(([key]) => key === handle);
+    expect(call).toBeGreaterThanOrEqual(0);
+    return set.mock.contexts[call] as Map<string, number>;
+  } finally {
+    set.mockRestore();
+  }
+}
+
+/** How many entries of any Map `run` steps through (iterators and forEach). */
+function mapSteps(run: () => void): number {
+  let steps = 0;
+  const proto = Map.prototype as unknown as Record<PropertyKey, (...args: unknown[]) => unknown>;
+  const names = [Symbol.iterator, 'entries', 'keys', 'values', 'forEach'] as const;
+  const originals = names.map((name) => proto[name]);
+  names.forEach((name, i) => {
+    const original = originals[i];
+    proto[name] =
+      name === 'forEach'
+        ? function (this: unknown, each: (...args: unknown[]) => void) {
+            return original.call(this, (...args: unknown[]) => {
+              steps++;
+              each(...args);
+            });
+          }
+        : function (this: unknown) {
+            const iterator = original.call(this) as Iterator<unknown>;
+            return {
+              next: () => {
+                steps++;
+                return iterator.next();
+              },
+              [Symbol.iterator]() {
+                return this;
+              },
+            };
+          };
+  });
+  try {
+    run();
+  } finally {
+    names.forEach((name, i) => {
+      proto[name] = originals[i];
+    });
+  }
+  return steps;
+}
 
 describe('CookieStateStore', () => {
   it('signs a user in without a session, and gives back the app state', async () => {
@@ -248,6 +332,52 @@ describe('CookieStateStore', () => {
       const res = await callback(app, state, cookie);
       expect(res.headers.location).toBe('/failed');
       expect(server.requests).toHaveLength(0);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('refuses a replayed cookie whatever the number of sign-ins, looking at no other used handle', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const used = usedHandles(store);
+    const later = Math.floor(Date.now() / 1000) + 600;
+    for (let i = 0; i < 50_000; i++) used.set(`earlier-sign-in-${i}`, later);
+    const { handle, cookie, ok } = signInOn(store);
+    expect(ok).toBe(true);
+    let replayed: unknown;
+    const steps = mapSteps(() =>
+      store.verify({ headers: { cookie }, res: recordingResponse() }, handle, CALLBACK_META, (_err, result) => {
+        replayed = result;
+      }),
+    );
+    expect(replayed).toBe(false);
+    expect(steps).toBeLessThanOrEqual(2);
+    expect(mapSteps(() => signInOn(store))).toBeLessThanOrEqual(2);
+  });
+
+  it('remembers at most 100,000 used handles, forgetting the oldest first', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    const used = usedHandles(store);
+    const later = Math.floor(Date.now() / 1000) + 600;
+    for (let i = used.size; i < 100_000; i++) used.set(`earlier-sign-in-${i}`, later);
+    const [oldest, second] = used.keys();
+    const { handle } = signInOn(store);
+    expect(used.size).toBe(100_000);
+    expect(used.has(handle)).toBe(true);
+    expect(used.has(oldest)).toBe(false);
+    expect(used.has(second)).toBe(true);
+  });
+
+  it('forgets used handles once their cookie has expired, oldest first', () => {
+    const store = new CookieStateStore({ secret: SECRET, maxAge: 60 });
+    const used = usedHandles(store);
+    const now = Date.now();
+    for (let i = 0; i < 1_000; i++) signInOn(store);
+    expect(used.size).toBe(1_001);
+    jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    try {
+      const { handle } = signInOn(store);
+      expect([...used.keys()]).toEqual([handle]);
     } finally {
       jest.restoreAllMocks();
     }
