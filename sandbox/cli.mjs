@@ -15,7 +15,10 @@ A local JustLogin for tests and demos: sign-in and consent pages, token endpoint
 and JustLogin's API, at issuer http://<host>:<port>/v1/auth. Ctrl-C stops it.
 
   --port <n>                  port to listen on (default 4000; 0 picks a free one)
-  --host <address>            address to listen on (default 127.0.0.1)
+  --host <address>            address to listen on (default 127.0.0.1); one that is not
+                              loopback (such as 0.0.0.0) also needs --allow-network
+  --allow-network             listen on a non-loopback --host: anyone who can reach it can
+                              sign in with the published demo passwords and demo-secret
   --client <id>:<secret>:<redirect-uri>
                               an app that may sign users in; repeat for more apps or more
                               redirect URIs (default ${DEMO_CLIENT})
@@ -81,6 +84,7 @@ try {
     options: {
       port: { type: 'string', default: '4000' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allow-network': { type: 'boolean', default: false },
       client: { type: 'string', multiple: true, default: [DEMO_CLIENT] },
       'client-name': { type: 'string', multiple: true, default: [] },
       users: { type: 'string' },
@@ -104,6 +108,7 @@ if (args.help) {
 const options = {
   port: integer(args.port, '--port', 0, 65535),
   host: args.host,
+  allowNetwork: args['allow-network'],
   clients: clientsFrom(args.client, args['client-name']),
   users: args.users === undefined ? undefined : usersFrom(args.users),
   accessTokenTTL: integer(args['access-token-ttl'], '--access-token-ttl', 1, 31_536_000),

@@ -41,8 +41,13 @@ export interface TokenRequest {
 export interface SandboxOptions {
   /** Default 0: a free port. */
   port?: number;
-  /** Default `127.0.0.1`. */
+  /** Default `127.0.0.1`. An address that is not loopback (such as `0.0.0.0`) is refused unless `allowNetwork` is true. */
   host?: string;
+  /**
+   * Default false. True lets `host` be an address other machines can reach; every such start warns on
+   * stderr that the sandbox's passwords (the demo users' are published) and client secrets are reachable.
+   */
+  allowNetwork?: boolean;
   /** The apps that may sign users in. */
   clients: SandboxClient[];
   /** Replace the demo users (DEMO_USERS) with these. */

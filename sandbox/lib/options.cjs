@@ -8,6 +8,8 @@ const MAX_RETRY_AFTER = 3600;
 const DEFAULT_RETRY_AFTER = 1; // seconds, for 429 when none is given
 const MAX_TTL = 365 * 24 * 60 * 60;
 
+const { isIPv4, isIPv6 } = require('node:net');
+
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value) => typeof value === 'string' && value.length > 0;
 
@@ -54,6 +56,15 @@ function checkUser(user, index) {
   return { companyId: user.companyId, username: user.username, password: user.password, claims: user.claims };
 }
 
+/** Whether `host` is an address of this machine's loopback interface (127.0.0.0/8, ::1, localhost). */
+function isLoopback(host) {
+  if (host.toLowerCase() === 'localhost') return true;
+  if (isIPv4(host)) return host.startsWith('127.');
+  if (!isIPv6(host)) return false;
+  const normalised = new URL(`http://[${host}]`).hostname; // e.g. [0:0::1] -> [::1], [::ffff:127.0.0.1] -> [::ffff:7f00:1]
+  return normalised === '[::1]' || normalised.startsWith('[::ffff:7f');
+}
+
 /**
  * Checks an API fault `{ status, count, retryAfter? }` and returns it normalised; throws a TypeError
  * naming `name`. `count: 0` switches faults off.
@@ -78,6 +89,15 @@ function checkOptions(options) {
   const { host = '127.0.0.1', port = 0, clients, users, accessTokenTTL = 3600, rotateRefreshTokens = true } = options;
   const faults = options.faults ?? {};
   if (!isText(host)) throw new TypeError('host must be a non-empty string');
+  if (options.allowNetwork !== undefined && typeof options.allowNetwork !== 'boolean') {
+    throw new TypeError('allowNetwork must be a boolean');
+  }
+  const allowNetwork = options.allowNetwork ?? false;
+  if (!allowNetwork && !isLoopback(host)) {
+    throw new TypeError(
+      `host ${host} is not a loopback address: anyone on the network could sign in with the sandbox's passwords and client secrets (set allowNetwork: true, or --allow-network, to listen there anyway)`,
+    );
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError('port must be an integer from 0 to 65535');
   if (!Array.isArray(clients) || clients.length === 0) throw new TypeError('clients must be a non-empty array');
@@ -102,6 +122,9 @@ function checkOptions(options) {
   return {
     host,
     port,
+    allowNetwork,
+    /** Listening where other machines can reach it. */
+    onNetwork: !isLoopback(host),
     clients: checkedClients,
     users: users?.map(checkUser),
     accessTokenTTL,

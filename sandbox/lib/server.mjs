@@ -40,6 +40,11 @@ export async function startSandbox(options) {
   // Listen first (with port 0 the issuer is only known once the port is), while oidc-provider
   // loads and the signing key is made.
   const [server, Provider, signingKey] = await Promise.all([listen(port, host), loadProvider(), generateSigningKey()]);
+  if (checked.onNetwork) {
+    console.warn(
+      `justlogin-sandbox: WARNING: listening on ${host}, reachable from the network: anyone who can reach this port can sign in with the sandbox's passwords (the demo users' are published) and use its client secrets (demo-secret by default). Use it only on a network you trust.`,
+    );
+  }
   const hostInURL = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${hostInURL}:${server.address().port}`;
   const issuer = `${origin}${AUTH_PATH}`;
