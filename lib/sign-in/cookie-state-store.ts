@@ -19,7 +19,11 @@ export interface CookieStateStoreOptions {
    * kept secret, stable across instances. `undefined` (an unset environment variable) throws.
    */
   secret: string | Buffer | undefined;
-  /** Cookie name; default `justlogin_state`. */
+  /**
+   * Cookie name; default `justlogin_state`. Over https, `__Host-justlogin_state` is better: browsers
+   * then keep only a cookie set by this host itself, with `Secure` and `Path=/` (which the store sets
+   * for such a name), so a sibling subdomain cannot plant one. `__Secure-` names need `Secure` too.
+   */
   name?: string;
   /** Seconds a sign-in may take before its cookie is refused; default 600. */
   maxAge?: number;
@@ -42,12 +46,21 @@ const KEY_INFO = 'passport-justlogin state cookie v1';
 /** A cookie name: an RFC 6265 token. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** A name that browsers keep only with `Secure` (RFC 6265bis §4.1.3), matched as they match it: in any case. */
+const SECURE_PREFIX = /^__(host|secure)-/i;
+/** A name that browsers keep only with `Secure`, `Path=/` and no `Domain`. */
+const HOST_PREFIX = /^__host-/i;
+
 const OPTION_RULES = {
   secret: rules.secret(32),
-  name: ((value) =>
-    typeof value === 'string' && COOKIE_NAME.test(value)
-      ? undefined
-      : "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only") as OptionRule,
+  name: ((value, options) => {
+    if (typeof value !== 'string' || !COOKIE_NAME.test(value)) {
+      return "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only";
+    }
+    return SECURE_PREFIX.test(value) && options.secure === false
+      ? 'starting with __Host- or __Secure- needs `secure: true`: browsers refuse such a cookie without Secure'
+      : undefined;
+  }) as OptionRule,
   maxAge: rules.positiveSeconds,
   secure: rules.boolean,
 };
@@ -60,7 +73,7 @@ const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
 /**
  * Keeps one pending sign-in's state, PKCE verifier, nonce and app state
  * (e.g. `returnTo`) in an encrypted, `HttpOnly`, `SameSite=Lax`, `Secure` cookie
- * scoped to the callback path, for apps without sessions (NestJS with JWTs,
+ * scoped to the callback path (`/` for a `__Host-` name), for apps without sessions (NestJS with JWTs,
  * serverless). The cookie is sealed with AES-256-GCM under a key derived
  * from `secret` and bound to the cookie name, so the browser can neither read
  * nor alter it. The cookie is cleared when used; a replayed, tampered,
@@ -77,6 +90,8 @@ export class CookieStateStore implements JustLoginStateStore {
   readonly #name: string;
   readonly #maxAge: number;
   readonly #secure: boolean;
+  /** The cookie's Path for a `__Host-` name, else `undefined`: the callback's path. */
+  readonly #path: '/' | undefined;
   readonly #sealer: JsonSealer<CookiePayload>;
   /**
    * Handles already used in this process, oldest first, each with the expiry of its cookie; at most
@@ -93,6 +108,7 @@ export class CookieStateStore implements JustLoginStateStore {
     this.#name = options.name ?? 'justlogin_state';
     this.#maxAge = options.maxAge ?? 600;
     this.#secure = options.secure ?? true;
+    this.#path = HOST_PREFIX.test(this.#name) ? '/' : undefined;
   }
 
   store(
@@ -111,7 +127,8 @@ export class CookieStateStore implements JustLoginStateStore {
         ]),
       );
     }
-    if (!COOKIE_PATH.test(callbackURL.pathname)) {
+    const path = this.#path ?? callbackURL.pathname;
+    if (!COOKIE_PATH.test(path)) {
       return callback(
         new JustLoginOptionsError('CookieStateStore', [
           "the `callbackURL`'s path cannot be a cookie's Path: it holds ';' or a control character",
@@ -128,13 +145,13 @@ export class CookieStateStore implements JustLoginStateStore {
     const payload: CookiePayload = { h: randomToken(), e: Math.floor(Date.now() / 1000) + this.#maxAge };
     if (verifier) payload.v = verifier;
     if (state) payload.s = state;
-    this.#setCookie(res, callbackURL.pathname, this.#sealer.seal(payload, this.#name), this.#maxAge);
+    this.#setCookie(res, path, this.#sealer.seal(payload, this.#name), this.#maxAge);
     callback(null, payload.h);
   }
 
   verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const res = req.res as ServerResponse | undefined;
-    const path = meta.callbackURL ? new URL(meta.callbackURL).pathname : '/';
+    const path = this.#path ?? (meta.callbackURL ? new URL(meta.callbackURL).pathname : '/');
     if (res && COOKIE_PATH.test(path)) this.#setCookie(res, path, '', 0);
     const payload = this.#read(req.headers.cookie);
     const now = Math.floor(Date.now() / 1000);

@@ -383,6 +383,39 @@ describe('CookieStateStore', () => {
     }
   });
 
+  it('gives a __Host- cookie the Path=/ and Secure, without Domain, that browsers require, and signs in with it', async () => {
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, name: '__Host-justlogin_state' }));
+    const { state, cookie, setCookie } = await begin(app);
+    const set = parseSetCookie(setCookie[0]);
+    expect(set).toMatchObject({ name: '__Host-justlogin_state', path: '/', secure: true, httpOnly: true });
+    expect(setCookie[0]).not.toMatch(/domain/i);
+    const res = await callback(app, state, cookie).expect(200);
+    const cleared = ([] as string[]).concat(res.headers['set-cookie']);
+    expect(cleared).toHaveLength(1);
+    expect(parseSetCookie(cleared[0])).toMatchObject({
+      name: '__Host-justlogin_state',
+      value: '',
+      path: '/',
+      secure: true,
+    });
+  });
+
+  it('keeps a __Secure- cookie Secure and scoped to the callback path', async () => {
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, name: '__Secure-justlogin_state' }));
+    const { state, cookie, setCookie } = await begin(app);
+    expect(parseSetCookie(setCookie[0])).toMatchObject({ path: '/auth/justlogin/callback', secure: true });
+    await callback(app, state, cookie).expect(200);
+  });
+
+  it.each(['__Host-justlogin_state', '__host-justlogin_state', '__Secure-justlogin_state', '__SECURE-state'])(
+    'refuses the name %s with secure: false, which browsers would not keep',
+    (name) => {
+      expect(() => new CookieStateStore({ secret: SECRET, name, secure: false })).toThrow(
+        /`name` starting with __Host- or __Secure- needs `secure: true`/,
+      );
+    },
+  );
+
   it('allows secure: false only for a callback on http://localhost', async () => {
     const local = sessionless(new CookieStateStore({ secret: SECRET, secure: false }), {
       callbackURL: 'http://localhost:3000/auth/justlogin/callback',
