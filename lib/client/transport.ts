@@ -51,6 +51,10 @@ export interface FetchResponseLike {
   readonly status: number;
   /** `opaqueredirect` for a redirect that `redirect: 'manual'` did not follow. */
   readonly type?: string;
+  /** `true` when the fetch followed a redirect anyway: the answer is refused. */
+  readonly redirected?: boolean;
+  /** The URL that answered; any other than the one requested is refused (an empty one is not checked). */
+  readonly url?: string;
   /** The response headers. */
   readonly headers: {
     /** Calls `callback` with each header. */
@@ -271,6 +275,17 @@ async function fetchWhole(fetch: FetchLike, request: TransportRequest, exchange:
   const { status } = response;
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
     throw redirected(endpoint, status || undefined);
+  }
+  // A fetch that followed a redirect although asked not to: the answer comes from elsewhere.
+  if (
+    response.redirected === true ||
+    (typeof response.url === 'string' && response.url !== '' && response.url !== request.url.href)
+  ) {
+    throw new JustLoginRequestError(
+      `The \`fetch\` given followed a redirect from JustLogin's ${endpoint}; its answer is refused (redirects are not followed)`,
+      'EREDIRECT',
+      { retryable: false },
+    );
   }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
