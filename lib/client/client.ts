@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import type { JustLoginMetadata } from './discovery';
 import {
   baseURLRule,
+  endpointOriginsRule,
   endpointURL,
   environmentRule,
   JWKS_PATH,
@@ -48,6 +49,12 @@ export interface JustLoginClientOptions extends EndpointOptions {
    * A failed read fails that sign-in or renewal and is tried again on the next.
    */
   discovery?: boolean;
+  /**
+   * Origins besides the issuer's (`https://host[:port]`) that the discovery
+   * document may name endpoints on, e.g. `jwks_uri` (default none: every
+   * endpoint it names must be on the issuer's origin).
+   */
+  allowedEndpointOrigins?: readonly string[];
   /**
    * Sends every request to JustLogin with this fetch (`globalThis.fetch`,
    * undici's, an instrumented wrapper) instead of `node:http(s)`, under the
@@ -132,6 +139,7 @@ export class JustLoginClient {
   #endpoint?: TokenEndpoint;
   readonly #discovery: boolean;
   readonly #allowInsecure: boolean;
+  readonly #allowedOrigins: readonly string[];
   readonly #verifySignatures: boolean;
   readonly #jwksURL?: string;
   #metadata?: Promise<JustLoginMetadata>;
@@ -170,6 +178,7 @@ export class JustLoginClient {
     const { clientID, clientSecret } = options as { clientID: string; clientSecret: string }; // checked: both given
     const endpoints = resolveEndpoints(options);
     this.#allowInsecure = options.allowInsecureRequests ?? false;
+    this.#allowedOrigins = Object.freeze([...(options.allowedEndpointOrigins ?? [])]);
     this.#clientSecret = clientSecret;
     this.#transportOptions = { fetch: options.fetch, agent: options.agent };
     this.#discovery = options.discovery ?? false;
@@ -201,7 +210,13 @@ export class JustLoginClient {
    */
   metadata(): Promise<JustLoginMetadata> {
     if (!this.#metadata) {
-      const reading = discovery().fetchMetadata(this.#transportOf(), this.baseURL, this.timeout, this.#allowInsecure);
+      const reading = discovery().fetchMetadata(
+        this.#transportOf(),
+        this.baseURL,
+        this.timeout,
+        this.#allowInsecure,
+        this.#allowedOrigins,
+      );
       this.#metadata = reading;
       reading.catch(() => {
         if (this.#metadata === reading) this.#metadata = undefined;
@@ -335,6 +350,7 @@ export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
   clockTolerance: rules.nonNegativeSeconds,
   verifyIdTokenSignature: rules.boolean,
   discovery: rules.boolean,
+  allowedEndpointOrigins: endpointOriginsRule,
   fetch: (value, options) =>
     rules.func(value, options) ?? (options.agent !== undefined ? 'cannot be used with `agent`' : undefined),
   agent: (value) => (value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)'),

@@ -32,7 +32,8 @@ export interface JustLoginMetadata {
  * `transport` (at most 64 KiB, within `timeout`, no redirects) and checks it:
  * `issuer` must be exactly `<baseURL>/v1/auth` (OpenID Connect Discovery 1.0
  * §4.3), `jwks_uri` must be present, and every `*_uri` or `*_endpoint` must be
- * an https URL (http only to loopback, or anywhere when `allowInsecure`).
+ * an https URL (http only to loopback, or anywhere when `allowInsecure`) on
+ * the issuer's origin or one of `allowedOrigins`.
  * Rejects with a {@link JustLoginRequestError} (`EBADRESPONSE`, `EHTTPSTATUS`
  * or the transport's codes) that never quotes the document. Resolves to the
  * document, frozen.
@@ -42,6 +43,7 @@ export async function fetchMetadata(
   baseURL: string,
   timeout: number,
   allowInsecure: boolean,
+  allowedOrigins: readonly string[] = [],
 ): Promise<JustLoginMetadata> {
   const base = checkHttpURL(baseURL, 'baseURL', allowInsecure).replace(/\/+$/, '');
   const { status, text } = await transport.send({
@@ -79,6 +81,8 @@ export async function fetchMetadata(
     throw invalid(`names an issuer other than ${issuer} (OpenID Connect Discovery 1.0 §4.3)`, status);
   }
   if (metadata.jwks_uri === undefined) throw invalid('has no `jwks_uri`', status);
+  const { origin } = new URL(base);
+  const origins = new Set([origin, ...allowedOrigins]);
   for (const [field, value] of Object.entries(metadata)) {
     if (!/_(uri|endpoint)$/.test(field)) continue;
     try {
@@ -86,6 +90,12 @@ export async function fetchMetadata(
     } catch {
       const rule = allowInsecure ? 'an http(s) URL' : 'an https URL (plain http only to loopback)';
       throw invalid(`has a \`${field}\` that is not ${rule}`, status);
+    }
+    if (!origins.has(new URL(value as string).origin)) {
+      throw invalid(
+        `has a \`${field}\` on another origin than the issuer (${origin}); list that origin in \`allowedEndpointOrigins\` to use it`,
+        status,
+      );
     }
   }
   return Object.freeze(metadata) as JustLoginMetadata;

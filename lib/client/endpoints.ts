@@ -104,6 +104,23 @@ export const endpointURL: OptionRule = (value, options) =>
   httpURLProblem(value, options.allowInsecureRequests === true);
 
 /**
+ * The option rule for `allowedEndpointOrigins`: origins as `new URL(…).origin`
+ * writes them (scheme, host and port), each https, or http to a loopback host
+ * (any host under `allowInsecureRequests`).
+ */
+export const endpointOriginsRule: OptionRule = (value, options) =>
+  Array.isArray(value) &&
+  value.every(
+    (origin) =>
+      typeof origin === 'string' &&
+      URL.canParse(origin) &&
+      new URL(origin).origin === origin &&
+      httpURLProblem(origin, options.allowInsecureRequests === true) === undefined,
+  )
+    ? undefined
+    : "must be a list of origins (scheme, host and port, no path), each https or http to a loopback host (any host with `allowInsecureRequests`), e.g. ['https://keys.justlogin.example']";
+
+/**
  * The option rule for `baseURL`: an endpoint URL naming JustLogin's host, not
  * the issuer (`…/v1/auth`, as the sandbox prints it), to which the paths
  * `/v1/auth/connect/…` are appended.

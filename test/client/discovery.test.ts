@@ -1,9 +1,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { JustLoginRequestError } from '../../lib';
+import { JustLoginClient, JustLoginOptionsError, JustLoginRefresher, JustLoginRequestError } from '../../lib';
 import { fetchMetadata } from '../../lib/client/discovery';
 import { createTransport, type FetchInit } from '../../lib/client/transport';
+import { TokenServer } from '../support/token-server';
 
 // Opt-in discovery: JustLogin's OpenID configuration read from a server on
 // 127.0.0.1, and every way it may be wrong.
@@ -63,8 +64,8 @@ async function failure(run: Promise<unknown>, hidden?: string): Promise<JustLogi
   throw new Error('expected a rejection');
 }
 
-const discover = (timeout = 1000, allowInsecure = false) =>
-  fetchMetadata(createTransport(), origin, timeout, allowInsecure);
+const discover = (timeout = 1000, allowInsecure = false, allowedOrigins: string[] = []) =>
+  fetchMetadata(createTransport(), origin, timeout, allowInsecure, allowedOrigins);
 
 it('reads the OpenID configuration under <baseURL>/v1/auth and returns it, frozen', async () => {
   const found = await discover();
@@ -127,11 +128,95 @@ it.each([
   expect(error.message).toContain(`\`${field}\``);
 });
 
-it('takes plain http to any host with allowInsecureRequests, and https anywhere', async () => {
+it('takes plain http to any host with allowInsecureRequests, and https, on an origin allowed', async () => {
   handler = (_req, res) =>
     json(res, metadata({ jwks_uri: 'http://idp.internal/jwks', revocation_endpoint: 'https://idp.example/revoke' }));
-  await expect(discover(1000, true)).resolves.toMatchObject({ jwks_uri: 'http://idp.internal/jwks' });
-  await expect(failure(discover(1000, false))).resolves.toMatchObject({ code: 'EBADRESPONSE' });
+  const allowed = ['http://idp.internal', 'https://idp.example'];
+  await expect(discover(1000, true, allowed)).resolves.toMatchObject({ jwks_uri: 'http://idp.internal/jwks' });
+  await expect(failure(discover(1000, false, allowed))).resolves.toMatchObject({ code: 'EBADRESPONSE' });
+});
+
+describe("endpoints on another origin than the issuer's", () => {
+  it.each<[string, string, (origin: string) => string]>([
+    [
+      'jwks_uri',
+      'plain http to another port of 127.0.0.1',
+      (own) => `http://127.0.0.1:${Number(new URL(own).port) + 1}/jwks`,
+    ],
+    ['jwks_uri', 'https to another host', () => 'https://keys.evil.example/jwks'],
+    ['token_endpoint', 'another scheme on the same host and port', (own) => `${own.replace('http:', 'https:')}/token`],
+    ['end_session_endpoint', 'another name of the same loopback host', (own) => own.replace('127.0.0.1', 'localhost')],
+    ['userinfo_endpoint', 'a host that begins like the issuer’s', () => 'https://127.0.0.1.evil.example/userinfo'],
+  ])('refuses `%s` at %s, naming the option that allows it, without echoing it', async (field, _case, value) => {
+    handler = (_req, res) => json(res, metadata({ [field]: value(origin) }));
+    const error = await failure(discover(), 'evil');
+    expect(error).toMatchObject({ code: 'EBADRESPONSE', retryable: false });
+    expect(error.message).toBe(
+      `JustLogin's discovery document has a \`${field}\` on another origin than the issuer (${origin}); list that origin in \`allowedEndpointOrigins\` to use it`,
+    );
+    expect(error.message).not.toContain(value(origin));
+  });
+
+  it('takes one on an origin listed in allowedEndpointOrigins, and only there', async () => {
+    handler = (_req, res) => json(res, metadata({ jwks_uri: 'https://keys.justlogin.example/jwks' }));
+    await expect(discover(1000, false, ['https://keys.justlogin.example'])).resolves.toMatchObject({
+      jwks_uri: 'https://keys.justlogin.example/jwks',
+    });
+    await expect(failure(discover(1000, false, ['https://keys.justlogin.example:8443']))).resolves.toMatchObject({
+      code: 'EBADRESPONSE',
+    });
+  });
+
+  it('never fetches keys the document puts elsewhere: the renewal fails before the refresh token is spent', async () => {
+    const elsewhere = await TokenServer.start();
+    try {
+      handler = (req, res) =>
+        req.url === PATH
+          ? json(res, metadata({ jwks_uri: `${elsewhere.origin}/jwks` }))
+          : json(res, { access_token: 'x' });
+      const client = new JustLoginClient({
+        clientID: 'client-id',
+        clientSecret: 'client-secret-origins',
+        baseURL: origin,
+        discovery: true,
+        verifyIdTokenSignature: true,
+      });
+      const error = await failure(
+        new JustLoginRefresher({ client }).refresh({ refreshToken: 'refresh-token-origins' }),
+      );
+      expect(error).toMatchObject({ code: 'EBADRESPONSE', message: expect.stringContaining('`jwks_uri`') });
+      expect(elsewhere.requests).toEqual([]);
+      expect(received.map((request) => request.url)).toEqual([PATH]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it('takes allowedEndpointOrigins as a list of origins (scheme, host and port), https unless loopback', () => {
+    const client = (allowedEndpointOrigins: unknown, allowInsecureRequests?: boolean) =>
+      new JustLoginClient({
+        clientID: 'client-id',
+        clientSecret: 'client-secret-origins',
+        allowedEndpointOrigins: allowedEndpointOrigins as string[],
+        allowInsecureRequests,
+      });
+    expect(() =>
+      client(['https://keys.justlogin.example', 'http://127.0.0.1:4001', 'http://[::1]:4002']),
+    ).not.toThrow();
+    expect(() => client(['http://keys.internal'], true)).not.toThrow();
+    for (const given of [
+      'https://keys.justlogin.example',
+      ['https://keys.justlogin.example/'],
+      ['https://keys.justlogin.example/jwks'],
+      ['https://user:pass@keys.justlogin.example'],
+      ['keys.justlogin.example'],
+      ['http://keys.justlogin.example'],
+      [42],
+    ]) {
+      expect(() => client(given)).toThrow(JustLoginOptionsError);
+      expect(() => client(given)).toThrow(/`allowedEndpointOrigins` must be a list of origins/);
+    }
+  });
 });
 
 it.each([
