@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // `npx justlogin-sandbox`: start the JustLogin sandbox from the command line (see --help).
+// First: it notes which processes started this one before anything slow loads.
+import { whenParentGoes } from './lib/parent.mjs';
+
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -12,7 +15,8 @@ const DEMO_CLIENT = 'demo-client:demo-secret:http://localhost:3000/auth/justlogi
 const HELP = `usage: justlogin-sandbox [options]
 
 A local JustLogin for tests and demos: sign-in and consent pages, token endpoint, discovery
-and JustLogin's API, at issuer http://<host>:<port>/v1/auth. Ctrl-C stops it.
+and JustLogin's API, at issuer http://<host>:<port>/v1/auth. Ctrl-C stops it, and so does
+the end of the process that started it (npm for npm run and npx).
 
   --port <n>                  port to listen on (default 4000; 0 picks a free one)
   --host <address>            address to listen on (default 127.0.0.1); one that is not
@@ -158,9 +162,9 @@ for (const user of sandbox.users) {
 console.log(`API: ${sandbox.origin}/membership/v3/users and the other documented endpoints`);
 if (options.faults.control) console.log(`API fault switch (test-only): ${sandbox.origin}${FAULTS_PATH}`);
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
-    await sandbox.stop();
-    process.exit(0);
-  });
+async function stop() {
+  await sandbox.stop();
+  process.exit(0);
 }
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, stop);
+whenParentGoes(stop);

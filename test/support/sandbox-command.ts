@@ -15,9 +15,9 @@ export interface RunningCommand {
   exited: Promise<number | null>;
 }
 
-/** Runs `program args` (by default node running the command) and collects its output. */
-export function runCommand(args: string[], program = process.execPath, cwd?: string): RunningCommand {
-  const child = spawn(program, program === process.execPath ? [SANDBOX_COMMAND, ...args] : args, {
+/** Runs the command with `args` (or `program` with `args`) and collects its output. */
+export function runCommand(args: string[], { program, cwd }: { program?: string; cwd?: string } = {}): RunningCommand {
+  const child = spawn(program ?? process.execPath, program ? args : [SANDBOX_COMMAND, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
