@@ -19,6 +19,7 @@ const UNIT_NAMES = [
   'client/transport',
   'client/transport-targets',
   'docs',
+  'doctor/identity-server',
   'errors',
   'frameworks/express',
   'layout',

@@ -14,6 +14,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   redis: ['.', 'client', 'sign-in', 'renewal'],
   frameworks: ['.', 'client', 'sign-in', 'renewal'],
   api: ['.', 'client', 'sign-in', 'renewal'],
+  doctor: ['.', 'client'],
 };
 
 /** Every .ts file of lib/, relative to it. */
