@@ -2,13 +2,15 @@
 // JustLogin when JUSTLOGIN_CLIENT_ID, JUSTLOGIN_CLIENT_SECRET and JUSTLOGIN_CALLBACK_URL are set
 // (JUSTLOGIN_ENV=staging for JustLogin's staging environment, JUSTLOGIN_BASE_URL for any other host).
 // REDIS_URL keeps the sessions in Redis and makes one token renewal across all
-// instances (README: "Running several instances").
+// instances (README: "Running several instances"). The app listens on 127.0.0.1 (this computer only)
+// unless HOST names another address (HOST=0.0.0.0: every interface).
 const { randomBytes } = require('node:crypto');
 const { startSandbox: startJustLoginSandbox } = require('justlogin-sandbox');
 const { RedisRefreshCoordinator } = require('passport-justlogin');
 const { createApp } = require('./app');
 
 const PORT = Number(process.env.PORT ?? 3000);
+const HOST = process.env.HOST || '127.0.0.1';
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 4000);
 const DEMO = { companyId: 'ACME', username: 'alice', password: 'alice-pass' };
 
@@ -114,8 +116,15 @@ async function main() {
   }
 
   const app = createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator });
-  const server = app.listen(PORT, () => {
+  const server = app.listen(PORT, HOST, (err) => {
+    if (err) return; // Express 5 calls back with the error too: the 'error' listener below says why
+    const { address } = server.address();
     console.log(`passport-justlogin example: http://localhost:${PORT}`);
+    console.log(
+      address === '127.0.0.1'
+        ? `Listening on 127.0.0.1:${PORT}: this computer only (HOST=0.0.0.0 opens it to the network).`
+        : `Listening on ${address}:${PORT}.`,
+    );
     if (sandbox) {
       console.log(
         `JustLogin sandbox: ${sandbox.origin} — sign in with Company Id ${DEMO.companyId}, Username ${DEMO.username}, Password ${DEMO.password}`,

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './support/free-port';
+import { listensOnLoopbackOnly } from './support/loopback';
 
 // `npm run example` (example-app/main.js) as a person runs it: what it prints,
 // what it serves, a port already in use, and Ctrl-C.
@@ -75,6 +76,23 @@ it('starts the sandbox and the app, prints the URL and demo credentials, and sto
   for (let i = 0; i < 40 && !(await portIsFree(sandboxPort)); i++) await new Promise((r) => setTimeout(r, 50));
   expect(await portIsFree(sandboxPort)).toBe(true);
   expect(await portIsFree(port)).toBe(true);
+});
+
+it('listens on 127.0.0.1 only, and says so; HOST=0.0.0.0 listens on every interface', async () => {
+  const port = await freePort();
+  const local = run({ PORT: String(port), SANDBOX_PORT: String(await freePort()) });
+  started.push(local);
+  expect(await waitFor(local, /^Listening on /)).toBe(
+    `Listening on 127.0.0.1:${port}: this computer only (HOST=0.0.0.0 opens it to the network).`,
+  );
+  expect(await listensOnLoopbackOnly(port)).toBe(true);
+  local.child.kill('SIGINT');
+  await local.exit;
+
+  const everywhere = run({ PORT: String(port), SANDBOX_PORT: String(await freePort()), HOST: '0.0.0.0' });
+  started.push(everywhere);
+  expect(await waitFor(everywhere, /^Listening on /)).toBe(`Listening on 0.0.0.0:${port}.`);
+  expect(await listensOnLoopbackOnly(port)).toBe(false);
 });
 
 it('says clearly that the port is in use, without a stack trace', async () => {
