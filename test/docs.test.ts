@@ -6,11 +6,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { codeBlocks, documentationFiles, type CodeBlock } from './support/readme';
+import { codeBlocks, documentationFiles, readmeSnippet, shellCommands, type CodeBlock } from './support/readme';
 
 const ROOT = join(__dirname, '..');
 const DIR = join(ROOT, 'test', '.snippets', 'docs');
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  scripts: Record<string, string>;
+};
 
 /** The sandbox package, once it ships types; until then blocks that import it are listed, not type-checked. */
 const SANDBOX_PACKAGE = join(ROOT, 'sandbox', 'package.json');
@@ -19,6 +23,7 @@ const SANDBOX_MODULE = 'justlogin-sandbox';
 const TYPESCRIPT = ['ts', 'typescript'];
 const JAVASCRIPT = ['js', 'javascript'];
 const SHELL = ['sh', 'bash', 'shell'];
+const JSON_LANGS = ['json'];
 
 const blocks = documentationFiles().flatMap((doc) => codeBlocks(doc));
 
@@ -56,6 +61,9 @@ function compilerOptions(javascript: boolean): ts.CompilerOptions {
     },
   };
 }
+
+/** The README's app.js, beside the JavaScript blocks: the testing guide's recipe requires it as `./app`. */
+const README_APP = readmeSnippet('express');
 
 // JavaScript has no place to declare the app's user and session types, which the TypeScript snippets
 // declare: here req.user and req.session.messages are what a JavaScript app puts there.
@@ -97,6 +105,7 @@ function typeCheckTogether(checked: CodeBlock[], javascript: boolean, name: stri
   if (javascript) {
     writeFileSync(join(dir, 'globals.d.ts'), JAVASCRIPT_GLOBALS);
     roots.push(join(dir, 'globals.d.ts'));
+    writeFileSync(join(dir, 'app.js'), README_APP);
   }
   const program = ts.createProgram(roots, compilerOptions(javascript));
   const problems: Record<string, string> = {};
@@ -120,15 +129,6 @@ function waitsForSandboxTypes(diagnostic: ts.Diagnostic): boolean {
   return !sandboxTypes() && text.includes(`'${SANDBOX_MODULE}'`) && [2307, 7016].includes(diagnostic.code);
 }
 
-/** Shell lines with their `\` continuations joined, comments removed. */
-function shellCommands(code: string): string[] {
-  return code
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
-    .filter(Boolean);
-}
-
 /** Words of a shell command that name a file or folder of this repository. */
 function repositoryPaths(command: string): string[] {
   return command
@@ -138,11 +138,17 @@ function repositoryPaths(command: string): string[] {
     .filter((word) => word.includes('/') && (/\.[a-z]{1,4}$/.test(word) || existsSync(join(ROOT, word.split('/')[0]))));
 }
 
+/** passport-justlogin and justlogin-sandbox, not on npm yet. */
+const PACKAGES = [PACKAGE, JSON.parse(readFileSync(SANDBOX_PACKAGE, 'utf8')) as typeof PACKAGE];
+/** The tarballs `npm pack` and `npm pack -w sandbox` make of them in a clone. */
+const TARBALLS = PACKAGES.map(({ name, version }) => `${name}-${version}.tgz`);
+
 /**
  * Whether a path named by a shell block exists in a clone. A compiled file (`X/dist/Y.js`) exists only after
- * the build, so its source (`X/src/Y.ts`) stands for it.
+ * the build, so its source (`X/src/Y.ts`) stands for it; a tarball, once packed, is one of `TARBALLS`.
  */
 function existsInClone(path: string): boolean {
+  if (path.endsWith('.tgz')) return TARBALLS.includes(path.split('/').pop()!);
   const built = /^(.+)\/dist\/(.+)\.js$/.exec(path);
   return built ? existsSync(join(ROOT, built[1], 'src', `${built[2]}.ts`)) : existsSync(join(ROOT, path));
 }
@@ -157,10 +163,36 @@ it('finds the code blocks of README.md and of the guides', () => {
   expect([...docs].filter((doc) => doc.startsWith('docs/')).length).toBeGreaterThanOrEqual(5);
 });
 
-it('has no block that is neither run, type-checked nor checked as a shell command', () => {
-  const covered = [...TYPESCRIPT, ...JAVASCRIPT, ...SHELL];
+it('has no block that is neither run, type-checked, parsed nor checked as a shell command', () => {
+  const covered = [...TYPESCRIPT, ...JAVASCRIPT, ...SHELL, ...JSON_LANGS];
   const others = blocks.filter((block) => !block.file && !covered.includes(block.lang));
   expect(others.map(({ where, lang }) => `${where} (\`\`\`${lang})`)).toEqual([]);
+});
+
+it('has JSON blocks that parse as JSON', () => {
+  const invalid = blocks
+    .filter((block) => JSON_LANGS.includes(block.lang))
+    .filter((block) => {
+      try {
+        JSON.parse(block.code);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  expect(invalid.map(({ where }) => where)).toEqual([]);
+});
+
+it('installs the two packages from the tarballs `npm pack` makes in a clone, and says they are not on npm yet', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const install = codeBlocks('README.md').find((block) => block.lang === 'sh' && block.code.includes('npm pack'));
+  expect(install).toBeDefined();
+  const commands = shellCommands(install!.code);
+  expect(commands.some((command) => /\bnpm pack && npm pack -w sandbox\b/.test(command))).toBe(true);
+  const installed = commands.filter((command) => command.startsWith('npm install')).join(' ');
+  expect(TARBALLS.filter((tarball) => installed.includes(`/${tarball}`))).toEqual(TARBALLS);
+  expect(readme).toMatch(/not on npm yet/);
+  expect(readme).not.toMatch(/only in a clone, not in the npm package/);
 });
 
 it('shows each repository file verbatim where a block names it', () => {
@@ -215,7 +247,9 @@ it('links only to files and headings that exist', () => {
 describe('shell blocks', () => {
   const commands = blocks
     .filter((block) => SHELL.includes(block.lang))
-    .flatMap((block) => shellCommands(block.code).map((command) => ({ where: block.where, command })));
+    .flatMap((block) =>
+      shellCommands(block.code).map((command) => ({ where: block.where, command, snippet: block.snippet })),
+    );
 
   it('run only npm scripts that exist', () => {
     const missing = commands.flatMap(({ where, command }) =>
@@ -228,9 +262,20 @@ describe('shell blocks', () => {
     expect(missing).toEqual([]);
   });
 
+  // A block marked as a snippet runs in a user's own project (its test runs it there): its paths are that project's.
+  it('install passport-justlogin and justlogin-sandbox only from their tarballs: they are not on npm yet', () => {
+    const names = PACKAGES.map(({ name }) => name);
+    const fromRegistry = commands.filter(({ command }) => {
+      const [npm, install, ...words] = command.split(/\s+/);
+      const installs = npm === 'npm' && ['install', 'i', 'add'].includes(install);
+      return installs && words.some((word) => names.includes(word.replace(/@[^@/]*$/, '')));
+    });
+    expect(fromRegistry.map(({ where, command }) => `${where}: ${command}`)).toEqual([]);
+  });
+
   it('name only repository files that exist', () => {
-    const missing = commands.flatMap(({ where, command }) =>
-      repositoryPaths(command)
+    const missing = commands.flatMap(({ where, command, snippet }) =>
+      (snippet ? [] : repositoryPaths(command))
         .filter((path) => !existsInClone(path))
         .map((path) => `${where}: ${path}`),
     );

@@ -1,20 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { signIn as sandboxSignIn } from 'justlogin-sandbox';
 import request from 'supertest';
-import ts from 'typescript';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { freePort } from './support/free-port';
-import { codeBlocks, readmeSnippet } from './support/readme';
+import { listensOnLoopbackOnly } from './support/loopback';
+import { codeBlocks, readmeSnippet, shellCommands } from './support/readme';
 import { startRedis } from './support/redis-server';
 import { DEMO_USERS, startSandbox } from './support/sandbox';
 import { TokenServer, tokenResponse } from './support/token-server';
 
-// The snippets of the README and the guides, run as a user would run them: `node app.js`,
-// requiring the built package by its name (a TypeScript snippet compiled to JavaScript first).
+// The snippets of the README and the guides, run as a user would run them: `node app.js`, requiring
+// the built package by its name; the TypeScript app compiled first with the guide's tsconfig.json and
+// commands, by this repository's TypeScript.
 const ROOT = join(__dirname, '..');
 const SNIPPETS = join(ROOT, 'test', '.snippets');
+const execFileAsync = promisify(execFile);
 
 let server: TokenServer;
 const apps: ChildProcess[] = [];
@@ -28,24 +31,20 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** The snippet as a CommonJS program: a TypeScript one is compiled as `tsc` would with esModuleInterop. */
-function program(name: string): string {
-  const code = readmeSnippet(name);
-  if (!name.endsWith('-ts')) return code;
-  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-  return ts.transpileModule(code, { compilerOptions: options }).outputText;
-}
-
-async function startSnippet(name: string, env: Record<string, string>): Promise<string> {
-  mkdirSync(SNIPPETS, { recursive: true });
-  const file = join(SNIPPETS, `${name}.js`);
-  writeFileSync(file, program(name));
+/** Runs `node file` in `cwd` with `env` and a free PORT; resolves with its URL once it answers HTTP. */
+async function startProgram(file: string, cwd: string, env: Record<string, string>): Promise<string> {
   const port = await freePort();
-  const app = spawn(process.execPath, [file], { env: { ...process.env, ...env, PORT: String(port) }, stdio: 'pipe' });
+  const app = spawn(process.execPath, [file], {
+    cwd,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: 'pipe',
+  });
   apps.push(app);
+  let output = '';
+  app.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (app.exitCode !== null) throw new Error(`snippet ${name} exited with ${app.exitCode}`);
+    if (app.exitCode !== null) throw new Error(`${file} exited with ${app.exitCode}:\n${output}`);
     try {
       await fetch(url);
       return url;
@@ -53,7 +52,38 @@ async function startSnippet(name: string, env: Record<string, string>): Promise<
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  throw new Error(`snippet ${name} did not start`);
+  throw new Error(`${file} did not start`);
+}
+
+async function startSnippet(name: string, env: Record<string, string>): Promise<string> {
+  mkdirSync(SNIPPETS, { recursive: true });
+  const file = join(SNIPPETS, `${name}.js`);
+  writeFileSync(file, readmeSnippet(name));
+  return startProgram(file, SNIPPETS, env);
+}
+
+/**
+ * The guide's TypeScript app as a user builds it: a project with npm init's `"type": "commonjs"`, the
+ * guide's tsconfig.json and src/app.ts, passport-justlogin installed (a link to this repository, built),
+ * compiled with the guide's `npx tsc …` (this repository's TypeScript); resolves with the guide's
+ * `node …` command, to run there.
+ */
+async function buildTypeScriptApp(): Promise<{ dir: string; file: string }> {
+  const dir = join(SNIPPETS, 'typescript-app');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'passport-justlogin'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'commonjs' }));
+  writeFileSync(join(dir, 'tsconfig.json'), readmeSnippet('tsconfig'));
+  writeFileSync(join(dir, 'src', 'app.ts'), readmeSnippet('express-ts'));
+  const commands = shellCommands(readmeSnippet('typescript-commands')).map((line) => line.split(/\s+/));
+  expect(commands.map((words) => words.slice(0, 2).join(' '))).toEqual(['npx tsc', 'node dist/app.js']);
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await execFileAsync(process.execPath, [tsc, ...commands[0].slice(2)], { cwd: dir }).catch(
+    (error: Error & { stdout?: string }) => Promise.reject(new Error(`tsc failed:\n${error.stdout || error.message}`)),
+  );
+  return { dir, file: commands[1][1] };
 }
 
 const env = () => ({
@@ -90,6 +120,13 @@ function readmeEnvironment(): Record<string, string> {
   return Object.fromEntries([...exported.matchAll(/\b([A-Z_]+)=(\S+)/g)].map(([, name, value]) => [name, value]));
 }
 
+/** The README's Express app (`node app.js`), or the TypeScript guide's, compiled as the guide says. */
+async function startExpressApp(name: string, env: Record<string, string>): Promise<string> {
+  if (name === 'express') return startSnippet(name, env);
+  const { dir, file } = await buildTypeScriptApp();
+  return startProgram(file, dir, env);
+}
+
 describe.each(['express', 'express-ts'])(
   'the README snippet %s, with the README environment, on the sandbox',
   (name) => {
@@ -102,9 +139,13 @@ describe.each(['express', 'express-ts'])(
       // The sandbox as `npm run sandbox` starts it (its own client and callback URL), on a free port.
       sandbox = await startSandbox();
       values = readmeEnvironment();
-      app = await startSnippet(name, { ...values, JUSTLOGIN_BASE_URL: sandbox.origin });
-    });
+      app = await startExpressApp(name, { ...values, JUSTLOGIN_BASE_URL: sandbox.origin });
+    }, 60_000);
     afterAll(() => sandbox?.stop());
+
+    it('listens on 127.0.0.1 only, as HOST is unset', async () => {
+      expect(await listensOnLoopbackOnly(Number(new URL(app).port))).toBe(true);
+    });
 
     it('names every value the snippet reads, and the sandbox client', () => {
       expect(Object.keys(values).sort()).toEqual([
@@ -142,6 +183,31 @@ describe.each(['express', 'express-ts'])(
     });
   },
 );
+
+it("the testing guide's Jest recipe passes on the README's app as written, which it requires", async () => {
+  const recipe = readmeSnippet('testing-your-app-jest');
+  expect(recipe).toContain("const { createApp } = require('./app');");
+  const dir = join(SNIPPETS, 'testing-your-app');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'app.js'), readmeSnippet('express'));
+  writeFileSync(join(dir, 'sign-in.test.js'), recipe);
+  const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+  const config = JSON.stringify({ rootDir: dir, testEnvironment: 'node', transform: {} });
+  const { stdout } = await execFileAsync(process.execPath, [jest, '--ci', '--json', '--config', config], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  }).catch((error: Error & { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  const report = JSON.parse(stdout) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    testResults: { message: string }[];
+  };
+  expect({
+    passed: report.numPassedTests,
+    failures: report.testResults.map((result) => result.message).filter(Boolean),
+  }).toEqual({ passed: [...recipe.matchAll(/^test\(/gm)].length, failures: [] });
+}, 120_000);
 
 it('the keep-fresh example renews near-expiry tokens and signs the user out when the refresh token is refused', async () => {
   const agent = request.agent(await startSnippet('keep-fresh', env()));

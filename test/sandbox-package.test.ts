@@ -2,8 +2,9 @@
 // fresh project, with what the recipes of docs/testing-your-app.md need (jest, supertest, express,
 // express-session, passport, playwright-core, NestJS, typescript) in one `npm install`, and nothing
 // from this repository's folders. There the three recipes run as the guide shows them: the Jest one
-// as it is, the Playwright and NestJS ones compiled with tsc, with their one `declare` line (the
-// user's app, "import it from your app instead") replaced by an import of a small app written here.
+// as it is, beside the README's app.js; the Playwright and NestJS ones compiled with tsc, with their one
+// `declare` line (the user's app, "import it from … instead") replaced by an import of the TypeScript
+// guide's app.ts, or of a small NestJS module written here.
 // `npx justlogin-sandbox --help` works there too. Runs on the dist/ that `npm run build` made (the
 // test script builds before jest); `npm pack --ignore-scripts` leaves dist/ alone.
 import { execFile } from 'node:child_process';
@@ -62,32 +63,6 @@ const TSCONFIG = {
   },
   include: ['*.ts', '*.mts'],
 };
-
-/** The user's Express app that the Playwright recipe imports. */
-const EXPRESS_APP = `import express, { type Express } from 'express';
-import session from 'express-session';
-import { Passport } from 'passport';
-import { JustLoginStrategy, type JustLoginVerifyWithProfile } from 'passport-justlogin';
-
-const verify: JustLoginVerifyWithProfile = (_accessToken, _refreshToken, profile, done) => done(null, { name: profile.displayName });
-
-export function createApp(settings: { clientID: string; clientSecret: string; callbackURL: string; baseURL: string }): Express {
-  const passport = new Passport();
-  passport.use(new JustLoginStrategy(settings, verify));
-  passport.serializeUser((user, done) => done(null, user));
-  passport.deserializeUser((user: Express.User, done) => done(null, user));
-  const app = express();
-  app.use(session({ secret: 'test-only-session-secret', resave: false, saveUninitialized: false }));
-  app.use(passport.initialize());
-  app.use(passport.session());
-  app.get('/auth/justlogin', passport.authenticate('justlogin'));
-  app.get('/auth/justlogin/callback', passport.authenticate('justlogin', { successRedirect: '/', failureRedirect: '/signed-out' }));
-  app.get('/', (req, res) => {
-    res.send(req.user ? \`Hello, \${(req.user as { name: string }).name}\` : 'Signed out');
-  });
-  return app;
-}
-`;
 
 /** The user's NestJS root module that the NestJS recipe imports: JustLogin sign-in and a protected /profile. */
 const NEST_APP_MODULE = `import { Controller, Get, Injectable, Module, Req, UnauthorizedException, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
@@ -231,7 +206,8 @@ beforeAll(async () => {
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'my-app', version: '1.0.0', private: true }));
   await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   await writeFile(join(project, 'sign-in.test.js'), readmeSnippet('testing-your-app-jest'));
-  await writeFile(join(project, 'app.ts'), EXPRESS_APP);
+  await writeFile(join(project, 'app.js'), readmeSnippet('express'));
+  await writeFile(join(project, 'app.ts'), readmeSnippet('express-ts'));
   await writeFile(
     join(project, 'browser.test.ts'),
     recipeWithApp(

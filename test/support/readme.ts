@@ -54,3 +54,12 @@ export function codeBlocks(doc: string): CodeBlock[] {
     };
   });
 }
+
+/** The commands of a shell block: `\` continuations joined, comments and blank lines dropped. */
+export function shellCommands(code: string): string[] {
+  return code
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter(Boolean);
+}
