@@ -73,6 +73,13 @@ afterEach(async () => {
   await new Promise<void>((resolve) => store.clear(() => resolve()));
 });
 
+/** A time in seconds since 1970 as the pages show it: `<time datetime="ISO">3 May 2026 at 14:05</time>`. */
+function shownTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  const readable = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(date);
+  return `<time datetime="${date.toISOString()}">${readable}</time>`;
+}
+
 it('signs a demo user in and shows the profile, the id_token claims and the expiry', async () => {
   const agent = request.agent(appURL);
   const { callback } = await signIn(agent);
@@ -86,7 +93,22 @@ it('signs a demo user in and shows the profile, the id_token claims and the expi
   expect(profile.text).toContain(alice.claims.sub);
   expect(profile.text).toContain('alice@acme.example');
   expect(profile.text).toContain('Acme Corporation');
-  expect(profile.text).toMatch(/access token expires<\/th><td>\d{4}-\d\d-\d\dT[\d:.]+Z \(in 3[56]\d\d s\)/);
+  const { expiresAt } = await sessionTokens();
+  const access = /<dt>Access until<\/dt><dd>(.*?) \(in (\d+) minutes\), renewed when due<\/dd>/.exec(profile.text);
+  expect(access?.[1]).toBe(shownTime(expiresAt));
+  expect(Number(access?.[2])).toBeGreaterThanOrEqual(59);
+});
+
+it('shows the claims only in a closed disclosure, never the nonce, the hashes of tokens or a token', async () => {
+  const agent = request.agent(appURL);
+  await signIn(agent);
+  const profile = await agent.get('/profile').expect(200);
+  const { accessToken, refreshToken, idToken } = await sessionTokens();
+  expect(profile.text).toMatch(/<details id="claims">\s*<summary>What JustLogin told this app about you<\/summary>/);
+  expect(profile.text).toContain('<th scope="row">CompanyGUID</th>');
+  for (const hidden of ['nonce', 'at_hash', 'sid', accessToken, refreshToken, idToken!]) {
+    expect(profile.text).not.toContain(hidden);
+  }
 });
 
 it('shows the error on the sign-in page for a wrong password, and signs nobody in', async () => {
@@ -138,13 +160,13 @@ it('shows the times of the id_token as dates, not as seconds since 1970', async 
   const agent = request.agent(appURL);
   await signIn(agent);
   const profile = await agent.get('/profile').expect(200);
-  const claims = /<table id="claims">([\s\S]*?)<\/table>/.exec(profile.text)?.[1] ?? '';
+  const claims = /<details id="claims">([\s\S]*?)<\/details>/.exec(profile.text)?.[1] ?? '';
   for (const claim of ['exp', 'iat', 'auth_time']) {
-    expect(claims).toMatch(
-      new RegExp(`<th scope="row">${claim}</th><td>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z</td>`),
-    );
+    const seconds = /<time datetime="([^"]+)">/.exec(claims.split(`<th scope="row">${claim}</th>`)[1] ?? '')?.[1];
+    expect(seconds).toBeDefined();
+    expect(claims).toContain(`<th scope="row">${claim}</th><td>${shownTime(Date.parse(seconds!) / 1000)}</td>`);
   }
-  expect(claims).not.toMatch(/<td>\d{10}<\/td>/);
+  expect(claims).not.toMatch(/\b\d{10}\b/);
 });
 
 it('renews the tokens: a new refresh token, and the old one is then refused by the sandbox', async () => {

@@ -189,16 +189,21 @@ it('shows an HR admin her colleagues page by page, her leave types and her pay',
   );
   const leaveNames = (leave.body as { leaveTypes: { leaveName: string }[] }).leaveTypes.map((t) => t.leaveName);
   expect(leaveNames.length).toBeGreaterThan(0);
-  const shownLeave = /<ul id="leave-types">([\s\S]*?)<\/ul>/.exec(first.html)?.[1] ?? '';
+  const shownLeave = /<ul id="leave-types"[^>]*>([\s\S]*?)<\/ul>/.exec(first.html)?.[1] ?? '';
   expect([...shownLeave.matchAll(/<li>([\s\S]*?)<\/li>/g)].map(([, name]) => decode(name))).toEqual(leaveNames);
   expect(first.html).toContain(`Your leave types in ${year}`);
 
   const pay = await callApi(`/payroll/employee-management/v1/users/${UserGUID}/payinfo`, accessToken);
   const { payPeriod, payMethod, basicPay } = pay.body as { payPeriod: string; payMethod: string; basicPay: number };
   const shownPay = /<table id="pay">([\s\S]*?)<\/table>/.exec(first.html)?.[1] ?? '';
-  expect(shownPay).toContain(`<td>${payPeriod}</td>`);
-  expect(shownPay).toContain(`<td>${payMethod}</td>`);
-  expect(shownPay).toContain(`<td>${basicPay}</td>`);
+  const method = { bank: 'Bank transfer', cash: 'Cash', cheque: 'Cheque' }[payMethod];
+  const sgd = new Intl.NumberFormat('en-SG', { style: 'currency', currency: 'SGD', currencyDisplay: 'code' });
+  expect(shownPay).toContain(`<th scope="row">Pay period</th><td>${payPeriod}</td>`);
+  expect(shownPay).toContain(`<th scope="row">Pay method</th><td>${method}</td>`);
+  expect(shownPay).toContain(
+    `<th scope="row">Basic pay</th><td><span class="amount">${sgd.format(basicPay)}</span></td>`,
+  );
+  expect(sgd.format(basicPay)).toMatch(/^SGD\s[\d,]+\.\d\d$/);
 });
 
 it('shows an employee the colleagues and leave types, and for pay a plain note instead of an error page', async () => {
@@ -207,7 +212,7 @@ it('shows an employee the colleagues and leave types, and for pay a plain note i
   expect(page.status).toBe(200);
   const { accessToken } = await tokensOf(bob);
   expect(colleaguesOn(page.html)).toEqual((await expectedPage(2, accessToken)).rows);
-  expect(page.html).toMatch(/<ul id="leave-types">\s*<li>/);
+  expect(page.html).toMatch(/<ul id="leave-types"[^>]*>\s*<li>/);
   expect(page.html).toContain('<p id="pay">Only HR administrators see pay information.</p>');
   expect(page.html).not.toContain('<table id="pay">');
   expect(page.html).not.toMatch(/403|went wrong/i);
