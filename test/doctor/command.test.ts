@@ -14,6 +14,7 @@ const COMMAND = join(ROOT, bin['passport-justlogin']);
 const CALLBACK_URL = 'http://localhost:3000/auth/justlogin/callback';
 const WRONG_SECRET = 'not-the-demo-secret';
 const CHECKS = ['settings', 'connection', 'clock', 'discovery', 'credentials', 'callback URL'];
+const TLS_FIXTURES = join(ROOT, 'test', 'fixtures', 'tls');
 
 let sandbox: RunningSandbox;
 const proxies: RewritingProxy[] = [];
@@ -47,11 +48,14 @@ interface Run {
 }
 
 /**
- * Runs the command with `env` (and nothing of this process's JUSTLOGIN_* variables); checks that
+ * Runs the command with `env` (and none of this process's JUSTLOGIN_* variables, nor certificates it
+ * trusts through NODE_EXTRA_CA_CERTS); checks that
  * neither secret, nor a trace of one, was printed.
  */
 async function doctor(env: Record<string, string | undefined>, args = ['doctor']): Promise<Run> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('JUSTLOGIN_')));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('JUSTLOGIN_') && name !== 'NODE_EXTRA_CA_CERTS'),
+  );
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
   const run = await new Promise<Omit<Run, 'lines'>>((resolve) => {
     execFile(process.execPath, [COMMAND, ...args], { env: { ...inherited, ...given } }, (error, stdout, stderr) =>
@@ -168,6 +172,33 @@ test('the server down: the connection check fails, the others are not run', asyn
   );
   expect(run.lines.clock).toBe('- clock: not checked: JustLogin did not answer');
   expect(run.code).toBe(1);
+});
+
+test('TLS: a certificate this machine does not trust fails the connection check; once trusted, all pass over https', async () => {
+  const tls = {
+    key: readFileSync(join(TLS_FIXTURES, 'loopback.key')),
+    cert: readFileSync(join(TLS_FIXTURES, 'loopback.crt')),
+  };
+  const proxy = await startRewritingProxy(sandbox.origin, { ownOrigin: true, tls });
+  proxies.push(proxy);
+
+  const untrusted = await doctor(settings({ JUSTLOGIN_BASE_URL: proxy.origin }));
+  expect(marks(untrusted)).toEqual({
+    ...Object.fromEntries(CHECKS.map((check) => [check, '-'])),
+    settings: '✓',
+    connection: '✗',
+  });
+  expect(untrusted.lines.connection).toMatch(
+    /^✗ connection: Could not reach JustLogin's discovery document \(DEPTH_ZERO_SELF_SIGNED_CERT\) → the TLS connection failed: if a proxy on this network re-signs TLS, give Node.js its CA with NODE_EXTRA_CA_CERTS; never turn certificate checks off$/,
+  );
+  expect(untrusted.code).toBe(1);
+
+  const trusted = await doctor(
+    settings({ JUSTLOGIN_BASE_URL: proxy.origin, NODE_EXTRA_CA_CERTS: join(TLS_FIXTURES, 'loopback.crt') }),
+  );
+  expect(marks(trusted)).toEqual(allPassed);
+  expect(trusted.lines.connection).toBe(`✓ connection: ${proxy.origin} answers over TLS, with a trusted certificate`);
+  expect(trusted.code).toBe(0);
 });
 
 test("a skewed clock: the server's Date five minutes ahead fails the clock check, beyond the 60 s tolerated", async () => {

@@ -1,18 +1,21 @@
-// An HTTP proxy on 127.0.0.1 in front of a server (the sandbox), which can move the Date of every
+// An HTTP(S) proxy on 127.0.0.1 in front of a server (the sandbox), which can move the Date of every
 // answer (a server whose clock differs from this machine's) and put its own origin in place of the
 // server's in answers (so that the server is met only through the proxy).
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import * as https from 'node:https';
+import type { AddressInfo, Server, Socket } from 'node:net';
 
 export interface RewritingProxyOptions {
   /** Seconds added to the `Date` header of every answer. */
   dateOffsetSeconds?: number;
   /** Writes the proxy's origin for the server's in bodies and `Location` headers (default false). */
   ownOrigin?: boolean;
+  /** Serves https with this key and certificate instead of plain http. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface RewritingProxy {
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port>, or https:// with `tls` */
   origin: string;
   stop(): Promise<void>;
 }
@@ -24,7 +27,7 @@ export async function startRewritingProxy(
 ): Promise<RewritingProxy> {
   const sockets = new Set<Socket>();
   let origin = '';
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
     const forwarded = http.request(
       new URL(req.url ?? '/', target),
       { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
@@ -50,13 +53,14 @@ export async function startRewritingProxy(
     );
     forwarded.on('error', () => res.destroy());
     req.pipe(forwarded);
-  });
+  };
+  const server: Server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     async stop() {
