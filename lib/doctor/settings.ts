@@ -49,7 +49,7 @@ const FLAGS = {
  * with the command line name the flag, never a value given: a secret typed in
  * the wrong place is not printed back.
  */
-export function readCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+export function readCommand(argv: readonly string[], env: Record<string, string | undefined>): Command {
   let parsed: { values: Partial<Record<keyof typeof FLAGS, string | boolean>>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
