@@ -24,6 +24,7 @@ const UNIT_NAMES = [
   'frameworks/express',
   'layout',
   'local-path',
+  'options-read-once',
   'programs',
   'readme-types',
   'renewal/memory',

@@ -13,7 +13,7 @@ const passport = require('passport');
 const { JustLoginStrategy, JustLoginRefresher, RedisRefreshCoordinator, keepTokensFresh, toTokenSet } = require('..');
 
 const { SOAK_SANDBOX_ORIGIN, SOAK_CALLBACK_URL, SOAK_SESSION_SECRET, SOAK_REDIS_URL } = process.env;
-const skewSeconds = Number(process.env.SOAK_SKEW_SECONDS);
+const skewMs = Number(process.env.SOAK_SKEW_SECONDS) * 1000;
 const maxDelayMs = Number(process.env.SOAK_MAX_DELAY_MS);
 
 /** What keepTokensFresh and the error handler ran into, by error code. */
@@ -81,7 +81,7 @@ async function main() {
   const signedIn = (req, res, next) => (req.user ? next() : res.status(401).json({ error: 'signed_out' }));
   const otherMiddleware = (req, res, next) => setTimeout(next, Math.random() * maxDelayMs);
   const freshTokens = keepTokensFresh(refresher, {
-    skewSeconds,
+    skewMs,
     get: (req) => req.user?.tokens,
     set: (req, tokens) => {
       req.user.tokens = tokens;

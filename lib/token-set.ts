@@ -67,11 +67,12 @@ export function toTokenSet(
 }
 
 /**
- * True when the access token expires within `skewSeconds` (default 60) from
- * now. Tokens without a known expiry are never reported expired.
+ * True when the access token expires within `skewMs` milliseconds (default
+ * 60000) from `now` (epoch milliseconds). Tokens without a known expiry are
+ * never reported expired.
  */
-export function isExpired(tokens: JustLoginTokenSet, skewSeconds = 60, now: number = Date.now()): boolean {
-  return tokens.expiresAt !== undefined && tokens.expiresAt - skewSeconds <= now / 1000;
+export function isExpired(tokens: JustLoginTokenSet, skewMs = 60_000, now: number = Date.now()): boolean {
+  return tokens.expiresAt !== undefined && tokens.expiresAt * 1000 - skewMs <= now;
 }
 
 /** `expires_in` in whole seconds by the rule of {@link toTokenSet}, or `undefined` when unknown. */

@@ -46,10 +46,23 @@ describe('toTokenSet: expires_in', () => {
     const tokens = toTokenSet('access', 'refresh', { expires_in: expiresIn } as JustLoginTokenParams, NOW);
     expect(tokens).not.toHaveProperty('expiresIn');
     expect(tokens).not.toHaveProperty('expiresAt');
-    expect(isExpired(tokens, 60, NOW)).toBe(false);
+    expect(isExpired(tokens, 60_000, NOW)).toBe(false);
   });
 
   it('negative zero counts as zero', () => {
     expect(Object.is(toTokenSet('access', undefined, { expires_in: -0 }, NOW).expiresIn, 0)).toBe(true);
+  });
+});
+
+describe('isExpired', () => {
+  const expiringIn = (seconds: number) => toTokenSet('access', 'refresh', { expires_in: seconds }, NOW);
+
+  it('takes its skew in milliseconds, as every duration the package takes (default 60 000)', () => {
+    expect(isExpired(expiringIn(30), 10_000, NOW)).toBe(false);
+    expect(isExpired(expiringIn(30), 30_000, NOW)).toBe(true);
+    expect(isExpired(expiringIn(30), undefined, NOW)).toBe(true);
+    expect(isExpired(expiringIn(90), undefined, NOW)).toBe(false);
+    expect(isExpired(expiringIn(30), 0, NOW)).toBe(false);
+    expect(isExpired(expiringIn(0), 0, NOW)).toBe(true);
   });
 });

@@ -3,10 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join, relative } from 'node:path';
-import { JustLoginOptionsError, JustLoginRefresher, JustLoginStrategy } from '../lib';
-import { resolveEndpoints } from '../lib/client/endpoints';
-import { TokenEndpoint } from '../lib/client/token-endpoint';
-import { RenewalMemory } from '../lib/renewal/memory';
+import { JustLoginClient, JustLoginOptionsError, JustLoginRefresher, JustLoginStrategy } from '../lib';
 import { SessionStateStore } from '../lib/sign-in/state-store';
 import { createTransport } from '../lib/client/transport';
 
@@ -45,19 +42,23 @@ describe('an option or argument the package cannot use is a JustLoginOptionsErro
           coordinator: { lockMs: 1_000, run: (_key, task) => task() },
         }),
     ],
-    ['a fetch that is not a function', () => createTransport({ fetch: 'fetch' as never })],
-    ['both fetch and agent', () => createTransport({ fetch: globalThis.fetch, agent: new Agent() })],
-    ['an agent that is not an Agent', () => createTransport({ agent: {} as never })],
+    ['a fetch that is not a function', () => new JustLoginClient({ ...client, fetch: 'fetch' as never })],
+    ['both fetch and agent', () => new JustLoginClient({ ...client, fetch: globalThis.fetch, agent: new Agent() })],
+    ['an agent that is not an Agent', () => new JustLoginClient({ ...client, agent: {} as never })],
     ['setAgent under fetch', () => createTransport({ fetch: globalThis.fetch }).setAgent(new Agent())],
-    ['an unknown environment', () => resolveEndpoints({ environment: 'test' as never })],
-    ['a token URL over plain http to another host', () => resolveEndpoints({ tokenURL: 'http://idp.example/token' })],
-    ['allowInsecureRequests that is not a boolean', () => resolveEndpoints({ allowInsecureRequests: 'yes' as never })],
+    ['setAgent given no Agent', () => createTransport().setAgent({} as never)],
+    ['an unknown environment', () => new JustLoginClient({ ...client, environment: 'test' as never })],
     [
-      'a token endpoint without a client secret',
-      () => new TokenEndpoint({ clientID: 'c', clientSecret: '', tokenURL: 'https://x' }),
+      'a token URL over plain http to another host',
+      () => new JustLoginClient({ ...client, tokenURL: 'http://idp.example/token' }),
     ],
-    ['a token endpoint with a bad timeout', () => new TokenEndpoint({ ...client, tokenURL: 'https://x', timeout: -1 })],
-    ['a negative graceMs', () => new RenewalMemory(-1)],
+    [
+      'allowInsecureRequests that is not a boolean',
+      () => new JustLoginClient({ ...client, allowInsecureRequests: 'yes' as never }),
+    ],
+    ['a client without a client secret', () => new JustLoginClient({ ...client, clientSecret: '' })],
+    ['a client with a bad timeout', () => new JustLoginClient({ ...client, timeout: -1 })],
+    ['a negative graceMs', () => new JustLoginRefresher({ ...client, graceMs: -1 })],
   ])('%s', (_what, attempt) => {
     let error: unknown;
     try {

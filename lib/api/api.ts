@@ -1,8 +1,8 @@
 // JustLoginApi: JustLogin's documented API, called with a user's tokens, renewed by themselves.
 import { clientOperations, clientRule } from '../client/client';
 import { JustLoginApiError, JustLoginOptionsError } from '../errors';
-import { checkOptions, rules, type OptionRule } from '../client/options';
-import type { JustLoginRefresher } from '../renewal/refresher';
+import { readOptions, rules, type OptionRule, type OptionSpec } from '../client/options';
+import { SKEW_MS, type JustLoginRefresher } from '../renewal/refresher';
 import { identityOf } from '../access-token';
 import type { JustLoginTokenSet } from '../token-set';
 import { BearerTokens, type OnTokens } from './bearer';
@@ -35,8 +35,8 @@ export interface JustLoginApiOptions {
    * token (its `UserGUID` and `CompanyGUID`), and calls that name no employee are about that user.
    */
   identity?: JustLoginApiIdentity;
-  /** Renew before a call when the access token expires within this many seconds; default 60, as `ensureFresh`. */
-  skewSeconds?: number;
+  /** Renew before a call when the access token expires within this many milliseconds; default 60000, as `ensureFresh`. */
+  skewMs?: number;
 }
 
 /** The signed-in user's GUIDs in JustLogin's API. */
@@ -53,8 +53,8 @@ export interface JustLoginApiPerRequestOptions<Req extends object> {
   get: (req: Req) => JustLoginTokenSet | undefined;
   /** Stores renewed tokens for the request and wherever they persist (e.g. the session); awaited before the call goes on. */
   set: (req: Req, tokens: JustLoginTokenSet) => void | Promise<void>;
-  /** As {@link JustLoginApiOptions.skewSeconds}. */
-  skewSeconds?: number;
+  /** As {@link JustLoginApiOptions.skewMs}. */
+  skewMs?: number;
 }
 
 /** Options of {@link JustLoginApi.request}. */
@@ -76,20 +76,29 @@ const tokensRule: OptionRule = (value) =>
     ? undefined
     : 'must be a JustLoginTokenSet with an accessToken (see toTokenSet)';
 
-const OPTION_RULES: Record<keyof JustLoginApiOptions, OptionRule> = {
-  refresher: refresherRule,
-  tokens: tokensRule,
-  onTokens: rules.func,
-  identity: rules.object,
-  skewSeconds: rules.nonNegativeSeconds,
-};
+const API_OPTIONS = {
+  refresher: { rule: refresherRule, required: true },
+  tokens: { rule: tokensRule, required: true },
+  onTokens: { rule: rules.func },
+  identity: { rule: rules.object },
+  skewMs: SKEW_MS,
+} satisfies Record<keyof JustLoginApiOptions, OptionSpec>;
 
-const PER_REQUEST_RULES: Record<string, OptionRule> = {
-  refresher: refresherRule,
-  get: rules.func,
-  set: rules.func,
-  skewSeconds: rules.nonNegativeSeconds,
-};
+/** The API client's settings: its options as read. */
+interface ApiSettings {
+  readonly refresher: JustLoginRefresher;
+  readonly tokens: JustLoginTokenSet;
+  readonly onTokens?: OnTokens;
+  readonly identity?: JustLoginApiIdentity;
+  readonly skewMs: number;
+}
+
+const PER_REQUEST_OPTIONS = {
+  refresher: API_OPTIONS.refresher,
+  get: { rule: rules.func, required: true },
+  set: { rule: rules.func, required: true },
+  skewMs: SKEW_MS,
+} satisfies Record<keyof JustLoginApiPerRequestOptions<object> | 'refresher', OptionSpec>;
 
 /**
  * JustLogin's API, called with one user's tokens. It renews them through
@@ -127,15 +136,18 @@ export class JustLoginApi {
    * const api = new JustLoginApi({ refresher, tokens, onTokens: (next) => save(next) });
    */
   constructor(options: JustLoginApiOptions) {
-    checkOptions('JustLoginApi', options, OPTION_RULES, ['refresher', 'tokens']);
-    const { refresher, tokens, onTokens, identity, skewSeconds = 60 } = options;
+    const { refresher, tokens, onTokens, identity, skewMs } = readOptions<ApiSettings>(
+      'JustLoginApi',
+      options,
+      API_OPTIONS,
+    );
     const { client } = refresher;
     this.#target = {
       baseURL: client.baseURL,
       transport: clientOperations(client).transport(),
       timeout: client.timeout,
     };
-    this.#bearer = new BearerTokens(refresher, tokens, onTokens, skewSeconds);
+    this.#bearer = new BearerTokens(refresher, tokens, onTokens, skewMs);
     const call = (apiCall: ApiCall): Promise<ApiAnswer> => callApi(this.#target, this.#bearer, apiCall);
     const signedIn: SignedInUser = () => {
       const own = identityOf(this.#bearer.current);
@@ -172,8 +184,11 @@ export class JustLoginApi {
     refresher: JustLoginRefresher,
     options: JustLoginApiPerRequestOptions<Req>,
   ): (req: Req) => JustLoginApi {
-    checkOptions('JustLoginApi.perRequest', { refresher, ...options }, PER_REQUEST_RULES, ['refresher', 'get', 'set']);
-    const { get, set, skewSeconds } = options;
+    const { get, set, skewMs } = readOptions<Required<JustLoginApiPerRequestOptions<Req>>>(
+      'JustLoginApi.perRequest',
+      { refresher, ...options },
+      PER_REQUEST_OPTIONS,
+    );
     const clients = new WeakMap<Req, JustLoginApi>();
     return (req) => {
       let api = clients.get(req);
@@ -186,7 +201,7 @@ export class JustLoginApi {
             { retryable: false, reauthenticate: true },
           );
         }
-        api = new JustLoginApi({ refresher, tokens, skewSeconds, onTokens: (next) => set(req, next) });
+        api = new JustLoginApi({ refresher, tokens, skewMs, onTokens: (next) => set(req, next) });
         clients.set(req, api);
       }
       return api;

@@ -17,18 +17,18 @@ export class BearerTokens {
   #renewing?: Promise<JustLoginTokenSet>;
   readonly #refresher: Pick<JustLoginRefresher, 'refresh'>;
   readonly #onTokens?: OnTokens;
-  readonly #skewSeconds: number;
+  readonly #skewMs: number;
 
   constructor(
     refresher: Pick<JustLoginRefresher, 'refresh'>,
     tokens: JustLoginTokenSet,
     onTokens: OnTokens | undefined,
-    skewSeconds: number,
+    skewMs: number,
   ) {
     this.#refresher = refresher;
     this.#tokens = tokens;
     this.#onTokens = onTokens;
-    this.#skewSeconds = skewSeconds;
+    this.#skewMs = skewMs;
   }
 
   get current(): JustLoginTokenSet {
@@ -38,7 +38,7 @@ export class BearerTokens {
   /** The tokens to call with: the current ones, renewed first when the access token expires within the skew. */
   fresh(): Promise<JustLoginTokenSet> {
     if (this.#renewing) return this.#renewing;
-    if (!isExpired(this.#tokens, this.#skewSeconds)) return Promise.resolve(this.#tokens);
+    if (!isExpired(this.#tokens, this.#skewMs)) return Promise.resolve(this.#tokens);
     return this.#renew(this.#tokens);
   }
 

@@ -1,7 +1,7 @@
 // The parameters of API calls, checked before anything is sent: what goes into a path is a GUID,
 // a number or a path the app wrote itself, so nothing like `../` or `%2F` reaches a URL.
 import { JustLoginOptionsError } from '../errors';
-import { checkOptions, type OptionRule } from '../client/options';
+import { readOptions, type OptionRule } from '../client/options';
 import type { JustLoginActiveStatus, JustLoginEmployeeInclude } from './types';
 
 const GUID = /^[0-9A-Fa-f]{32}$/;
@@ -65,7 +65,10 @@ export function checkParams(
   rules: Record<string, OptionRule>,
   required: readonly string[] = [],
 ): void {
-  checkOptions(`JustLoginApi.${method}`, options, rules, required);
+  const table = Object.fromEntries(
+    Object.entries(rules).map(([key, rule]) => [key, { rule, required: required.includes(key) }]),
+  );
+  readOptions(`JustLoginApi.${method}`, options, table);
 }
 
 /** `value` when it is a GUID (32 hex characters), else throws a `JustLoginOptionsError` naming `name`. */

@@ -5,16 +5,18 @@ import {
   endpointOriginsRule,
   endpointURL,
   environmentRule,
+  endpointsOf,
+  issuerRule,
   JWKS_PATH,
-  resolveEndpoints,
   type EndpointOptions,
+  type JustLoginEnvironment,
 } from './endpoints';
 import { decodeAccessToken, type AccessTokenClaims } from '../access-token';
 import { IdTokenError, JustLoginOptionsError } from '../errors';
 import type { TokenEndpoint, TokenResponse } from './token-endpoint';
 import type { DecodedIdToken, IdTokenClaims } from './id-token';
 import type { IdTokenSignature } from './id-token-signature';
-import { checkOptions, rules, type OptionRule } from './options';
+import { readOptions, rules, type OptionRule, type OptionSpec } from './options';
 import type { FetchLike, Transport, TransportOptions } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
@@ -174,23 +176,22 @@ export class JustLoginClient {
    * const client = new JustLoginClient({ clientID, clientSecret, baseURL: 'http://127.0.0.1:4000' });
    */
   constructor(options: JustLoginClientOptions) {
-    checkOptions('JustLoginClient', options, CLIENT_RULES, CLIENT_REQUIRED);
-    const { clientID, clientSecret } = options as { clientID: string; clientSecret: string }; // checked: both given
-    const endpoints = resolveEndpoints(options);
-    this.#allowInsecure = options.allowInsecureRequests ?? false;
-    this.#allowedOrigins = Object.freeze([...(options.allowedEndpointOrigins ?? [])]);
-    this.#clientSecret = clientSecret;
-    this.#transportOptions = { fetch: options.fetch, agent: options.agent };
-    this.#discovery = options.discovery ?? false;
-    this.#verifySignatures = options.verifyIdTokenSignature ?? false;
-    this.#jwksURL = options.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
-    this.clientID = clientID;
+    const settings = readOptions<ClientSettings>('JustLoginClient', options, CLIENT_OPTIONS);
+    const endpoints = endpointsOf(settings);
+    this.#allowInsecure = settings.allowInsecureRequests;
+    this.#allowedOrigins = Object.freeze([...(settings.allowedEndpointOrigins ?? [])]);
+    this.#clientSecret = settings.clientSecret;
+    this.#transportOptions = { fetch: settings.fetch, agent: settings.agent };
+    this.#discovery = settings.discovery;
+    this.#verifySignatures = settings.verifyIdTokenSignature;
+    this.#jwksURL = settings.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
+    this.clientID = settings.clientID;
     this.baseURL = endpoints.baseURL;
     this.authorizationURL = endpoints.authorizationURL;
     this.tokenURL = endpoints.tokenURL;
-    this.issuer = options.issuer;
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    this.clockTolerance = options.clockTolerance ?? 60;
+    this.issuer = settings.issuer;
+    this.timeout = settings.timeout;
+    this.clockTolerance = settings.clockTolerance;
   }
 
   static {
@@ -328,33 +329,65 @@ export function clientOperations(client: unknown, what = '`client`'): ClientOper
 export const clientRule: OptionRule = (value) =>
   isClient(value) ? undefined : 'must be a JustLoginClient (`new JustLoginClient({ clientID, clientSecret, … })`)';
 
-const CLIENT_REQUIRED = ['clientID', 'clientSecret'];
+/** The client's settings: its options as read, every default applied. */
+interface ClientSettings {
+  readonly clientID: string;
+  readonly clientSecret: string;
+  readonly environment: JustLoginEnvironment;
+  readonly baseURL?: string;
+  readonly authorizationURL?: string;
+  readonly tokenURL?: string;
+  readonly jwksURL?: string;
+  readonly allowInsecureRequests: boolean;
+  readonly issuer?: string;
+  readonly timeout: number;
+  readonly clockTolerance: number;
+  readonly verifyIdTokenSignature: boolean;
+  readonly discovery: boolean;
+  readonly allowedEndpointOrigins?: readonly string[];
+  readonly fetch?: FetchLike;
+  readonly agent?: Agent;
+}
 
-/** Milliseconds for a whole exchange with JustLogin when `timeout` is not given. */
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** A client option given beside `client` is refused, whatever its value: the client has it already. */
+const besideClient =
+  (rule: OptionRule): OptionRule =>
+  (value, options) =>
+    options.client !== undefined
+      ? 'is set on the client: give it to `new JustLoginClient(…)`, not beside `client`'
+      : rule(value, options);
 
-/** @internal The rules for each client option. */
-export const CLIENT_RULES: Record<keyof JustLoginClientOptions, OptionRule> = {
-  clientID: rules.nonEmptyString,
-  clientSecret: rules.nonEmptyString,
-  environment: environmentRule,
-  baseURL: baseURLRule,
-  authorizationURL: endpointURL,
-  tokenURL: endpointURL,
-  jwksURL: endpointURL,
-  allowInsecureRequests: rules.boolean,
-  issuer: (value, options) =>
-    rules.nonEmptyString(value, options) ??
-    (URL.canParse(value as string) ? undefined : 'must be a URL, e.g. https://apis.justlogin.com/v1/auth'),
-  timeout: rules.positiveMilliseconds,
-  clockTolerance: rules.nonNegativeSeconds,
-  verifyIdTokenSignature: rules.boolean,
-  discovery: rules.boolean,
-  allowedEndpointOrigins: endpointOriginsRule,
-  fetch: (value, options) =>
-    rules.func(value, options) ?? (options.agent !== undefined ? 'cannot be used with `agent`' : undefined),
-  agent: (value) => (value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)'),
-};
+/** Needed unless a `client` is given (a component that takes `client` or the options to build one). */
+const withoutClient = (options: Readonly<Record<string, unknown>>) => options.client === undefined;
+
+/** @internal Every client option: its rule and default. */
+export const CLIENT_OPTIONS = {
+  clientID: { rule: besideClient(rules.nonEmptyString), required: withoutClient },
+  clientSecret: { rule: besideClient(rules.nonEmptyString), required: withoutClient },
+  environment: { rule: besideClient(environmentRule), default: 'production' },
+  baseURL: { rule: besideClient(baseURLRule) },
+  authorizationURL: { rule: besideClient(endpointURL) },
+  tokenURL: { rule: besideClient(endpointURL) },
+  jwksURL: { rule: besideClient(endpointURL) },
+  allowInsecureRequests: { rule: besideClient(rules.boolean), default: false },
+  issuer: { rule: besideClient(issuerRule) },
+  timeout: { rule: besideClient(rules.positiveDurationMs), default: 10_000 },
+  clockTolerance: { rule: besideClient(rules.seconds), default: 60 },
+  verifyIdTokenSignature: { rule: besideClient(rules.boolean), default: false },
+  discovery: { rule: besideClient(rules.boolean), default: false },
+  allowedEndpointOrigins: { rule: besideClient(endpointOriginsRule) },
+  fetch: {
+    rule: besideClient(
+      (value, options) =>
+        rules.func(value, options) ?? (options.agent !== undefined ? 'cannot be used with `agent`' : undefined),
+    ),
+  },
+  agent: {
+    rule: besideClient((value) =>
+      value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)',
+    ),
+  },
+} satisfies Record<keyof JustLoginClientOptions, OptionSpec>;
 
 /** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */
 function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
@@ -366,30 +399,15 @@ function previousClaims(idToken: string | undefined): IdTokenClaims | undefined 
   }
 }
 
-/** @internal The rule for a client option given beside `client`. */
-const BESIDE_CLIENT: OptionRule = () =>
-  'is set on the client: give it to `new JustLoginClient(…)`, not beside `client`';
-
 /**
- * @internal The rules and required keys for the client part of a component's
- * options: `client`, or the options to build one.
+ * @internal The options of a component that takes a `client`, or the options
+ * to build one (the strategy, the refresher): read with them, its settings are
+ * the client's settings too, and {@link clientOf} builds the client from them
+ * without reading anything again.
  */
-export function clientPartRules(options: unknown): { rules: Record<string, OptionRule>; required: string[] } {
-  if (!hasClient(options)) return { rules: { ...CLIENT_RULES, client: clientRule }, required: CLIENT_REQUIRED };
-  const beside = Object.fromEntries(Object.keys(CLIENT_RULES).map((key) => [key, BESIDE_CLIENT]));
-  return { rules: { ...beside, client: clientRule }, required: [] };
-}
+export const CLIENT_PART = { ...CLIENT_OPTIONS, client: { rule: clientRule } } satisfies Record<string, OptionSpec>;
 
-/** @internal `options.client`, or a client built from the client options among `options` (checked beforehand). */
-export function clientOf(options: object): JustLoginClient {
-  if (hasClient(options)) return options.client as JustLoginClient;
-  const given = options as Record<string, unknown>;
-  const own = Object.keys(CLIENT_RULES).filter((key) => given[key] !== undefined);
-  return new JustLoginClient(
-    Object.fromEntries(own.map((key) => [key, given[key]])) as unknown as JustLoginClientOptions,
-  );
-}
-
-function hasClient(options: unknown): options is { client: unknown } {
-  return typeof options === 'object' && options !== null && (options as { client?: unknown }).client !== undefined;
+/** @internal The `client` of settings read with {@link CLIENT_PART}, or a client built from them. */
+export function clientOf(settings: { readonly client?: JustLoginClient }): JustLoginClient {
+  return settings.client ?? new JustLoginClient(settings as unknown as JustLoginClientOptions);
 }

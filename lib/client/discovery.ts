@@ -45,7 +45,7 @@ export async function fetchMetadata(
   allowInsecure: boolean,
   allowedOrigins: readonly string[] = [],
 ): Promise<JustLoginMetadata> {
-  const base = checkHttpURL(baseURL, 'baseURL', allowInsecure).replace(/\/+$/, '');
+  const base = baseURL.replace(/\/+$/, ''); // the client's checked `baseURL`
   const { status, text } = await transport.send({
     endpoint: 'discovery document',
     method: 'GET',

@@ -43,40 +43,19 @@ export interface Endpoints {
   tokenURL: string;
 }
 
-/**
- * Resolves the authorize and token endpoints. Throws a `JustLoginOptionsError` naming the
- * option for an unknown environment, or a URL that is not https (nor http to a
- * loopback host, unless `allowInsecureRequests`).
- */
-export function resolveEndpoints(options: EndpointOptions): Endpoints {
-  const { environment, baseURL } = options;
-  const insecure = allowsInsecureRequests(options);
-  if (environment !== undefined && !Object.hasOwn(ENVIRONMENTS, environment)) {
-    throw new JustLoginOptionsError('JustLoginClient', [
-      `unknown \`environment\` ${JSON.stringify(environment)}; use 'production' or 'staging', or set \`baseURL\``,
-    ]);
-  }
-  let base: string = ENVIRONMENTS[environment ?? 'production'];
-  if (baseURL !== undefined) {
-    base = checkHttpURL(baseURL, 'baseURL', insecure).replace(/\/+$/, '');
-  }
+/** The endpoints named by checked settings: `baseURL` (else `environment`'s host) and the paths under it, unless given. */
+export function endpointsOf(settings: {
+  readonly environment: JustLoginEnvironment;
+  readonly baseURL?: string;
+  readonly authorizationURL?: string;
+  readonly tokenURL?: string;
+}): Endpoints {
+  const base = settings.baseURL?.replace(/\/+$/, '') ?? ENVIRONMENTS[settings.environment];
   return {
     baseURL: base,
-    authorizationURL:
-      options.authorizationURL !== undefined
-        ? checkHttpURL(options.authorizationURL, 'authorizationURL', insecure)
-        : base + AUTHORIZE_PATH,
-    tokenURL: options.tokenURL !== undefined ? checkHttpURL(options.tokenURL, 'tokenURL', insecure) : base + TOKEN_PATH,
+    authorizationURL: settings.authorizationURL ?? base + AUTHORIZE_PATH,
+    tokenURL: settings.tokenURL ?? base + TOKEN_PATH,
   };
-}
-
-/** `options.allowInsecureRequests`, checked: throws a `JustLoginOptionsError` unless it is absent or a boolean. */
-export function allowsInsecureRequests(options: EndpointOptions): boolean {
-  const allow = options.allowInsecureRequests ?? false;
-  if (typeof allow !== 'boolean') {
-    throw new JustLoginOptionsError('JustLoginClient', ['`allowInsecureRequests` must be a boolean']);
-  }
-  return allow;
 }
 
 /**
@@ -102,6 +81,12 @@ export function httpURLProblem(value: unknown, allowInsecure: boolean): string |
 /** The option rule for an endpoint URL: {@link httpURLProblem} under the options' `allowInsecureRequests`. */
 export const endpointURL: OptionRule = (value, options) =>
   httpURLProblem(value, options.allowInsecureRequests === true);
+
+/** The option rule for `issuer`: a URL. */
+export const issuerRule: OptionRule = (value) =>
+  typeof value === 'string' && URL.canParse(value)
+    ? undefined
+    : 'must be a URL, e.g. https://apis.justlogin.com/v1/auth';
 
 /**
  * The option rule for `allowedEndpointOrigins`: origins as `new URL(…).origin`

@@ -1,5 +1,5 @@
-import { JustLoginOptionsError, JustLoginRequestError, JustLoginTokenError } from '../errors';
-import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
+import { JustLoginRequestError, JustLoginTokenError } from '../errors';
+import { MAX_RESPONSE_BYTES, type Transport } from './transport';
 
 /** The longest error description from JustLogin kept in an error message. */
 const MAX_DESCRIPTION_LENGTH = 300;
@@ -21,14 +21,15 @@ export interface TokenResponse {
   [extra: string]: unknown;
 }
 
+/** The client's settings the token endpoint needs, read and checked by the client. */
 export interface TokenEndpointOptions {
   clientID: string;
   clientSecret: string;
   tokenURL: string;
-  /** Milliseconds before an unanswered request fails with `ETIMEDOUT`; default 10000. */
-  timeout?: number;
-  /** Sends the requests; default `createTransport()` (node:http). */
-  transport?: Transport;
+  /** Milliseconds before an unanswered request fails with `ETIMEDOUT`. */
+  timeout: number;
+  /** Sends the requests. */
+  transport: Transport;
 }
 
 /**
@@ -45,23 +46,13 @@ export class TokenEndpoint {
   readonly #url: URL;
   readonly #transport: Transport;
 
-  /** Throws a `JustLoginOptionsError` naming `clientID`, `clientSecret` or `timeout` when it is missing or invalid. */
   constructor(options: TokenEndpointOptions) {
-    for (const name of ['clientID', 'clientSecret'] as const) {
-      if (typeof options[name] !== 'string' || options[name] === '') {
-        throw new JustLoginOptionsError('JustLoginClient', [`\`${name}\` is required`]);
-      }
-    }
-    const timeout = options.timeout ?? 10_000;
-    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-      throw new JustLoginOptionsError('JustLoginClient', ['`timeout` must be a positive number of milliseconds']);
-    }
     this.clientID = options.clientID;
     this.#clientSecret = options.clientSecret;
     this.tokenURL = options.tokenURL;
     this.#url = new URL(options.tokenURL);
-    this.timeout = timeout;
-    this.#transport = options.transport ?? createTransport();
+    this.timeout = options.timeout;
+    this.#transport = options.transport;
   }
 
   /**

@@ -89,19 +89,10 @@ export interface Transport {
   setAgent(agent: http.Agent): void;
 }
 
-/** A transport over `node:http(s)` (the default, optionally with an `agent`) or over the given `fetch`. */
+/** A transport over `node:http(s)` (the default, optionally with an `agent`) or over the given `fetch` (the client's settings: never both). */
 export function createTransport(options: TransportOptions = {}): Transport {
   const { fetch } = options;
   let agent = options.agent;
-  if (fetch !== undefined && typeof fetch !== 'function') {
-    throw new JustLoginOptionsError('JustLoginClient', ['`fetch` must be a function']);
-  }
-  if (agent !== undefined) checkAgent(agent, 'agent');
-  if (fetch && agent) {
-    throw new JustLoginOptionsError('JustLoginClient', [
-      'give `fetch` or `agent`, not both; route the fetch through the proxy instead',
-    ]);
-  }
   return {
     send(request) {
       const refused = checkRequest(request);
@@ -114,18 +105,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
           '`setAgent` cannot route requests sent with the `fetch` option; route the fetch through the proxy instead',
         ]);
       }
-      checkAgent(next, 'setAgent');
+      if (!(next instanceof http.Agent)) {
+        throw new JustLoginOptionsError('JustLoginClient', [
+          '`setAgent` takes a node:http Agent (e.g. an HttpsProxyAgent)',
+        ]);
+      }
       agent = next;
     },
   };
-}
-
-function checkAgent(agent: unknown, option: string): void {
-  if (!(agent instanceof http.Agent)) {
-    throw new JustLoginOptionsError('JustLoginClient', [
-      `\`${option}\` takes a node:http Agent (e.g. an HttpsProxyAgent)`,
-    ]);
-  }
 }
 
 /** Header values as `node:http` accepts them: no CR, LF or other control character, nothing outside Latin-1. */

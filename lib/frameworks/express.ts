@@ -69,8 +69,7 @@ export function keepTokensFresh<
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshOptions<Req, Res>,
 ): (req: Req, res: Res, next: KeepTokensFreshNext) => Promise<void> {
-  const renew = tokenRenewal('keepTokensFresh', refresher, options);
-  const { onReauthenticate = signOut } = options;
+  const { renew, onReauthenticate = signOut } = tokenRenewal('keepTokensFresh', refresher, options);
   return async (req, res, next) => {
     let reauthenticate;
     try {

@@ -55,8 +55,7 @@ export function keepTokensFreshFastify<Request extends object = object, Reply ex
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshFastifyOptions<Request, Reply>,
 ): (request: Request, reply: Reply) => Promise<Reply | undefined> {
-  const renew = tokenRenewal('keepTokensFreshFastify', refresher, options);
-  const onReauthenticate = options.onReauthenticate ?? signOut;
+  const { renew, onReauthenticate = signOut } = tokenRenewal('keepTokensFreshFastify', refresher, options);
   return async (request, reply) => {
     const reauthenticate = await renew(request);
     if (!reauthenticate) return undefined;

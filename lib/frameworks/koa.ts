@@ -50,8 +50,7 @@ export function keepTokensFreshKoa<Context extends object = KoaContextLike>(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
   options: KeepTokensFreshKoaOptions<Context>,
 ): (ctx: Context, next: () => Promise<unknown>) => Promise<void> {
-  const renew = tokenRenewal('keepTokensFreshKoa', refresher, options);
-  const onReauthenticate = options.onReauthenticate ?? signOut;
+  const { renew, onReauthenticate = signOut } = tokenRenewal('keepTokensFreshKoa', refresher, options);
   return async (ctx, next) => {
     const reauthenticate = await renew(ctx);
     if (reauthenticate) await onReauthenticate(ctx, reauthenticate);

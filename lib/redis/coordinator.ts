@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { JustLoginOptionsError, JustLoginRequestError } from '../errors';
-import { checkOptions, rules } from '../client/options';
+import { readOptions, rules, type OptionSpec } from '../client/options';
 import {
   RedisCommands,
   RedisUnavailableError,
@@ -20,15 +20,15 @@ const WAIT_MARGIN_MS = 1_000;
 /** Deletes the lock only when it still holds this owner's id. */
 const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-const OPTION_RULES = {
-  client: checkClient,
-  secret: rules.secret(32),
-  lockMs: rules.positiveMilliseconds,
-  resultMs: rules.positiveMilliseconds,
-  commandTimeoutMs: rules.positiveMilliseconds,
-  prefix: rules.string,
-  logger: rules.withMethods('warn'),
-};
+const OPTIONS = {
+  client: { rule: checkClient, required: true },
+  secret: { rule: rules.secret(32), required: true },
+  lockMs: { rule: rules.positiveDurationMs, default: 20_000 },
+  resultMs: { rule: rules.positiveDurationMs, default: 30_000 },
+  commandTimeoutMs: { rule: rules.positiveDurationMs, default: 1_000 },
+  prefix: { rule: rules.string, default: 'passport-justlogin:refresh:' },
+  logger: { rule: rules.withMethods('warn'), default: console },
+} satisfies Record<keyof RedisRefreshCoordinatorOptions, OptionSpec>;
 
 /** Options of {@link RedisRefreshCoordinator}. */
 export interface RedisRefreshCoordinatorOptions {
@@ -104,13 +104,12 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
    * new RedisRefreshCoordinator({ client: redis, secret, lockMs: 15_000, logger: pinoLogger });
    */
   constructor(options: RedisRefreshCoordinatorOptions) {
-    checkOptions('RedisRefreshCoordinator', options, OPTION_RULES, ['client', 'secret']);
-    const { client, secret, prefix = 'passport-justlogin:refresh:', logger = console } = options;
-    this.lockMs = options.lockMs ?? 20_000;
-    this.#resultMs = options.resultMs ?? 30_000;
-    this.#redis = new RedisCommands(client, options.commandTimeoutMs ?? 1_000, logger);
-    this.#sealer = new TokenSealer(secret as string | Buffer); // checked: given
-    this.#prefix = prefix;
+    const settings = readOptions<Required<RedisRefreshCoordinatorOptions>>('RedisRefreshCoordinator', options, OPTIONS);
+    this.lockMs = settings.lockMs;
+    this.#resultMs = settings.resultMs;
+    this.#redis = new RedisCommands(settings.client, settings.commandTimeoutMs, settings.logger);
+    this.#sealer = new TokenSealer(settings.secret as string | Buffer); // checked: given
+    this.#prefix = settings.prefix;
   }
 
   /**

@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
-import { JustLoginOptionsError } from '../errors';
 import type { JustLoginTokenSet } from '../token-set';
 
 /** The most renewals remembered at once; the oldest are dropped first. */
@@ -55,13 +54,8 @@ export class RenewalMemory {
   #order: string[] = [];
   #oldest = 0;
 
-  /** Throws a `JustLoginOptionsError` naming `graceMs` unless it is a whole number of milliseconds, 0 or more (0: remember nothing). */
+  /** `graceMs` as the refresher's settings hold it (0: remember nothing). */
   constructor(graceMs: number, maxEntries = MAX_ENTRIES) {
-    if (typeof graceMs !== 'number' || !Number.isSafeInteger(graceMs) || graceMs < 0) {
-      throw new JustLoginOptionsError('JustLoginRefresher', [
-        '`graceMs` must be a whole number of milliseconds, 0 or more',
-      ]);
-    }
     this.#graceMs = graceMs;
     this.#maxEntries = maxEntries;
   }

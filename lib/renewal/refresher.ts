@@ -1,13 +1,14 @@
 import {
+  CLIENT_OPTIONS,
+  CLIENT_PART,
   clientOf,
   clientOperations,
-  clientPartRules,
   JustLoginClient,
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from '../client/client';
-import { JustLoginOptionsError, NoRefreshTokenError } from '../errors';
-import { checkOptions, rules, type OptionRule } from '../client/options';
+import { NoRefreshTokenError } from '../errors';
+import { readOptions, rules, type OptionRule, type OptionSpec } from '../client/options';
 import { RenewalMemory, refreshTokenKey } from './memory';
 import { SingleFlight } from './single-flight';
 import { isExpired, toTokenSet, type JustLoginTokenSet } from '../token-set';
@@ -74,8 +75,8 @@ export interface RefreshParams {
 
 /** Options of {@link JustLoginRefresher.ensureFresh}. */
 export interface EnsureFreshOptions {
-  /** Renew when the access token expires within this many seconds; default 60. */
-  skewSeconds?: number;
+  /** Renew when the access token expires within this many milliseconds; default 60000. */
+  skewMs?: number;
 }
 
 /**
@@ -111,11 +112,10 @@ export class JustLoginRefresher {
    * });
    */
   constructor(options: JustLoginRefresherOptions) {
-    const client = clientPartRules(options);
-    checkOptions('JustLoginRefresher', options, { ...REFRESHER_RULES, ...client.rules }, client.required);
-    this.client = clientOf(options);
-    this.#coordinator = checkLock(options.coordinator ?? new SingleFlight<JustLoginTokenSet>(), this.client.timeout);
-    this.#memory = new RenewalMemory(options.graceMs ?? 60_000);
+    const settings = readOptions<RefresherSettings>('JustLoginRefresher', options, REFRESHER_OPTIONS);
+    this.client = clientOf(settings);
+    this.#coordinator = settings.coordinator ?? new SingleFlight<JustLoginTokenSet>();
+    this.#memory = new RenewalMemory(settings.graceMs);
   }
 
   /**
@@ -131,8 +131,7 @@ export class JustLoginRefresher {
   static fromStrategy(strategy: JustLoginStrategy, options: JustLoginRefresherOwnOptions = {}): JustLoginRefresher {
     const client: unknown = (strategy as { client?: unknown } | null | undefined)?.client;
     clientOperations(client, 'JustLoginRefresher.fromStrategy requires a JustLoginStrategy:');
-    const { coordinator, graceMs } = options ?? {};
-    return new JustLoginRefresher({ client: client as JustLoginClient, coordinator, graceMs });
+    return new JustLoginRefresher({ ...options, client: client as JustLoginClient });
   }
 
   /**
@@ -180,7 +179,7 @@ export class JustLoginRefresher {
 
   /**
    * Returns `tokens` itself while the access token is valid for more than
-   * `skewSeconds`, otherwise the result of {@link refresh}. Tokens without
+   * `skewMs`, otherwise the result of {@link refresh}. Tokens without
    * `expiresAt` count as fresh. Rejects with {@link NoRefreshTokenError}
    * (`code: 'no_refresh_token'`), without a request, when a refresh is due but
    * `tokens` has no refresh token. `tokens` is never modified.
@@ -188,11 +187,9 @@ export class JustLoginRefresher {
    * @example
    * req.user.tokens = await refresher.ensureFresh(req.user.tokens);
    */
-  async ensureFresh(
-    tokens: JustLoginTokenSet,
-    { skewSeconds = 60 }: EnsureFreshOptions = {},
-  ): Promise<JustLoginTokenSet> {
-    if (!isExpired(tokens, skewSeconds)) return tokens;
+  async ensureFresh(tokens: JustLoginTokenSet, options: EnsureFreshOptions = {}): Promise<JustLoginTokenSet> {
+    const { skewMs } = readOptions<{ skewMs: number }>('JustLoginRefresher.ensureFresh', options, ENSURE_FRESH_OPTIONS);
+    if (!isExpired(tokens, skewMs)) return tokens;
     if (!tokens.refreshToken) throw new NoRefreshTokenError();
     const { refreshToken, accessToken, idToken, scope } = tokens;
     return this.refresh({ refreshToken, accessToken, idToken, scope });
@@ -211,19 +208,41 @@ export class JustLoginRefresher {
   }
 }
 
-/** The rules for the refresher's own options. */
-const REFRESHER_RULES: Record<keyof JustLoginRefresherOwnOptions, OptionRule> = {
-  coordinator: rules.withMethods('run'),
-  graceMs: rules.nonNegativeMilliseconds,
+/**
+ * @internal `skewMs` wherever tokens are renewed when due (`ensureFresh`, the
+ * framework middleware, the API client): milliseconds before the access token
+ * expires.
+ */
+export const SKEW_MS: OptionSpec = { rule: rules.durationMs, default: 60_000, formerlySeconds: 'skewSeconds' };
+
+/** @internal The options of {@link JustLoginRefresher.ensureFresh}. */
+export const ENSURE_FRESH_OPTIONS = { skewMs: SKEW_MS } satisfies Record<keyof EnsureFreshOptions, OptionSpec>;
+
+/** The refresher's settings: its options as read. */
+interface RefresherSettings {
+  readonly client?: JustLoginClient;
+  readonly coordinator?: RefreshCoordinator;
+  readonly graceMs: number;
+}
+
+/** Refuses a coordinator whose lock expires before a renewal times out (under a `timeout` that is valid). */
+const coordinatorRule: OptionRule = (value, options) => {
+  const problem = rules.withMethods('run')(value, options);
+  if (problem) return problem;
+  const { lockMs } = value as RefreshCoordinator;
+  const timeout =
+    options.client !== undefined
+      ? (options.client as { timeout?: unknown }).timeout
+      : (options.timeout ?? CLIENT_OPTIONS.timeout.default);
+  if (lockMs === undefined || rules.positiveDurationMs(timeout, options)) return undefined;
+  return typeof lockMs === 'number' && lockMs > (timeout as number)
+    ? undefined
+    : `has a \`lockMs\` (${String(lockMs)} ms) that must be longer than the refresh \`timeout\` (${String(timeout)} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`;
 };
 
-/** Refuses a coordinator whose lock expires before a renewal times out. */
-function checkLock(coordinator: RefreshCoordinator, timeout: number): RefreshCoordinator {
-  const { lockMs } = coordinator;
-  if (lockMs !== undefined && (typeof lockMs !== 'number' || !(lockMs > timeout))) {
-    throw new JustLoginOptionsError('JustLoginRefresher', [
-      `the coordinator's \`lockMs\` (${String(lockMs)} ms) must be longer than the refresh \`timeout\` (${timeout} ms): a lock that expires while a renewal still runs lets another caller spend the same refresh token`,
-    ]);
-  }
-  return coordinator;
-}
+/** Every option of the refresher: its own, then its client's. */
+const REFRESHER_OPTIONS = {
+  coordinator: { rule: coordinatorRule },
+  graceMs: { rule: rules.durationMs, default: 60_000 },
+  ...CLIENT_PART,
+} satisfies Record<keyof JustLoginRefresherOwnOptions, OptionSpec> & Record<string, OptionSpec>;

@@ -2,8 +2,8 @@
 // read the request's tokens, renew them when due, store them unless newer ones were stored
 // meanwhile, and tell a failure that needs a new sign-in from any other.
 import { isJustLoginError, JustLoginOptionsError } from '../errors';
-import { checkOptions, rules } from '../client/options';
-import type { EnsureFreshOptions, JustLoginRefresher } from './refresher';
+import { readOptions, rules, type OptionSpec } from '../client/options';
+import { SKEW_MS, type EnsureFreshOptions, type JustLoginRefresher } from './refresher';
 import type { JustLoginTokenSet } from '../token-set';
 
 /** How an adapter reads and stores one request's tokens; `Req` is what the framework hands it (request or context). */
@@ -28,33 +28,48 @@ export type ReauthenticationError = Error & { code: string };
  */
 export type RenewTokens<Req> = (req: Req) => Promise<ReauthenticationError | undefined>;
 
-const OPTION_RULES = {
-  get: rules.func,
-  set: rules.func,
-  skewSeconds: rules.nonNegativeSeconds,
-  onReauthenticate: rules.func,
-};
+const OPTIONS = {
+  get: { rule: rules.func, required: true },
+  set: { rule: rules.func, required: true },
+  skewMs: SKEW_MS,
+  onReauthenticate: { rule: rules.func },
+} satisfies Record<keyof TokenAccess<unknown> | 'onReauthenticate', OptionSpec>;
 
 /**
- * Checks an adapter's refresher and options (`get`, `set`, `skewSeconds`,
- * `onReauthenticate`), throwing one {@link JustLoginOptionsError} naming
- * `component`, and returns the renewal of one request.
+ * Reads an adapter's options (`get`, `set`, `skewMs`, `onReauthenticate`) and
+ * checks its refresher, throwing one {@link JustLoginOptionsError} naming
+ * `component`; returns the renewal of one request and the `onReauthenticate`
+ * given, if any.
  */
-export function tokenRenewal<Req>(
+export function tokenRenewal<Req, OnReauthenticate>(
   component: string,
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
-  options: TokenAccess<Req>,
-): RenewTokens<Req> {
+  options: TokenAccess<Req> & { onReauthenticate?: OnReauthenticate },
+): { renew: RenewTokens<Req>; onReauthenticate?: OnReauthenticate } {
   if (typeof refresher?.ensureFresh !== 'function') {
     throw new JustLoginOptionsError(component, ['`refresher` must have a method `ensureFresh`']);
   }
-  checkOptions(component, options, OPTION_RULES, ['get', 'set']);
-  const { get, set, skewSeconds } = options;
+  const settings = readOptions<Required<TokenAccess<Req>> & { onReauthenticate?: OnReauthenticate }>(
+    component,
+    options,
+    OPTIONS,
+  );
+  const { get, set } = settings;
+  return { renew: renewal(refresher, get, set, settings), onReauthenticate: settings.onReauthenticate };
+}
+
+/** The renewal of one request's tokens, read with `get` and stored with `set`. */
+function renewal<Req>(
+  refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
+  get: TokenAccess<Req>['get'],
+  set: TokenAccess<Req>['set'],
+  settings: EnsureFreshOptions,
+): RenewTokens<Req> {
   return async (req) => {
     try {
       const tokens = await get(req);
       if (tokens) {
-        const fresh = await refresher.ensureFresh(tokens, { skewSeconds });
+        const fresh = await refresher.ensureFresh(tokens, settings); // read: ensureFresh reads it no more
         if (fresh !== tokens && !storedMeanwhile(tokens, fresh, await get(req))) await set(req, fresh);
       }
     } catch (error) {

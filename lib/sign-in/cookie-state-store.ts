@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { JustLoginOptionsError } from '../errors';
-import { checkOptions, rules, type OptionRule } from '../client/options';
+import { readOptions, rules, type OptionSpec } from '../client/options';
 import type { PassportRequestLike } from './passport-request';
 import { JsonSealer } from '../sealed-tokens';
 import {
@@ -25,8 +25,11 @@ export interface CookieStateStoreOptions {
    * for such a name), so a sibling subdomain cannot plant one. `__Secure-` names need `Secure` too.
    */
   name?: string;
-  /** Seconds a sign-in may take before its cookie is refused; default 600. */
-  maxAge?: number;
+  /**
+   * Milliseconds a sign-in may take before its cookie is refused; default 600000 (10 minutes). The
+   * cookie's `Max-Age` is this in whole seconds, rounded up.
+   */
+  maxAgeMs?: number;
   /** The `Secure` attribute; default `true`. `false` is accepted only for a callback on http://localhost. */
   secure?: boolean;
 }
@@ -51,19 +54,22 @@ const SECURE_PREFIX = /^__(host|secure)-/i;
 /** A name that browsers keep only with `Secure`, `Path=/` and no `Domain`. */
 const HOST_PREFIX = /^__host-/i;
 
-const OPTION_RULES = {
-  secret: rules.secret(32),
-  name: ((value, options) => {
-    if (typeof value !== 'string' || !COOKIE_NAME.test(value)) {
-      return "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only";
-    }
-    return SECURE_PREFIX.test(value) && options.secure === false
-      ? 'starting with __Host- or __Secure- needs `secure: true`: browsers refuse such a cookie without Secure'
-      : undefined;
-  }) as OptionRule,
-  maxAge: rules.positiveSeconds,
-  secure: rules.boolean,
-};
+const OPTIONS = {
+  secret: { rule: rules.secret(32), required: true },
+  name: {
+    rule: (value, options) => {
+      if (typeof value !== 'string' || !COOKIE_NAME.test(value)) {
+        return "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only";
+      }
+      return SECURE_PREFIX.test(value) && options.secure === false
+        ? 'starting with __Host- or __Secure- needs `secure: true`: browsers refuse such a cookie without Secure'
+        : undefined;
+    },
+    default: 'justlogin_state',
+  },
+  maxAgeMs: { rule: rules.positiveDurationMs, default: 600_000, formerlySeconds: 'maxAge' },
+  secure: { rule: rules.boolean, default: true },
+} satisfies Record<keyof CookieStateStoreOptions, OptionSpec>;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** The most used handles a store remembers; past it the oldest is forgotten. */
 const MAX_USED_HANDLES = 100_000;
@@ -88,6 +94,7 @@ const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
  */
 export class CookieStateStore implements JustLoginStateStore {
   readonly #name: string;
+  /** Seconds: the cookie's Max-Age. */
   readonly #maxAge: number;
   readonly #secure: boolean;
   /** The cookie's Path for a `__Host-` name, else `undefined`: the callback's path. */
@@ -103,11 +110,11 @@ export class CookieStateStore implements JustLoginStateStore {
    * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
    */
   constructor(options: CookieStateStoreOptions) {
-    checkOptions('CookieStateStore', options, OPTION_RULES, ['secret']);
-    this.#sealer = new JsonSealer(options.secret as string | Buffer, KEY_INFO); // checked: given
-    this.#name = options.name ?? 'justlogin_state';
-    this.#maxAge = options.maxAge ?? 600;
-    this.#secure = options.secure ?? true;
+    const settings = readOptions<Required<CookieStateStoreOptions>>('CookieStateStore', options, OPTIONS);
+    this.#sealer = new JsonSealer(settings.secret as string | Buffer, KEY_INFO); // checked: given
+    this.#name = settings.name;
+    this.#maxAge = Math.ceil(settings.maxAgeMs / 1000);
+    this.#secure = settings.secure;
     this.#path = HOST_PREFIX.test(this.#name) ? '/' : undefined;
   }
 

@@ -3,15 +3,15 @@ import type { Agent } from 'node:http';
 import { stringify, parse as parseQuery, type ParsedUrlQueryInput } from 'node:querystring';
 import OAuth2Strategy from 'passport-oauth2';
 import {
+  CLIENT_PART,
   clientOf,
   clientOperations,
-  clientPartRules,
   type JustLoginClient,
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from '../client/client';
 import { JustLoginOptionsError } from '../errors';
-import { checkOptions, rules, type OptionRule } from '../client/options';
+import { readOptions, rules, type OptionSpec } from '../client/options';
 import type { JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './passport-request';
 import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
@@ -223,21 +223,21 @@ export class JustLoginStrategy extends OAuth2Strategy {
         // node-oauth would keep the secret in `_oauth2._clientSecret`, visible to util.inspect and
         // JSON.stringify; the code is exchanged by the client, so node-oauth never needs it.
         clientSecret: '',
-        callbackURL: options.callbackURL,
+        callbackURL: settings.callbackURL,
         scope: settings.scope,
         state: settings.state,
         pkce: settings.pkce,
         store: settings.store as OAuth2Strategy.StateStore | undefined,
-        proxy: options.proxy,
+        proxy: settings.proxy,
       },
       verify as OAuth2Strategy.VerifyFunction,
     );
     this.name = 'justlogin';
     this.client = client;
     this._appVerify = verify;
-    this._verifyTakesRequest = options.passReqToCallback === true;
+    this._verifyTakesRequest = settings.passReqToCallback;
     this._scopes = settings.scope;
-    this._skipProfile = options.skipUserProfile === true;
+    this._skipProfile = settings.skipUserProfile;
     this._sendsNonce = keepsStateObject(settings.store);
     this._pkce = settings.pkce;
     const authorize = new URL(client.authorizationURL);
@@ -583,56 +583,74 @@ function newNonce(): string {
 /** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** The rules for the strategy's own options. */
-const STRATEGY_RULES: Record<keyof JustLoginStrategyOwnOptions | 'passReqToCallback', OptionRule> = {
-  callbackURL: (value) =>
-    typeof value === 'string' && isCallbackURL(value)
-      ? undefined
-      : "must be an http(s) URL or a path starting with '/' (not '//')",
-  scope: (value) => {
-    const tokens =
-      typeof value === 'string'
-        ? value.split(/\s+/).filter(Boolean)
-        : Array.isArray(value) && value.every((item) => typeof item === 'string')
-          ? value
-          : undefined;
-    if (!tokens) return 'must be a string or an array of strings';
-    return tokens.every((token) => SCOPE_TOKEN.test(token))
-      ? undefined
-      : "must hold scope tokens: printable ASCII without spaces, '\"' or '\\' (RFC 6749 §3.3), separated by spaces";
+/** The strategy's settings: its options as read. */
+interface StrategySettings {
+  readonly client?: JustLoginClient;
+  readonly callbackURL: string;
+  readonly scope?: string | string[];
+  readonly state: boolean;
+  readonly pkce?: boolean;
+  readonly store?: JustLoginStateStore | OAuth2Strategy.StateStore;
+  readonly sessionKey?: string;
+  readonly skipUserProfile: boolean;
+  readonly proxy: boolean;
+  readonly passReqToCallback: boolean;
+}
+
+/** Every option of the strategy: its own, then its client's. */
+const STRATEGY_OPTIONS = {
+  callbackURL: {
+    rule: (value) =>
+      typeof value === 'string' && isCallbackURL(value)
+        ? undefined
+        : "must be an http(s) URL or a path starting with '/' (not '//')",
+    required: true,
   },
-  state: rules.boolean,
-  pkce: (value, options) =>
-    rules.boolean(value, options) ??
-    (value === true && options.state === false && options.store === undefined
-      ? 'needs `state` (or a `store`) to keep the code verifier'
-      : undefined),
-  store: rules.withMethods('store', 'verify'),
-  sessionKey: rules.nonEmptyString,
-  skipUserProfile: rules.boolean,
-  proxy: rules.boolean,
-  passReqToCallback: rules.boolean,
-};
+  scope: {
+    rule: (value) => {
+      const tokens =
+        typeof value === 'string'
+          ? value.split(/\s+/).filter(Boolean)
+          : Array.isArray(value) && value.every((item) => typeof item === 'string')
+            ? value
+            : undefined;
+      if (!tokens) return 'must be a string or an array of strings';
+      return tokens.every((token) => SCOPE_TOKEN.test(token))
+        ? undefined
+        : "must hold scope tokens: printable ASCII without spaces, '\"' or '\\' (RFC 6749 §3.3), separated by spaces";
+    },
+  },
+  state: { rule: rules.boolean, default: true },
+  pkce: {
+    rule: (value, options) =>
+      rules.boolean(value, options) ??
+      (value === true && options.state === false && options.store === undefined
+        ? 'needs `state` (or a `store`) to keep the code verifier'
+        : undefined),
+  },
+  store: { rule: rules.withMethods('store', 'verify') },
+  sessionKey: { rule: rules.nonEmptyString },
+  skipUserProfile: { rule: rules.boolean, default: false },
+  proxy: { rule: rules.boolean, default: false },
+  passReqToCallback: { rule: rules.boolean, default: false },
+  ...CLIENT_PART,
+} satisfies Record<keyof JustLoginStrategyOwnOptions | 'passReqToCallback', OptionSpec> & Record<string, OptionSpec>;
 
 function strategySettings(options: JustLoginStrategyOptionsBase, verify: unknown) {
-  const client = clientPartRules(options);
-  checkOptions('JustLoginStrategy', options, { ...STRATEGY_RULES, ...client.rules }, [
-    'callbackURL',
-    ...client.required,
-  ]);
+  const settings = readOptions<StrategySettings>('JustLoginStrategy', options, STRATEGY_OPTIONS);
   if (typeof verify !== 'function') {
     throw new JustLoginOptionsError('JustLoginStrategy', ['a verify callback is needed as the second argument']);
   }
-  const state = options.state ?? true;
-  const justLogin = clientOf(options);
+  const { state } = settings;
+  const justLogin = clientOf(settings);
   const sessionStore = state
-    ? new SessionStateStore(options.sessionKey ?? `oauth2:${new URL(justLogin.authorizationURL).hostname}`)
+    ? new SessionStateStore(settings.sessionKey ?? `oauth2:${new URL(justLogin.authorizationURL).hostname}`)
     : undefined;
   return {
+    ...settings,
     client: justLogin,
-    store: options.store ?? sessionStore,
-    scope: normalizeScope(options.scope),
-    state,
-    pkce: options.pkce ?? state,
+    store: settings.store ?? sessionStore,
+    scope: normalizeScope(settings.scope),
+    pkce: settings.pkce ?? state,
   };
 }

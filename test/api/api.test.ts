@@ -527,7 +527,7 @@ describe('renewal', () => {
   });
 
   it('renews with the skew given', async () => {
-    const api = apiWith({ tokens: freshTokens({ expiresAt: nowSeconds() + 30 }), skewSeconds: 10 });
+    const api = apiWith({ tokens: freshTokens({ expiresAt: nowSeconds() + 30 }), skewMs: 10_000 });
     await api.payroll.payInfo(USER);
     expect(renewals).toBe(0);
   });

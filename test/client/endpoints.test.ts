@@ -1,5 +1,9 @@
-import { JustLoginStrategy, type JustLoginStrategyOptions } from '../../lib';
-import { resolveEndpoints } from '../../lib/client/endpoints';
+import {
+  JustLoginClient,
+  JustLoginStrategy,
+  type JustLoginClientOptions,
+  type JustLoginStrategyOptions,
+} from '../../lib';
 
 // Plain http:// carries the client secret, codes and tokens in clear text: it is
 // allowed for loopback hosts (a local sandbox) and otherwise only when asked for.
@@ -9,6 +13,8 @@ const base: JustLoginStrategyOptions = {
   clientSecret: 'super-secret-value-123',
   callbackURL: 'https://app.example/callback',
 };
+const clientAt = (options: Omit<JustLoginClientOptions, 'clientID' | 'clientSecret'>) =>
+  new JustLoginClient({ clientID: base.clientID, clientSecret: base.clientSecret, ...options });
 const make = (overrides: Partial<JustLoginStrategyOptions>) =>
   new JustLoginStrategy({ ...base, ...overrides }, (_at, _rt, _params, _profile, done) => done(null, {}));
 
@@ -31,18 +37,18 @@ describe('http:// endpoints', () => {
     'https://idp.example.com',
   ])('allows %s', (url) => {
     expect(() => make({ baseURL: url, jwksURL: `${url}/jwks` })).not.toThrow();
-    expect(resolveEndpoints({ baseURL: url }).tokenURL).toBe(`${url}/v1/auth/connect/token`);
+    expect(clientAt({ baseURL: url }).tokenURL).toBe(`${url}/v1/auth/connect/token`);
   });
 
   it.each(['http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://10.0.0.1'])(
     'treats %s as not loopback',
     (url) => {
-      expect(() => resolveEndpoints({ baseURL: url })).toThrow(TypeError);
+      expect(() => clientAt({ baseURL: url })).toThrow(TypeError);
     },
   );
 
   it('allows any http:// host with allowInsecureRequests: true', () => {
-    const endpoints = resolveEndpoints({ baseURL: 'http://idp.internal:8080', allowInsecureRequests: true });
+    const endpoints = clientAt({ baseURL: 'http://idp.internal:8080', allowInsecureRequests: true });
     expect(endpoints.tokenURL).toBe('http://idp.internal:8080/v1/auth/connect/token');
     expect(() =>
       make({
@@ -56,7 +62,7 @@ describe('http:// endpoints', () => {
   });
 
   it('refuses an allowInsecureRequests that is not a boolean', () => {
-    const attempt = () => resolveEndpoints({ allowInsecureRequests: 'yes' as unknown as boolean });
+    const attempt = () => clientAt({ allowInsecureRequests: 'yes' as unknown as boolean });
     expect(attempt).toThrow(TypeError);
     expect(attempt).toThrow('allowInsecureRequests');
   });
@@ -87,18 +93,23 @@ describe('callbackURL', () => {
 
 describe('environment', () => {
   it("'staging' is JustLogin's staging environment, and 'sandbox' (JustLogin's own name for it) means the same", () => {
-    expect(resolveEndpoints({ environment: 'staging' })).toEqual({
+    const endpoints = ({ baseURL, authorizationURL, tokenURL }: JustLoginClient) => ({
+      baseURL,
+      authorizationURL,
+      tokenURL,
+    });
+    expect(endpoints(clientAt({ environment: 'staging' }))).toEqual({
       baseURL: 'https://apis.justloginstaging.xyz',
       authorizationURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/authorize',
       tokenURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/token',
     });
-    expect(resolveEndpoints({ environment: 'sandbox' })).toEqual(resolveEndpoints({ environment: 'staging' }));
-    expect(resolveEndpoints({}).baseURL).toBe('https://apis.justlogin.com');
+    expect(endpoints(clientAt({ environment: 'sandbox' }))).toEqual(endpoints(clientAt({ environment: 'staging' })));
+    expect(clientAt({}).baseURL).toBe('https://apis.justlogin.com');
   });
 
   it('an unknown environment names the known ones', () => {
-    expect(() => resolveEndpoints({ environment: 'test' as 'staging' })).toThrow(
-      /unknown `environment` "test"; use 'production' or 'staging'/,
+    expect(() => clientAt({ environment: 'test' as 'staging' })).toThrow(
+      "`environment` must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)",
     );
   });
 });

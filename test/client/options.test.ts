@@ -1,26 +1,32 @@
 import { JustLoginOptionsError, isJustLoginError } from '../../lib/errors';
-import { checkOptions, rules, type OptionRule } from '../../lib/client/options';
+import { readOptions, rules, type OptionRule, type OptionTable } from '../../lib/client/options';
 
 const strategyRules: Record<string, OptionRule> = {
   clientID: rules.nonEmptyString,
   clientSecret: rules.nonEmptyString,
   callbackURL: rules.nonEmptyString,
-  timeout: rules.positiveMilliseconds,
-  clockTolerance: rules.nonNegativeSeconds,
+  timeout: rules.positiveDurationMs,
+  clockTolerance: rules.seconds,
   pkce: rules.boolean,
   scope: rules.any,
 };
 const required = ['clientID', 'clientSecret', 'callbackURL'];
 const valid = { clientID: 'id', clientSecret: 'secret', callbackURL: '/callback' };
 
-/** The error `checkOptions` throws for `options`, or `undefined`. */
+/** A table of `optionRules`, the `requiredKeys` required. */
+const tableOf = (optionRules: Record<string, OptionRule>, requiredKeys: string[]): OptionTable =>
+  Object.fromEntries(
+    Object.entries(optionRules).map(([key, rule]) => [key, { rule, required: requiredKeys.includes(key) }]),
+  );
+
+/** The error `readOptions` throws for `options`, or `undefined`. */
 function thrown(
   options: unknown,
   optionRules = strategyRules,
   requiredKeys = required,
 ): JustLoginOptionsError | undefined {
   try {
-    checkOptions('JustLoginStrategy', options, optionRules, requiredKeys);
+    readOptions('JustLoginStrategy', options, tableOf(optionRules, requiredKeys));
     return undefined;
   } catch (error) {
     expect(error).toBeInstanceOf(JustLoginOptionsError);
@@ -28,7 +34,7 @@ function thrown(
   }
 }
 
-describe('checkOptions', () => {
+describe('readOptions: the problems', () => {
   it('accepts valid options, with or without the optional ones', () => {
     expect(thrown(valid)).toBeUndefined();
     expect(thrown({ ...valid, timeout: 5_000, clockTolerance: 0, pkce: false, scope: ['openid'] })).toBeUndefined();
@@ -159,6 +165,62 @@ describe('checkOptions', () => {
   });
 });
 
+describe('readOptions: the settings', () => {
+  const table: OptionTable = {
+    name: { rule: rules.nonEmptyString, required: true },
+    timeout: { rule: rules.positiveDurationMs, default: 10_000 },
+    skewMs: { rule: rules.durationMs, default: 60_000, formerlySeconds: 'skewSeconds' },
+    label: { rule: rules.string },
+  };
+
+  it('holds every option of the table, given or its default, frozen', () => {
+    const settings = readOptions('Component', { name: 'a', skewMs: 0 }, table);
+    expect(settings).toEqual({ name: 'a', timeout: 10_000, skewMs: 0, label: undefined });
+    expect(Object.isFrozen(settings)).toBe(true);
+  });
+
+  it('reads each value once, and hands the rules those values', () => {
+    let reads = 0;
+    const options = {
+      get name() {
+        reads += 1;
+        return reads === 1 ? 'checked' : '';
+      },
+    };
+    const seen: unknown[] = [];
+    const settings = readOptions<{ name: string }>('Component', options, {
+      name: { rule: (value, given) => (seen.push(value, given.name), rules.nonEmptyString(value, given)) },
+    });
+    expect([settings.name, reads, seen]).toEqual(['checked', 1, ['checked', 'checked']]);
+  });
+
+  it('returns settings given again to a table whose every option they were read with, and reads anything else', () => {
+    const settings = readOptions('Component', { name: 'a' }, table);
+    expect(readOptions('Component', settings, table)).toBe(settings);
+    expect(readOptions('Part', settings, { skewMs: table.skewMs, timeout: table.timeout })).toBe(settings);
+    // The same option by another spec: read, and the keys it does not know are not options.
+    expect(() => readOptions('Other', settings, { skewMs: { rule: rules.durationMs } })).toThrow(
+      '`name` is not an option',
+    );
+    expect(readOptions('Component', { ...settings }, table)).not.toBe(settings);
+  });
+
+  it('a required option may depend on the others', () => {
+    const needsName: OptionTable = {
+      name: { rule: rules.string, required: (given) => given.client === undefined },
+      client: { rule: rules.any },
+    };
+    expect(() => readOptions('Component', {}, needsName)).toThrow('`name` is required');
+    expect(readOptions('Component', { client: {} }, needsName)).toMatchObject({ name: undefined });
+  });
+
+  it('names the new name of an option that took seconds, without a value', () => {
+    expect(() => readOptions('Component', { name: 'a', skewSeconds: 60 }, table)).toThrow(
+      'passport-justlogin: `skewSeconds` is not an option: it is now `skewMs`, in milliseconds (seconds × 1000) (Component)',
+    );
+  });
+});
+
 describe('rules', () => {
   const cases: Array<[string, OptionRule, unknown[], unknown[], string]> = [
     ['string', rules.string, ['', 'a'], [1, null, {}], 'must be a string'],
@@ -167,33 +229,20 @@ describe('rules', () => {
     ['func', rules.func, [() => 1, class {}], [{}, 'f', null], 'must be a function'],
     ['object', rules.object, [{}, new Map()], [null, [], 'x', () => 1], 'must be an object'],
     [
-      'positiveMilliseconds',
-      rules.positiveMilliseconds,
+      'positiveDurationMs',
+      rules.positiveDurationMs,
       [1, 10_000, 2_147_483_647],
       [0, -1, 0.5, 2_147_483_648, Infinity, Number.NaN, '10'],
       'must be a positive whole number of milliseconds (at most 2147483647)',
     ],
     [
-      'nonNegativeMilliseconds',
-      rules.nonNegativeMilliseconds,
+      'durationMs',
+      rules.durationMs,
       [0, 1, 2_147_483_647],
       [-1, 0.5, 2_147_483_648, Number.NaN, null],
       'must be a whole number of milliseconds, 0 or more (at most 2147483647)',
     ],
-    [
-      'positiveSeconds',
-      rules.positiveSeconds,
-      [0.5, 600],
-      [0, -1, Infinity, Number.NaN, '600'],
-      'must be a positive number of seconds',
-    ],
-    [
-      'nonNegativeSeconds',
-      rules.nonNegativeSeconds,
-      [0, 2.5],
-      [-0.1, Infinity, Number.NaN, '0'],
-      'must be a number of seconds, 0 or more',
-    ],
+    ['seconds', rules.seconds, [0, 2.5], [-0.1, Infinity, Number.NaN, '0'], 'must be a number of seconds, 0 or more'],
     [
       'oneOf',
       rules.oneOf(['sandbox', 'production']),

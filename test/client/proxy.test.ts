@@ -66,6 +66,7 @@ describe('the token endpoint and the JWKS client', () => {
       clientID: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
       tokenURL: justlogin.origin + TOKEN_PATH,
+      timeout: 2000,
       transport,
     });
     const { id_token } = await endpoint.request({ grant_type: 'authorization_code', code: 'the-code' });

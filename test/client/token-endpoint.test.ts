@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { JustLoginRequestError, JustLoginTokenError } from '../../lib';
 import { TokenEndpoint } from '../../lib/client/token-endpoint';
+import { createTransport } from '../../lib/client/transport';
 import { TokenServer, tokenResponse } from '../support/token-server';
 
 // The token endpoint client: what it refuses on the way out and on the way
@@ -24,7 +25,14 @@ afterEach(async () => {
 });
 
 function endpoint(timeout = 1000): TokenEndpoint {
-  return new TokenEndpoint({ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenURL: server.url, timeout });
+  const transport = createTransport();
+  return new TokenEndpoint({
+    clientID: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    tokenURL: server.url,
+    timeout,
+    transport,
+  });
 }
 
 async function failure(run: Promise<unknown>): Promise<Error> {

@@ -71,13 +71,13 @@ describe.each([
     const build = adapter as (refresher: unknown, options: unknown) => unknown;
     let error: unknown;
     try {
-      build(refresher, { get: () => undefined, set: 'tokens', skewSecond: 30 });
+      build(refresher, { get: () => undefined, set: 'tokens', skewMS: 30_000 });
     } catch (thrown) {
       error = thrown;
     }
     expect(error).toBeInstanceOf(JustLoginOptionsError);
     expect((error as JustLoginOptionsError).problems).toEqual([
-      '`skewSecond` is not an option; did you mean `skewSeconds`?',
+      '`skewMS` is not an option; did you mean `skewMs`?',
       '`set` must be a function',
     ]);
     expect((error as Error).message).toContain(`${name} options are invalid`);

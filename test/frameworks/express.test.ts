@@ -114,7 +114,7 @@ it('requires get and set', () => {
 });
 
 it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
-  const options = { get: () => undefined, set: 'tokens', skewSecond: 30, onReauthenticate: true };
+  const options = { get: () => undefined, set: 'tokens', skewMS: 30_000, onReauthenticate: true };
   let error: unknown;
   try {
     keepTokensFresh(refresher, options as unknown as ExpressOptions);
@@ -123,12 +123,12 @@ it('reports every bad option at once, with a did-you-mean for a misspelt one', (
   }
   expect(error).toBeInstanceOf(JustLoginOptionsError);
   expect((error as JustLoginOptionsError).problems).toEqual([
-    '`skewSecond` is not an option; did you mean `skewSeconds`?',
+    '`skewMS` is not an option; did you mean `skewMs`?',
     '`set` must be a function',
     '`onReauthenticate` must be a function',
   ]);
-  expect(() => keepTokensFresh(refresher, { get: () => undefined, set: () => undefined, skewSeconds: -1 })).toThrow(
-    /^passport-justlogin: `skewSeconds` must be a number of seconds, 0 or more \(keepTokensFresh\)$/,
+  expect(() => keepTokensFresh(refresher, { get: () => undefined, set: () => undefined, skewMs: -1 })).toThrow(
+    /^passport-justlogin: `skewMs` must be a whole number of milliseconds, 0 or more \(at most 2147483647\) \(keepTokensFresh\)$/,
   );
   const notARefresher = {} as JustLoginRefresher;
   expect(() => keepTokensFresh(notARefresher, { get: () => undefined, set: () => undefined })).toThrow(

@@ -123,10 +123,3 @@ it('stores no token in clear text: keys are SHA-256 digests, values are encrypte
     for (const buffer of bytes) expect(buffer.includes(Buffer.from(secret))).toBe(false);
   }
 });
-
-it('checks graceMs', () => {
-  for (const graceMs of [-1, 1.5, Number.NaN, Infinity]) {
-    expect(() => new RenewalMemory(graceMs)).toThrow(/`graceMs`/);
-  }
-  expect(() => new RenewalMemory(0)).not.toThrow();
-});

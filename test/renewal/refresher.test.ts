@@ -219,11 +219,11 @@ describe('JustLoginRefresher.ensureFresh', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('renews within skewSeconds of expiry (default 60)', async () => {
+  it('renews within skewMs of expiry (default 60000)', async () => {
     const refresher = refresherFor();
     const soon = expiredTokens({ expiresAt: nowSeconds() + 30 });
 
-    await expect(refresher.ensureFresh(soon, { skewSeconds: 10 })).resolves.toBe(soon);
+    await expect(refresher.ensureFresh(soon, { skewMs: 10_000 })).resolves.toBe(soon);
     expect(server.requests).toHaveLength(0);
 
     const renewed = await refresher.ensureFresh(soon);

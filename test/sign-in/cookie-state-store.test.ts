@@ -192,7 +192,7 @@ describe('CookieStateStore', () => {
   });
 
   it('sets an HttpOnly, SameSite=Lax, Secure cookie scoped to the callback path, and clears it when used', async () => {
-    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAge: 300 }));
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAgeMs: 300_000 }));
     const { state, cookie, setCookie } = await begin(app);
     const set = parseSetCookie(setCookie[0]);
     expect(set).toMatchObject({
@@ -206,6 +206,12 @@ describe('CookieStateStore', () => {
     const res = await callback(app, state, cookie);
     const cleared = parseSetCookie(([] as string[]).concat(res.headers['set-cookie'])[0]);
     expect(cleared).toMatchObject({ name: 'justlogin_state', value: '', maxAge: 0, path: '/auth/justlogin/callback' });
+  });
+
+  it('gives the cookie a Max-Age of maxAgeMs in whole seconds, rounded up', async () => {
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAgeMs: 1_500 }));
+    const { setCookie } = await begin(app);
+    expect(parseSetCookie(setCookie[0])).toMatchObject({ maxAge: 2 });
   });
 
   it('keeps nothing readable in the cookie: not the secrets, the verifier, the nonce or the app state', async () => {
@@ -324,7 +330,7 @@ describe('CookieStateStore', () => {
   });
 
   it('fails the sign-in when the cookie has expired', async () => {
-    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAge: 60 }));
+    const { app } = sessionless(new CookieStateStore({ secret: SECRET, maxAgeMs: 60_000 }));
     const { state, cookie } = await begin(app);
     const now = Date.now();
     jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
@@ -369,7 +375,7 @@ describe('CookieStateStore', () => {
   });
 
   it('forgets used handles once their cookie has expired, oldest first', () => {
-    const store = new CookieStateStore({ secret: SECRET, maxAge: 60 });
+    const store = new CookieStateStore({ secret: SECRET, maxAgeMs: 60_000 });
     const used = usedHandles(store);
     const now = Date.now();
     for (let i = 0; i < 1_000; i++) signInOn(store);
@@ -478,7 +484,7 @@ describe('CookieStateStore', () => {
     }
     expect(error).toBeInstanceOf(TypeError);
     expect((error as JustLoginOptionsError).problems).toEqual([
-      '`maxage` is not an option; did you mean `maxAge`?',
+      '`maxage` is not an option; did you mean `maxAgeMs`?',
       '`secret` must be at least 32 characters (bytes, for a Buffer) with at least 8 different ones; make one with ' +
         `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
       "`name` must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only",
@@ -492,8 +498,8 @@ describe('CookieStateStore', () => {
     [{ secret: 'a'.repeat(32) }, /`secret` must .* at least 8 different ones; make one with node -e/],
     [{ secret: Buffer.alloc(64) }, /`secret` must .* at least 8 different ones/],
     [{ secret: 'changeme'.repeat(4) }, /`secret` must .* at least 8 different ones/],
-    [{ secret: SECRET, maxAge: 0 }, /maxAge/],
-    [{ secret: SECRET, maxAge: Infinity }, /`maxAge` must be a positive number of seconds/],
+    [{ secret: SECRET, maxAgeMs: 0 }, /maxAgeMs/],
+    [{ secret: SECRET, maxAgeMs: Infinity }, /`maxAgeMs` must be a positive whole number of milliseconds/],
     [{ secret: SECRET, name: '' }, /`name` must be a cookie name/],
     [undefined, /^passport-justlogin: options must be an object, not undefined \(CookieStateStore\)$/],
   ])('rejects bad options %j', (options, message) => {

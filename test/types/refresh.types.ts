@@ -65,6 +65,8 @@ export { params2 };
 // @ts-expect-error refreshToken is required
 void refresher.refresh({ accessToken: 'access' });
 assertType<Equal<ReturnType<typeof refresher.ensureFresh>, Promise<JustLoginTokenSet>>>(true);
+void refresher.ensureFresh(tokens, { skewMs: 120_000 });
+// @ts-expect-error skewSeconds became skewMs
 void refresher.ensureFresh(tokens, { skewSeconds: 120 });
 // @ts-expect-error ensureFresh takes a JustLoginTokenSet
 void refresher.ensureFresh({ refresh_token: 'refresh' });
@@ -91,7 +93,7 @@ export const middleware = keepTokensFresh(refresher, {
   set: (req, next) => {
     stored.set(req, next);
   },
-  skewSeconds: 30,
+  skewMs: 30_000,
 });
 
 // A refresher on a shared client.
