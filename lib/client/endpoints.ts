@@ -78,14 +78,27 @@ export function httpURLProblem(value: unknown, allowInsecure: boolean): string |
   return undefined;
 }
 
-/** The option rule for an endpoint URL: {@link httpURLProblem} under the options' `allowInsecureRequests`. */
-export const endpointURL: OptionRule = (value, options) =>
-  httpURLProblem(value, options.allowInsecureRequests === true);
+/**
+ * What keeps a URL option from being used when it holds a user name or
+ * password, or `undefined`. The message never quotes them.
+ */
+export function credentialsProblem(url: URL): string | undefined {
+  return url.username !== '' || url.password !== ''
+    ? "must not hold a user name or password (`https://user:pass@…`): they would be sent with every request and shown in the browser's redirects"
+    : undefined;
+}
 
-/** The option rule for `issuer`: a URL. */
+/**
+ * The option rule for an endpoint URL: {@link httpURLProblem} under the
+ * options' `allowInsecureRequests`, and no user name or password.
+ */
+export const endpointURL: OptionRule = (value, options) =>
+  httpURLProblem(value, options.allowInsecureRequests === true) ?? credentialsProblem(new URL(value as string));
+
+/** The option rule for `issuer`: a URL, without a user name or password. */
 export const issuerRule: OptionRule = (value) =>
   typeof value === 'string' && URL.canParse(value)
-    ? undefined
+    ? credentialsProblem(new URL(value))
     : 'must be a URL, e.g. https://apis.justlogin.com/v1/auth';
 
 /**

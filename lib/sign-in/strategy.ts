@@ -11,6 +11,7 @@ import {
   type JustLoginClientReference,
 } from '../client/client';
 import { JustLoginOptionsError } from '../errors';
+import { credentialsProblem } from '../client/endpoints';
 import { readOptions, rules, type OptionSpec } from '../client/options';
 import type { JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './passport-request';
@@ -602,7 +603,9 @@ const STRATEGY_OPTIONS = {
   callbackURL: {
     rule: (value) =>
       typeof value === 'string' && isCallbackURL(value)
-        ? undefined
+        ? value.startsWith('/')
+          ? undefined
+          : credentialsProblem(new URL(value))
         : "must be an http(s) URL or a path starting with '/' (not '//')",
     required: true,
   },

@@ -1,9 +1,15 @@
+import { inspect } from 'node:util';
 import {
   JustLoginClient,
+  JustLoginOptionsError,
   JustLoginStrategy,
   type JustLoginClientOptions,
   type JustLoginStrategyOptions,
 } from '../../lib';
+
+/** What every URL option with a user name or password is refused with. */
+const CREDENTIALS_PROBLEM =
+  "must not hold a user name or password (`https://user:pass@…`): they would be sent with every request and shown in the browser's redirects";
 
 // Plain http:// carries the client secret, codes and tokens in clear text: it is
 // allowed for loopback hosts (a local sandbox) and otherwise only when asked for.
@@ -111,5 +117,67 @@ describe('environment', () => {
     expect(() => clientAt({ environment: 'test' as 'staging' })).toThrow(
       "`environment` must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)",
     );
+  });
+});
+
+describe('URL options with a user name or password', () => {
+  // `https://user:pass@host` would send the credentials as Authorization: Basic beside the client secret in the
+  // body, and show them in every browser's redirect to the authorize URL.
+  const PASSWORD = 'pa55-w0rd-Xq';
+  const strategyWith = (options: object) => () =>
+    new JustLoginStrategy({ ...base, ...options }, (_at, _rt, _params, _profile, done) => done(null, {}));
+  const clientWith = (options: object) => () =>
+    new JustLoginClient({ clientID: 'client-abc', clientSecret: 'super-secret-value-123', ...options });
+
+  it.each([
+    ['baseURL', `https://justlogin-user:${PASSWORD}@idp.example.com`],
+    ['authorizationURL', `https://justlogin-user:${PASSWORD}@idp.example.com/v1/auth/connect/authorize`],
+    ['tokenURL', `https://justlogin-user:${PASSWORD}@idp.example.com/v1/auth/connect/token`],
+    ['jwksURL', `https://justlogin-user:${PASSWORD}@idp.example.com/jwks`],
+    ['issuer', `https://justlogin-user:${PASSWORD}@idp.example.com/v1/auth`],
+    ['baseURL', `http://justlogin-user:${PASSWORD}@127.0.0.1:4000`],
+    ['tokenURL', 'https://justlogin-user@idp.example.com/token'],
+    ['baseURL', `https://:${PASSWORD}@idp.example.com`],
+  ])('refuses %s %s, naming the option and never the credentials', (option, url) => {
+    for (const attempt of [clientWith({ [option]: url }), strategyWith({ [option]: url })]) {
+      let error: unknown;
+      try {
+        attempt();
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(JustLoginOptionsError);
+      const { problems, message } = error as JustLoginOptionsError;
+      expect(problems).toEqual([`\`${option}\` ${CREDENTIALS_PROBLEM}`]);
+      for (const text of [message, inspect(error, { showHidden: true, depth: Infinity })]) {
+        expect(text).not.toContain(PASSWORD);
+        expect(text).not.toContain('justlogin-user');
+      }
+    }
+  });
+
+  it('refuses them even with allowInsecureRequests', () => {
+    expect(clientWith({ baseURL: `http://user:${PASSWORD}@idp.internal`, allowInsecureRequests: true })).toThrow(
+      `\`baseURL\` ${CREDENTIALS_PROBLEM}`,
+    );
+  });
+
+  it.each([`https://app-user:${PASSWORD}@app.example/callback`, 'http://app-user@localhost:3000/callback'])(
+    'refuses a callbackURL %s',
+    (callbackURL) => {
+      const attempt = strategyWith({ callbackURL });
+      expect(attempt).toThrow(`\`callbackURL\` ${CREDENTIALS_PROBLEM}`);
+      expect(attempt).not.toThrow(PASSWORD);
+    },
+  );
+
+  it('refuses allowedEndpointOrigins with credentials: an origin holds none', () => {
+    const attempt = clientWith({ allowedEndpointOrigins: [`https://keys-user:${PASSWORD}@keys.example.com`] });
+    expect(attempt).toThrow('`allowedEndpointOrigins` must be a list of origins');
+    expect(attempt).not.toThrow(PASSWORD);
+  });
+
+  it('accepts an empty user information part, which holds no credentials', () => {
+    expect(clientWith({ baseURL: 'https://@idp.example.com' })).not.toThrow();
   });
 });
