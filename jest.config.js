@@ -27,6 +27,7 @@ const UNIT_NAMES = [
   'options-read-once',
   'programs',
   'readme-types',
+  'redact',
   'renewal/memory',
   'renewal/memory-order',
   'renewal/refresher',
