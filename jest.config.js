@@ -24,6 +24,7 @@ const UNIT_NAMES = [
   'frameworks/express',
   'layout',
   'local-path',
+  'oauth-error',
   'options-read-once',
   'programs',
   'readme-types',

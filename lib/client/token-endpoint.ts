@@ -1,8 +1,6 @@
 import { JustLoginRequestError, JustLoginTokenError } from '../errors';
+import { oauthError } from '../oauth-error';
 import { MAX_RESPONSE_BYTES, type Transport } from './transport';
-
-/** The longest error description from JustLogin kept in an error message. */
-const MAX_DESCRIPTION_LENGTH = 300;
 
 /** Request parameters whose values are secrets, redacted from anything JustLogin echoes. */
 const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token'];
@@ -107,10 +105,9 @@ export function parseTokenResponse(
   }
   const body = isObject(json) ? json : undefined;
   if (status < 200 || status >= 300) {
-    if (body && typeof body.error === 'string' && body.error) {
-      const code = clean(body.error, secrets).slice(0, 64);
-      const description = typeof body.error_description === 'string' ? clean(body.error_description, secrets) : '';
-      const uri = typeof body.error_uri === 'string' ? clean(body.error_uri, secrets) : undefined;
+    const refused = body && oauthError(body, secrets);
+    if (refused) {
+      const { code, description, uri } = refused;
       const error = new JustLoginTokenError(
         `JustLogin refused the token request: ${code}${description ? ` (${description})` : ''}`,
         code,
@@ -162,14 +159,4 @@ function badResponse(what: string, status: number): JustLoginRequestError {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Removes secrets and control characters from text that came from JustLogin, and caps it. */
-function clean(text: string, secrets: readonly (string | undefined)[]): string {
-  // Loaded here: only an error answer needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { redact } = require('../redact') as typeof import('../redact');
-  // eslint-disable-next-line no-control-regex
-  const out = redact(text, secrets).replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return out.length > MAX_DESCRIPTION_LENGTH ? `${out.slice(0, MAX_DESCRIPTION_LENGTH)}…` : out;
 }

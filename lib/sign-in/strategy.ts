@@ -11,6 +11,7 @@ import {
   type JustLoginClientReference,
 } from '../client/client';
 import { JustLoginOptionsError } from '../errors';
+import { oauthError } from '../oauth-error';
 import { credentialsProblem } from '../client/endpoints';
 import { readOptions, rules, type OptionSpec } from '../client/options';
 import type { JustLoginProfile } from './profile';
@@ -372,7 +373,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
       }
     }
     if ('error' in response) {
-      return () => this._authorizationError(response.error as string, response.error_description, response.error_uri);
+      return () => this._authorizationError(response);
     }
     const params: Record<string, string> = { ...(this.tokenParams(options) as Record<string, string>) };
     params.grant_type = 'authorization_code';
@@ -458,21 +459,21 @@ export class JustLoginStrategy extends OAuth2Strategy {
 
   /**
    * @internal Reports an authorization error whose state was valid: `access_denied`
-   * (the user said No) fails the sign-in; any other error is an `AuthorizationError`
-   * with the description's control characters replaced and only an http(s) `error_uri`.
+   * (the user said No) fails the sign-in; any other error goes to the error handler,
+   * its fields held to the rule every OAuth error from JustLogin is held to.
    */
-  private _authorizationError(error: string, description: unknown, uri: unknown): void {
-    if (!OAUTH_ERROR_CODE.test(error)) {
+  private _authorizationError(response: Params): void {
+    const error = oauthError(response);
+    if (!error) {
       this.fail({ message: 'Malformed authorization response: error is not an OAuth 2.0 error code' }, 400);
       return;
     }
-    if (error === 'access_denied') {
+    if (error.code === 'access_denied') {
       this.fail({ message: 'The user did not allow the sign-in with JustLogin' });
       return;
     }
-    const text = typeof description === 'string' ? withoutControlCharacters(description).slice(0, 300) : '';
-    const message = text || `JustLogin answered the authorization request with ${error}`;
-    this.error(new OAuth2Strategy.AuthorizationError(message, error, httpURL(uri)));
+    const message = error.description || `JustLogin answered the authorization request with ${error.code}`;
+    this.error(new OAuth2Strategy.AuthorizationError(message, error.code, error.uri));
   }
 }
 
@@ -498,12 +499,6 @@ function paramsOf(value: unknown): Params {
   return typeof value === 'object' && value !== null ? (value as Params) : {};
 }
 
-/**
- * RFC 6749's `error`: `%x20-21 / %x23-5B / %x5D-7E` (printable ASCII without `"`
- * and `\\`), here at most 64 characters.
- */
-const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
-
 /** The authorization response the request carries (code, state or error), or `undefined` when it starts a sign-in. */
 function authorizationResponse(query: Params, body: unknown): Params | undefined {
   if ('code' in query || 'state' in query || 'error' in query) return query;
@@ -526,11 +521,6 @@ function malformedResponse(response: Params): string | undefined {
   return undefined;
 }
 
-/** `text` with every run of control characters (C0, DEL, C1, line and paragraph separators) made one space. */
-function withoutControlCharacters(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
-}
-
 /** The protocol and host of the URL the client asked for, as passport-oauth2's `utils.originalURL` builds them. */
 function requestOrigin(req: PassportRequestLike, trustProxy: boolean | undefined): string {
   const { app, socket } = req as { app?: { get?: (setting: string) => unknown }; socket?: { encrypted?: boolean } };
@@ -545,13 +535,6 @@ function firstForwarded(header: string | string[] | undefined): string {
   return String(header ?? '')
     .toLowerCase()
     .split(/\s*,\s*/)[0];
-}
-
-/** `value` when it is an http(s) URL, else `undefined`. */
-function httpURL(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
-  const url = new URL(value);
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
 }
 
 /** Sends `openid` plus the requested scopes, each once. */

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { JustLoginRequestError, JustLoginTokenError } from '../../lib';
 import { TokenEndpoint } from '../../lib/client/token-endpoint';
+import * as redaction from '../../lib/redact';
 import { createTransport } from '../../lib/client/transport';
 import { TokenServer, tokenResponse } from '../support/token-server';
 
@@ -174,4 +175,58 @@ describe('errors from the token endpoint', () => {
     const error = await failure(endpoint(100).request(params));
     expect(error).toMatchObject({ code: 'ETIMEDOUT', message: expect.stringContaining('token endpoint') });
   });
+});
+
+describe('an error description of any size', () => {
+  /** The length of every text redaction is given, while `run` runs. */
+  async function textsRedacted(run: () => Promise<unknown>): Promise<number[]> {
+    const redact = redaction.redact;
+    const lengths: number[] = [];
+    const spy = jest.spyOn(redaction, 'redact').mockImplementation((text, ...rest) => {
+      lengths.push(text.length);
+      return redact(text, ...rest);
+    });
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return lengths;
+  }
+
+  // A secret that starts with a character other than a letter or digit once made redaction try every run
+  // of backslashes to its end, at every position: 80,000 of them blocked the event loop for seconds.
+  it.each([
+    ['a code starting with /', { code: `/${CODE}` }, undefined],
+    ['an access token starting with +', { refresh_token: REFRESH_TOKEN }, `+${ACCESS_TOKEN}`],
+  ])('is cut before it is redacted: %s', async (_case, secrets, bearer) => {
+    const backslashes = '\\'.repeat(20_000);
+    server.reply({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: backslashes, error_uri: `https://x.test/${backslashes}` },
+    });
+    let error: Error | undefined;
+    const lengths = await textsRedacted(async () => {
+      error = await failure(endpoint().request({ grant_type: 'authorization_code', ...secrets }, bearer));
+    });
+    expect(error).toMatchObject({ code: 'invalid_grant' });
+    expect(lengths.length).toBeGreaterThan(0);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(300);
+    expect(error?.message.length).toBeLessThan(400);
+  });
+
+  it.each(encodings(CLIENT_SECRET).map((form) => [form]))(
+    'never shows the beginning of a secret cut off at 300 characters: %j',
+    async (form) => {
+      for (const before of [290, 295, 299]) {
+        server.reply({
+          status: 400,
+          body: { error: 'invalid_request', error_description: `${'x'.repeat(before)}${form} and more` },
+        });
+        const error = await failure(endpoint().request({ grant_type: 'refresh_token', refresh_token: 'r' }));
+        expect(error.message).toContain(`${'x'.repeat(before)}[redacted]`);
+        expect(error.message).not.toContain(`x${form.slice(0, 300 - before)}`);
+      }
+    },
+  );
 });
