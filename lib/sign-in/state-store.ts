@@ -1,4 +1,5 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
+import type OAuth2Strategy from 'passport-oauth2';
 import { JustLoginOptionsError } from '../errors';
 import type { PassportRequestLike } from './passport-request';
 
@@ -36,11 +37,21 @@ export type StateVerifyCallback = (err: Error | null, ok?: string | boolean, sta
 export type AppState = Record<string, unknown>;
 
 /**
- * A passport-oauth2 state store that keeps the PKCE verifier and the app's
- * state object (where the nonce travels) with the `state` it issues:
- * passport-oauth2's five-argument `store` and four-argument `verify`.
+ * A state store that keeps the PKCE verifier and the app's state object
+ * (where the nonce travels) with the `state` it issues. The strategy calls
+ * `store` and `verify` with every argument below, whatever number of
+ * parameters the functions declare (a rest parameter is fine).
  */
 export interface JustLoginStateStore {
+  /**
+   * `false` for a store written for one of passport-oauth2's shorter forms
+   * (`store(req, callback)`, `store(req, meta, callback)`,
+   * `store(req, state, meta, callback)`, `verify(req, handle, callback)`): the
+   * strategy then calls it as passport-oauth2 does, by the number of
+   * parameters its functions declare, and sends no nonce. Absent or `true`:
+   * every argument, and a nonce in `state`.
+   */
+  readonly keepsNonce?: boolean;
   /** Keeps the verifier and the state object, and calls back with the handle to send as `state`. */
   store(
     req: PassportRequestLike,
@@ -51,6 +62,71 @@ export interface JustLoginStateStore {
   ): void;
   /** Looks up the handle that came back as `state`, once, and calls back with the verifier and the state object. */
   verify(req: PassportRequestLike, handle: string, meta: StateStoreMeta, callback: StateVerifyCallback): void;
+}
+
+/** A state store the strategy was given: its own kind, or passport-oauth2's. */
+export type AnyStateStore = JustLoginStateStore | OAuth2Strategy.StateStore;
+
+/** A store as the strategy calls it: any arguments. */
+type Callable = Record<'store' | 'verify', (...args: unknown[]) => void>;
+
+/** True unless `store` says `keepsNonce: false` (or there is no store). */
+export function keepsNonce(store: AnyStateStore | undefined): boolean {
+  return store !== undefined && (store as JustLoginStateStore).keepsNonce !== false;
+}
+
+/**
+ * Why the strategy cannot take `store`, or `undefined`: a `keepsNonce` that is not a boolean, or
+ * none on a store whose functions declare passport-oauth2's shorter forms, which every argument
+ * would break.
+ */
+export function stateStoreProblem(store: AnyStateStore): string | undefined {
+  const declared = (store as JustLoginStateStore).keepsNonce;
+  if (declared !== undefined) {
+    return typeof declared === 'boolean' ? undefined : 'must have a boolean `keepsNonce`, if any';
+  }
+  const stores = store.store.length;
+  const verifies = store.verify.length;
+  return (stores >= 2 && stores <= 4) || verifies === 3
+    ? `declares ${stores} parameters in its \`store\` and ${verifies} in its \`verify\`, as passport-oauth2's ` +
+        'shorter forms do: say so with `keepsNonce: false` on it (it then gets no nonce), ' +
+        'or `keepsNonce: true` if it takes every argument'
+    : undefined;
+}
+
+/**
+ * Calls `store.store`, or passport-oauth2's NullStore without a store (no state).
+ * A store with `keepsNonce: false` is called as passport-oauth2 calls it.
+ */
+export function storeState(
+  store: AnyStateStore | undefined,
+  req: PassportRequestLike,
+  verifier: string | undefined,
+  state: AppState | undefined,
+  meta: StateStoreMeta,
+  callback: StateStoreCallback,
+): void {
+  if (!store) return callback(null);
+  const target = store as unknown as Callable;
+  const declared = target.store.length;
+  if (keepsNonce(store) || declared === 5) target.store(req, verifier, state, meta, callback);
+  else if (declared === 4) target.store(req, state, meta, callback);
+  else if (declared === 3) target.store(req, meta, callback);
+  else target.store(req, callback);
+}
+
+/** Calls `store.verify` as {@link storeState} calls `store.store`; without a store, any handle passes. */
+export function verifyState(
+  store: AnyStateStore | undefined,
+  req: PassportRequestLike,
+  handle: string,
+  meta: StateStoreMeta,
+  callback: StateVerifyCallback,
+): void {
+  if (!store) return callback(null, true);
+  const target = store as unknown as Callable;
+  if (keepsNonce(store) || target.verify.length === 4) target.verify(req, handle, meta, callback);
+  else target.verify(req, handle, callback);
 }
 
 interface SessionEntry {

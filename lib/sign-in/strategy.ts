@@ -16,7 +16,17 @@ import { credentialsProblem } from '../client/endpoints';
 import { readOptions, rules, type OptionSpec } from '../client/options';
 import type { JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './passport-request';
-import { randomToken, SessionStateStore, type JustLoginStateStore, type StateStoreMeta } from './state-store';
+import {
+  keepsNonce,
+  randomToken,
+  SessionStateStore,
+  stateStoreProblem,
+  storeState,
+  verifyState,
+  type AnyStateStore,
+  type JustLoginStateStore,
+  type StateStoreMeta,
+} from './state-store';
 import type { JustLoginTokenParams } from '../token-set';
 
 /** Passport's `done` for a verify callback. */
@@ -105,10 +115,11 @@ export interface JustLoginStrategyOwnOptions {
   /** PKCE with S256 (default `true` when `state` is on). */
   pkce?: boolean;
   /**
-   * A state store used instead of the session, e.g. `CookieStateStore`. A store
-   * that keeps the state object (five-argument `store`) also keeps the nonce.
+   * A state store used instead of the session, e.g. `CookieStateStore`: called with every argument
+   * of {@link JustLoginStateStore}, it keeps the nonce in the state object. A passport-oauth2 store
+   * of a shorter form says `keepsNonce: false`; it then gets no nonce.
    */
-  store?: JustLoginStateStore | OAuth2Strategy.StateStore;
+  store?: JustLoginStateStore | (OAuth2Strategy.StateStore & { readonly keepsNonce: false });
   /** Session key for the state (default `oauth2:<authorize host>`). */
   sessionKey?: string;
   /** Do not build a profile (verify gets `undefined`) and accept a response without id_token. */
@@ -143,16 +154,6 @@ export type JustLoginStrategyOptionsWithoutProfile = JustLoginStrategyOptionsBas
   skipUserProfile: true;
 };
 
-/** The request type passport-oauth2's declarations name (Express's). */
-type OAuth2Request = Parameters<OAuth2Strategy['authenticate']>[0];
-
-/** What passport-oauth2's constructor keeps on the strategy and the callback reads. */
-interface OAuth2StrategyInternals {
-  _stateStore: OAuth2Strategy.StateStore;
-  _callbackURL?: string;
-  _trustProxy?: boolean;
-}
-
 /** What the callback hands passport once its work is done: the verify call, a failure or an error. */
 type Outcome = () => void;
 
@@ -185,8 +186,14 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _scopes: string[];
   /** @internal */
   private readonly _skipProfile: boolean;
+  /** @internal Where the state waits; `undefined` with `state: false` and no `store`. */
+  private readonly _store: AnyStateStore | undefined;
   /** @internal */
   private readonly _sendsNonce: boolean;
+  /** @internal The `callbackURL` option: absolute, or resolved against each request. */
+  private readonly _callbackURLOption: string;
+  /** @internal Trust `X-Forwarded-*` (the `proxy` option). */
+  private readonly _proxy: boolean;
   /** @internal */
   private readonly _pkce: boolean;
   /** @internal The authorize endpoint without its query, and its query's parameters. */
@@ -217,20 +224,19 @@ export class JustLoginStrategy extends OAuth2Strategy {
   ) {
     const settings = strategySettings(options, verify);
     const { client } = settings;
+    // From passport-oauth2 the strategy uses what it documents: the constructor's endpoints and
+    // client id, with an empty `clientSecret` (its types require one; the client exchanges the code,
+    // so node-oauth, which would show the secret to util.inspect, never needs it), the
+    // `authorizationParams` and `tokenParams` hooks, and `AuthorizationError`. The sign-in, its state
+    // store, callback URL and proxy setting are this class's own. One member is not documented: `_oauth2`,
+    // protected for subclasses in its types, whose `setAgent` (passport-oauth2's way to set a proxy) is
+    // pointed at the client's transport below.
     super(
       {
         authorizationURL: client.authorizationURL,
         tokenURL: client.tokenURL,
         clientID: client.clientID,
-        // node-oauth would keep the secret in `_oauth2._clientSecret`, visible to util.inspect and
-        // JSON.stringify; the code is exchanged by the client, so node-oauth never needs it.
         clientSecret: '',
-        callbackURL: settings.callbackURL,
-        scope: settings.scope,
-        state: settings.state,
-        pkce: settings.pkce,
-        store: settings.store as OAuth2Strategy.StateStore | undefined,
-        proxy: settings.proxy,
       },
       verify as OAuth2Strategy.VerifyFunction,
     );
@@ -240,7 +246,10 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this._verifyTakesRequest = settings.passReqToCallback;
     this._scopes = settings.scope;
     this._skipProfile = settings.skipUserProfile;
-    this._sendsNonce = keepsStateObject(settings.store);
+    this._store = settings.store;
+    this._sendsNonce = keepsNonce(settings.store);
+    this._callbackURLOption = settings.callbackURL;
+    this._proxy = settings.proxy;
     this._pkce = settings.pkce;
     const authorize = new URL(client.authorizationURL);
     this._authorizeAt = { endpoint: authorize.href.split(/[?#]/)[0], query: parseQuery(authorize.search.slice(1)) };
@@ -307,14 +316,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return;
     }
     const stored = (err: Error | null, handle?: unknown) => (err ? this.error(err) : redirect(handle));
-    const store = (this as unknown as OAuth2StrategyInternals)._stateStore as unknown as {
-      store: (...args: unknown[]) => void;
-    };
     try {
-      if (store.store.length === 5) store.store(req, verifier, state, meta, stored);
-      else if (store.store.length === 4) store.store(req, state, meta, stored);
-      else if (store.store.length === 3) store.store(req, meta, stored);
-      else store.store(req, stored);
+      storeState(this._store, req, verifier, state as Params | undefined, meta, stored);
     } catch (error) {
       this.error(error);
     }
@@ -333,7 +336,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
     }
     const meta = this._stateStoreMeta(req, options);
     if (!meta) return;
-    const store = (this as unknown as OAuth2StrategyInternals)._stateStore;
     const loaded = (err: Error | null, ok: unknown, stored?: unknown) => {
       if (err) return this.error(err);
       if (!ok) return this.fail(stored as { message?: string }, 403);
@@ -345,9 +347,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
       );
     };
     try {
-      const request = req as OAuth2Request;
-      if (store.verify.length === 4) store.verify(request, response.state as string, meta, loaded);
-      else store.verify(request, response.state as string, loaded);
+      verifyState(this._store, req, response.state as string, meta, loaded);
     } catch (error) {
       this.error(error);
     }
@@ -439,8 +439,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
    * against the request; `null` when the request's Host header makes no URL.
    */
   private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined | null {
-    const internals = this as unknown as OAuth2StrategyInternals;
-    const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : internals._callbackURL;
+    const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : this._callbackURLOption;
     if (!callbackURL) return callbackURL;
     const last = this._lastCallbackURL;
     const known = last.resolved?.callbackURL === callbackURL ? last.resolved : undefined;
@@ -449,7 +448,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
       return callbackURL;
     }
     // A reference that starts with a slash keeps only the scheme and host of its base.
-    const origin = requestOrigin(req, internals._trustProxy);
+    const origin = requestOrigin(req, this._proxy);
     const base = /^[/\\]/.test(callbackURL) ? origin : `${origin}${req.url ?? ''}`;
     if (known?.base === base) return known.href;
     const href = URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
@@ -554,11 +553,6 @@ function isCallbackURL(value: string): boolean {
   }
 }
 
-/** True for a store that keeps the state object (five-argument `store`, four-argument `verify`), where the nonce travels. */
-function keepsStateObject(store: OAuth2Strategy.StateStore | JustLoginStateStore | undefined): boolean {
-  return store !== undefined && store.store.length === 5 && store.verify.length === 4;
-}
-
 /** A fresh nonce for one authorization request. */
 function newNonce(): string {
   return randomToken(32);
@@ -574,7 +568,7 @@ interface StrategySettings {
   readonly scope?: string | string[];
   readonly state: boolean;
   readonly pkce?: boolean;
-  readonly store?: JustLoginStateStore | OAuth2Strategy.StateStore;
+  readonly store?: AnyStateStore;
   readonly sessionKey?: string;
   readonly skipUserProfile: boolean;
   readonly proxy: boolean;
@@ -614,7 +608,10 @@ const STRATEGY_OPTIONS = {
         ? 'needs `state` (or a `store`) to keep the code verifier'
         : undefined),
   },
-  store: { rule: rules.withMethods('store', 'verify') },
+  store: {
+    rule: (value, options) =>
+      rules.withMethods('store', 'verify')(value, options) ?? stateStoreProblem(value as AnyStateStore),
+  },
   sessionKey: { rule: rules.nonEmptyString },
   skipUserProfile: { rule: rules.boolean, default: false },
   proxy: { rule: rules.boolean, default: false },

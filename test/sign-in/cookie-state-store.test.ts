@@ -150,10 +150,11 @@ function mapSteps(run: () => void): number {
     const original = originals[i];
     proto[name] =
       name === 'forEach'
-        ? function (this: unknown, each: (...args: unknown[]) => void) {
-            return original.call(this, (...args: unknown[]) => {
+        ? function (this: unknown, ...args: unknown[]) {
+            const each = args[0] as (...values: unknown[]) => void;
+            return original.call(this, (...values: unknown[]) => {
               steps++;
-              each(...args);
+              each(...values);
             });
           }
         : function (this: unknown) {

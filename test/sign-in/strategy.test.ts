@@ -260,6 +260,7 @@ describe('code exchange', () => {
   it('uses a custom state store and needs no session then', async () => {
     const calls: string[] = [];
     const store = {
+      keepsNonce: false,
       store(_req: unknown, _meta: unknown, callback: (err: Error | null, state: string) => void) {
         calls.push('store');
         callback(null, 'custom-state');
@@ -294,7 +295,8 @@ describe('code exchange', () => {
       calls.push(`store:${handle}`);
       callback(null, handle);
     };
-    type Done = (err: Error | null, ok?: unknown, state?: unknown) => void;
+    type Done = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
+    type Issued = (err: Error | null, handle?: string) => void;
     const take = (handle: string, callback: Done) => {
       calls.push(`verify:${handle}`);
       const record = records.get(handle);
@@ -304,28 +306,31 @@ describe('code exchange', () => {
     };
     const stores = {
       2: {
-        store: (_req: unknown, cb: Done) => keep(undefined, undefined, cb),
+        keepsNonce: false,
+        store: (_req: unknown, cb: Issued) => keep(undefined, undefined, cb),
         verify: (_req: unknown, h: string, cb: Done) => take(h, cb),
       },
       3: {
-        store: (_req: unknown, _meta: unknown, cb: Done) => keep(undefined, undefined, cb),
+        keepsNonce: false,
+        store: (_req: unknown, _meta: unknown, cb: Issued) => keep(undefined, undefined, cb),
         verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
       },
       4: {
-        store: (_req: unknown, state: unknown, _meta: unknown, cb: Done) => keep(undefined, state, cb),
+        keepsNonce: false,
+        store: (_req: unknown, state: unknown, _meta: unknown, cb: Issued) => keep(undefined, state, cb),
         verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
       },
       5: {
-        store: (_req: unknown, verifier: unknown, state: unknown, _meta: unknown, cb: Done) =>
+        store: (_req: unknown, verifier: unknown, state: unknown, _meta: unknown, cb: Issued) =>
           keep(verifier, state, cb),
         verify: (_req: unknown, h: string, _meta: unknown, cb: Done) => take(h, cb),
       },
     };
-    return { store: stores[arity], records, calls };
+    return { store: stores[arity], stores, records, calls, keep, take };
   }
 
   it.each([2, 3, 4, 5] as const)(
-    'works with a passport-oauth2 state store whose store takes %i arguments, verifying the state once',
+    'works with a state store whose store takes %i arguments (fewer than 5: keepsNonce: false), verifying the state once',
     async (arity) => {
       const { store, records, calls } = storeOfArity(arity);
       const pkce = arity === 5;
@@ -340,7 +345,7 @@ describe('code exchange', () => {
       });
       const login = new URL((await request(app).get('/login')).headers.location);
       const state = login.searchParams.get('state') ?? '';
-      // A store that keeps the state object keeps the nonce in it, and only such a store.
+      // A store that keeps the nonce keeps it in the state object; one that says it cannot gets none.
       nonce = login.searchParams.get('nonce') ?? undefined;
       expect(nonce !== undefined).toBe(arity === 5);
       if (arity === 5) expect(records.get(state)?.state).toEqual({ returnTo: '/reports', nonce });
@@ -354,6 +359,72 @@ describe('code exchange', () => {
       expect(authInfo).toEqual(arity >= 4 ? { state: { returnTo: '/reports' } } : {});
     },
   );
+
+  it('sends the nonce through a store written with rest parameters, passing it every argument', async () => {
+    const { keep, take } = storeOfArity(5);
+    type Done = (err: Error | null, ok?: string | boolean, state?: unknown) => void;
+    const store = {
+      store: (...args: unknown[]) => keep(args[1], args[2], args[4] as Done),
+      verify: (...args: unknown[]) => take(args[1] as string, args[3] as Done),
+    };
+    const strategy = new JustLoginStrategy(options({ store }), keepProfile);
+    const { location, callback } = await signIn(strategy);
+    expect(location.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);
+    expect(callback.status).toBe(200);
+    expect(server.requests[0].form.code_verifier).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('sends no nonce through a store that says keepsNonce: false, calling it as passport-oauth2 does', async () => {
+    const { stores, records } = storeOfArity(5);
+    const strategy = new JustLoginStrategy(options({ store: { ...stores[5], keepsNonce: false } }), keepProfile);
+    const app = makeApp(strategy, { session: false, loginOptions: { state: { returnTo: '/reports' } } });
+    const login = new URL((await request(app).get('/login')).headers.location);
+    const state = login.searchParams.get('state') ?? '';
+    expect(login.searchParams.has('nonce')).toBe(false);
+    expect(records.get(state)).toEqual({
+      verifier: expect.stringMatching(/^[\w-]{43}$/),
+      state: { returnTo: '/reports' },
+    });
+    expect((await request(app).get(`/callback?code=c1&state=${state}`)).status).toBe(200);
+  });
+
+  it.each([
+    ['store', 3, { store: (_req: unknown, _meta: unknown, _cb: unknown) => {}, verify: () => {} }],
+    ['verify', 3, { store: () => {}, verify: (_req: unknown, _handle: unknown, _cb: unknown) => {} }],
+  ])('refuses a store whose %s declares %i parameters unless it says keepsNonce', (_fn, _count, store) => {
+    expect(() => new JustLoginStrategy(options({ store: store as never }), keepProfile)).toThrow(
+      /`store` .*passport-oauth2's shorter forms.*`keepsNonce: false`/,
+    );
+    expect(() => new JustLoginStrategy(options({ store: { ...store, keepsNonce: false } }), keepProfile)).not.toThrow();
+    expect(
+      () => new JustLoginStrategy(options({ store: { ...store, keepsNonce: 'no' } as never }), keepProfile),
+    ).toThrow(/`store` must have a boolean `keepsNonce`, if any/);
+  });
+
+  it("needs none of passport-oauth2's members but _oauth2: the state store, callback URL and proxy are its own", async () => {
+    const { stores, calls } = storeOfArity(5);
+    const strategy = new JustLoginStrategy(
+      options({ store: stores[5], callbackURL: '/callback', proxy: true }),
+      keepProfile,
+    );
+    for (const member of ['_stateStore', '_callbackURL', '_trustProxy', '_scope', '_key', '_pkceMethod']) {
+      (strategy as unknown as Record<string, unknown>)[member] = undefined;
+    }
+    const app = makeApp(strategy, { session: false });
+    const login = await request(app).get('/login').set('Host', 'internal:3000').set('X-Forwarded-Host', 'app.example');
+    const location = new URL(login.headers.location);
+    expect(location.searchParams.get('redirect_uri')).toBe('http://app.example/callback');
+    nonce = location.searchParams.get('nonce') ?? undefined;
+    const state = location.searchParams.get('state') ?? '';
+    const callback = await request(app)
+      .get(`/callback?code=c1&state=${state}`)
+      .set('Host', 'internal:3000')
+      .set('X-Forwarded-Host', 'app.example');
+    expect(callback.status).toBe(200);
+    expect(server.requests[0].form.redirect_uri).toBe('http://app.example/callback');
+    expect(server.requests[0].form.code_verifier).toMatch(/^[\w-]{43}$/);
+    expect(calls).toEqual([`store:${state}`, `verify:${state}`]);
+  });
 
   it('passes a state the store refuses to the failure redirect, with no token request', async () => {
     const { store } = storeOfArity(5);
