@@ -226,11 +226,11 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const { client } = settings;
     // From passport-oauth2 the strategy uses what it documents: the constructor's endpoints and
     // client id, with an empty `clientSecret` (its types require one; the client exchanges the code,
-    // so node-oauth, which would show the secret to util.inspect, never needs it), the
-    // `authorizationParams` and `tokenParams` hooks, and `AuthorizationError`. The sign-in, its state
-    // store, callback URL and proxy setting are this class's own. One member is not documented: `_oauth2`,
-    // protected for subclasses in its types, whose `setAgent` (passport-oauth2's way to set a proxy) is
-    // pointed at the client's transport below.
+    // so node-oauth, which would show the secret to util.inspect, never needs it), and the
+    // `authorizationParams` and `tokenParams` hooks. The sign-in, its state store, callback URL and
+    // proxy setting are this class's own. One member is not documented: `_oauth2`, protected for
+    // subclasses in its types, whose `setAgent` (passport-oauth2's way to set a proxy) is pointed at
+    // the client's transport below.
     super(
       {
         authorizationURL: client.authorizationURL,
