@@ -12,6 +12,21 @@ export interface NodeRedisClientLike {
 }
 
 /**
+ * The part of node-redis 5's sentinel client (`createSentinel()` from `redis`)
+ * that {@link RedisRefreshCoordinator} uses.
+ *
+ * @inline
+ */
+export interface NodeRedisSentinelLike {
+  /** `true` while connected to the master and ready; commands are not sent otherwise. */
+  readonly isReady: boolean;
+  /** Sends one raw command to the master (`isReadonly` false), e.g. `(false, ['GET', key])`. */
+  sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  /** Where the master is: what tells this client from a single-server one. */
+  getMasterNode(): unknown;
+}
+
+/**
  * The part of an ioredis client (`new Redis()` or `new Redis.Cluster()` from
  * `ioredis`) that {@link RedisRefreshCoordinator} uses.
  *
@@ -25,12 +40,12 @@ export interface IORedisClientLike {
 }
 
 /**
- * A Redis client {@link RedisRefreshCoordinator} takes: a node-redis 5 client,
- * or an ioredis client, single node or cluster. Structural: neither `redis`
- * nor `ioredis` is ever loaded by this package; pass the client your app
- * already connected.
+ * A Redis client {@link RedisRefreshCoordinator} takes: a node-redis 5 client
+ * or sentinel client, or an ioredis client (single server, Sentinel mode or
+ * cluster). Structural: neither `redis` nor `ioredis` is ever loaded by this
+ * package; pass the client your app already connected.
  */
-export type RedisClientLike = NodeRedisClientLike | IORedisClientLike;
+export type RedisClientLike = NodeRedisClientLike | NodeRedisSentinelLike | IORedisClientLike;
 
 /** Where {@link RedisRefreshCoordinator} reports that Redis is unreachable. */
 export interface RefreshCoordinatorLogger {
@@ -51,6 +66,11 @@ function isNodeRedis(client: unknown): client is NodeRedisClientLike {
   return typeof candidate?.sendCommand === 'function' && typeof candidate.isReady === 'boolean';
 }
 
+function isNodeRedisSentinel(client: unknown): client is NodeRedisSentinelLike {
+  const candidate = client as Partial<Record<keyof NodeRedisSentinelLike, unknown>> | null;
+  return isNodeRedis(client) && typeof candidate?.getMasterNode === 'function';
+}
+
 function isIORedis(client: unknown): client is IORedisClientLike {
   const candidate = client as Partial<Record<keyof IORedisClientLike, unknown>> | null;
   return typeof candidate?.call === 'function' && typeof candidate.status === 'string';
@@ -60,7 +80,7 @@ function isIORedis(client: unknown): client is IORedisClientLike {
 export function checkClient(client: unknown): string | undefined {
   return isNodeRedis(client) || isIORedis(client)
     ? undefined
-    : 'must be a node-redis client (`isReady` and `sendCommand`) or an ioredis client or cluster (`status` and `call`)';
+    : 'must be a node-redis client or sentinel client (`isReady` and `sendCommand`) or an ioredis client or cluster (`status` and `call`)';
 }
 
 /**
@@ -81,7 +101,10 @@ export class RedisCommands {
     private readonly timeout: number,
     private readonly logger: RefreshCoordinatorLogger,
   ) {
-    if (isNodeRedis(client)) {
+    if (isNodeRedisSentinel(client)) {
+      this.#ready = () => client.isReady;
+      this.#send = (args) => client.sendCommand(false, args);
+    } else if (isNodeRedis(client)) {
       this.#ready = () => client.isReady;
       this.#send = (args) => client.sendCommand(args);
     } else {

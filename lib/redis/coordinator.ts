@@ -33,8 +33,9 @@ const OPTIONS = {
 /** Options of {@link RedisRefreshCoordinator}. */
 export interface RedisRefreshCoordinatorOptions {
   /**
-   * A connected Redis client: node-redis 5 (`createClient()` from `redis`; not
-   * its cluster or sentinel client) or ioredis (`new Redis()` or `new Redis.Cluster()`).
+   * A connected Redis client: node-redis 5 (`createClient()` or `createSentinel()`
+   * from `redis`; not its cluster client) or ioredis (`new Redis()`, also in
+   * Sentinel mode, or `new Redis.Cluster()`).
    */
   client: RedisClientLike;
   /**
@@ -48,7 +49,7 @@ export interface RedisRefreshCoordinatorOptions {
    * take over from an instance that died while renewing. Must be longer than
    * the refresher's `timeout` (default 10000), the time its token request may
    * take (the only request made under the lock): `JustLoginRefresher` throws a
-   * `TypeError` otherwise. Default 20000.
+   * `JustLoginOptionsError` otherwise. Default 20000.
    */
   lockMs?: number;
   /** Milliseconds the renewed tokens stay readable for late callers that still hold the old refresh token. Default 30000. */
@@ -98,7 +99,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   readonly #prefix: string;
 
   /**
-   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
+   * Throws a {@link JustLoginOptionsError} listing every option that is missing, unknown or invalid.
    *
    * @example
    * new RedisRefreshCoordinator({ client: redis, secret, lockMs: 15_000, logger: pinoLogger });

@@ -7,6 +7,7 @@ export interface Program {
 }
 
 export const REDIS_SERVER: Program;
+export const REDIS_SENTINEL: Program;
 export const REDIS_CLI: Program;
 /** Chromium, or whatever CHROMIUM_PATH names (any Chromium or Chrome binary). */
 export const CHROMIUM: Program;

@@ -9,6 +9,11 @@ const REDIS_SERVER = {
   install: '`apt-get install redis-server` (Debian/Ubuntu) or `brew install redis`',
 };
 
+const REDIS_SENTINEL = {
+  name: 'redis-sentinel',
+  install: '`apt-get install redis-sentinel` (Debian/Ubuntu) or `brew install redis`',
+};
+
 const REDIS_CLI = {
   name: 'redis-cli',
   install: '`apt-get install redis-tools` (Debian/Ubuntu) or `brew install redis`',
@@ -47,4 +52,4 @@ function requireProgram(program) {
   throw error;
 }
 
-module.exports = { REDIS_SERVER, REDIS_CLI, CHROMIUM, requireProgram };
+module.exports = { REDIS_SERVER, REDIS_SENTINEL, REDIS_CLI, CHROMIUM, requireProgram };
