@@ -6,6 +6,7 @@
 const UNIT_NAMES = [
   'api/api',
   'api/signed-in-user',
+  'bench-alarm',
   'check-programs',
   'client/client',
   'client/discovery',

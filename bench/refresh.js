@@ -99,7 +99,7 @@ async function refresh({ tokenURL, plan }) {
   const { cpu, wall } = await inRounds(names, { ...plan, perRound: plan.refreshes }, measureBlock);
   const label = `${plan.rounds} × ${plan.refreshes} refreshes`;
   return [
-    compare(`Refresh: CPU per refresh, µs (${label}; vs a raw node:http POST)`, cpu.justlogin, cpu.http, 1.05),
+    compare(`Refresh: CPU per refresh, µs (${label}; vs a raw node:http POST)`, cpu.justlogin, cpu.http),
     compare(
       `Refresh with graceMs: 0 (no grace-window memory): CPU per refresh, µs (${label}; vs a raw node:http POST)`,
       cpu['justlogin-graceMs-0'],

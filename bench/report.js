@@ -23,7 +23,8 @@ function row(measure, ours, theirs, ratio = '—', target = '—', met = undefin
 
 /**
  * Compares two lists of samples; the ratio is ours / theirs, per round when
- * `paired` (the lists are same-round pairs), else of the medians.
+ * `paired` (the lists are same-round pairs), else of the medians. The row's
+ * `value` is the median ratio.
  */
 function compare(measure, ours, theirs, maxRatio, paired = true) {
   const each = paired ? ratios(ours, theirs) : [median(ours) / median(theirs)];
@@ -31,14 +32,17 @@ function compare(measure, ours, theirs, maxRatio, paired = true) {
   const ratio = Number(median(each).toFixed(2));
   const shown = spread(each, (value) => value.toFixed(2));
   const target = maxRatio === undefined ? '—' : `≤ ${maxRatio.toFixed(2)}`;
-  return row(
-    measure,
-    spread(ours),
-    spread(theirs),
-    shown,
-    target,
-    maxRatio === undefined ? undefined : ratio <= maxRatio,
-  );
+  return {
+    ...row(
+      measure,
+      spread(ours),
+      spread(theirs),
+      shown,
+      target,
+      maxRatio === undefined ? undefined : ratio <= maxRatio,
+    ),
+    value: median(each),
+  };
 }
 
 /** A Markdown table with padded columns (as Prettier lays it out). */

@@ -1,35 +1,48 @@
 'use strict';
-// `npm run bench [-- --quick] [-- --only=sign-in,refresh]`: measures
-// passport-justlogin against its baselines in one run and prints a Markdown
-// table; the full run of every section also writes bench/RESULTS.md. `--only`
-// runs the sections whose names start with one of the words given. Exits
-// non-zero only when a section crashes.
+// `npm run bench [-- --quick] [-- --only=sign-in,refresh] [-- --write-baseline]`:
+// measures passport-justlogin against its baselines in one run and prints a
+// Markdown table; the full run of every section also writes bench/RESULTS.md.
+// `--only` runs the sections whose names start with one of the words given.
+// `--write-baseline` (full runs only) also writes bench/baseline.json, the
+// ratios the alarms compare with (bench/alarm.js). Exits non-zero when a
+// section crashes or an alarm goes off.
 const fs = require('node:fs');
 const path = require('node:path');
 const { start } = require('./child');
 const { Browser } = require('./browser');
 const { table, machine } = require('./report');
 const { msSince } = require('./stats');
+const { MARGIN, baselineFrom, judge } = require('./alarm');
 const { NAMES: APPS } = require('./signin');
 
+const BASELINE = path.join(__dirname, 'baseline.json');
 const quick = process.argv.includes('--quick');
+const writeBaseline = process.argv.includes('--write-baseline');
 const only = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .toLowerCase()
   .split(',');
+if (writeBaseline && (quick || only)) {
+  console.error('bench: --write-baseline takes a full run (no --quick, no --only)');
+  process.exit(1);
+}
 // The JIT keeps speeding sign-ins up for a few thousand of them, so the full
 // run warms up long. Warm-up and rounds alternate the contenders in blocks of
 // `block` operations.
 // Each round runs every contender for one block, in an order that rotates
 // from round to round; ratios are taken within a round, so that a burst of
 // load from elsewhere on the machine falls on one round, not on one contender.
+// Sign-ins, whose CPU ratios are alarms, run in rounds of 5 blocks of 20 each,
+// and the quick form takes the median of 41 rounds: on this 2-core machine
+// under a load average of 6, six quick runs' ratios spread by 2–3 % (standard
+// deviation) around the full run's, well inside the alarm's 10 %.
 const plan = quick
   ? {
+      signIn: { rounds: 41, block: 20, perRound: 100, warmUp: 1000 },
       rounds: 5,
       block: 20,
       warmUp: 60,
-      signIns: 20,
       memorySignIns: 500,
       refreshes: 20,
       fanInTrials: 10,
@@ -38,10 +51,10 @@ const plan = quick
       apiCalls: 20,
     }
   : {
+      signIn: { rounds: 61, block: 20, perRound: 100, warmUp: 3000 },
       rounds: 61,
       block: 100,
       warmUp: 3000,
-      signIns: 100,
       memorySignIns: 10_000,
       refreshes: 200,
       fanInTrials: 50,
@@ -104,6 +117,24 @@ async function main() {
     }
   }
 
+  const measured = Object.fromEntries(rows.filter((r) => r.alarm).map((r) => [r.alarm, r.value]));
+  let baseline = fs.existsSync(BASELINE) ? JSON.parse(fs.readFileSync(BASELINE, 'utf8')) : undefined;
+  if (writeBaseline && !crashed) {
+    baseline = baselineFrom(measured, {
+      machine: machine(),
+      rounds: plan.signIn.rounds,
+      signIns: plan.signIn.perRound,
+    });
+    fs.writeFileSync(BASELINE, `${JSON.stringify(baseline, null, 2)}\n`);
+  }
+  const verdicts = judge(baseline, measured);
+  for (const r of rows.filter((r) => r.alarm)) {
+    const { ok, target } = verdicts.find((verdict) => verdict.name === r.alarm);
+    Object.assign(r, { target, result: ok ? 'met' : 'ALARM' });
+  }
+  const alarms = verdicts.filter((verdict) => !verdict.ok);
+  for (const { name, value, target } of alarms) console.error(`bench: ALARM ${name}: ${value}, not ${target}`);
+
   const seconds = (msSince(began) / 1000).toFixed(0);
   const report = [
     `# passport-justlogin benchmarks${quick ? ' (quick)' : ''}`,
@@ -115,16 +146,19 @@ async function main() {
     'Values are the median and, in brackets, the spread over rounds (fan-in: trials; start-up: processes): the',
     'least and greatest value, or from 10 values on the 25th and 75th percentiles. A ratio is passport-justlogin /',
     'baseline, taken within each round (start-up: of the medians); a target is judged on the median ratio. In each',
-    'round every contender runs one block, in an order that rotates from round to round. The app under',
+    'round every contender runs one block (sign-in: five of 20), in an order that rotates from round to round. The app under',
     'test, the token endpoint and the driver each run in their own process on 127.0.0.1; sign-in CPU is that of the',
     'app process alone. The token endpoint signs every id_token with RS256 (2048-bit key) and serves its JWKS.',
     "JustLogin's API is stood in for by a server of 10,000 employees in its own process; API CPU is that of the",
     'driver, which makes the calls; the heap walk runs in a child of its own with --expose-gc.',
     '',
+    `A Result of ALARM fails the run: the sign-in CPU ratios may rise ${MARGIN * 100} % over those of bench/baseline.json`,
+    '(one full run: `npm run bench -- --write-baseline`), the install may not pass 11 packages or 1.5 MiB.',
+    '',
   ].join('\n');
   console.log(report);
   if (!quick && !only && !crashed) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), report);
-  process.exitCode = crashed ? 1 : 0;
+  process.exitCode = crashed || alarms.length > 0 ? 1 : 0;
 }
 
 main()
