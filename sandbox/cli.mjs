@@ -8,7 +8,10 @@ import { parseArgs } from 'node:util';
 
 import { DEMO_USERS } from './lib/accounts.mjs';
 import { FAULTS_PATH, parseFault } from './lib/api-faults.mjs';
+import optionsModule from './lib/options.cjs';
 import { startSandbox } from './lib/server.mjs';
+
+const { DEFAULT_TOKENS, TOKEN_SHAPES } = optionsModule;
 
 const DEMO_CLIENT = 'demo-client:demo-secret:http://localhost:3000/auth/justlogin/callback';
 
@@ -30,7 +33,14 @@ the end of the process that started it (npm for npm run and npx).
   --users <file.json>         users instead of the demo users: a JSON array of
                               { companyId, username, password, claims: { sub, ... } }
   --access-token-ttl <s>      access token lifetime in seconds (default 3600)
-  --reuse-refresh-tokens      refresh tokens stay valid after use (default: they rotate)
+  --access-token <jwt|opaque> JWT access tokens carrying the user's claims (JustLogin's
+                              IdentityServer), or opaque ones (default ${DEFAULT_TOKENS.access})
+  --id-token-claims <protocol|all>
+                              the id_token carries protocol claims only (IdentityServer's
+                              default), or the user's claims too (default ${DEFAULT_TOKENS.idTokenClaims})
+  --refresh-tokens <one-time|reuse>
+                              a refresh token works once (IdentityServer 4), or stays valid
+                              (Duende 7) (default ${DEFAULT_TOKENS.refreshTokens})
   --api-fault <status:count[:retry-after]>
                               the first <count> API calls answer <status> (429, 500, 502, 503, 504)
   --api-control               serve GET/POST ${FAULTS_PATH} to set API faults while running
@@ -48,6 +58,12 @@ function integer(value, name, min, max) {
   if (!/^\d+$/.test(value) || number < min || number > max)
     fail(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return number;
+}
+
+/** One of `values`, or undefined (the default) when not given. */
+function shape(value, name, values) {
+  if (value !== undefined && !values.includes(value)) fail(`${name} must be ${values.join(' or ')}, got "${value}"`);
+  return value;
 }
 
 /** `<id>:<secret>:<redirect-uri>`: the redirect URI is everything after the second colon. */
@@ -93,7 +109,9 @@ try {
       'client-name': { type: 'string', multiple: true, default: [] },
       users: { type: 'string' },
       'access-token-ttl': { type: 'string', default: '3600' },
-      'reuse-refresh-tokens': { type: 'boolean', default: false },
+      'access-token': { type: 'string' },
+      'id-token-claims': { type: 'string' },
+      'refresh-tokens': { type: 'string' },
       'api-fault': { type: 'string' },
       'api-control': { type: 'boolean', default: false },
       'log-token-requests': { type: 'boolean', default: false },
@@ -116,7 +134,11 @@ const options = {
   clients: clientsFrom(args.client, args['client-name']),
   users: args.users === undefined ? undefined : usersFrom(args.users),
   accessTokenTTL: integer(args['access-token-ttl'], '--access-token-ttl', 1, 31_536_000),
-  rotateRefreshTokens: !args['reuse-refresh-tokens'],
+  tokens: {
+    access: shape(args['access-token'], '--access-token', TOKEN_SHAPES.access),
+    idTokenClaims: shape(args['id-token-claims'], '--id-token-claims', TOKEN_SHAPES.idTokenClaims),
+    refreshTokens: shape(args['refresh-tokens'], '--refresh-tokens', TOKEN_SHAPES.refreshTokens),
+  },
   faults: { control: args['api-control'] },
   onTokenRequest: args['log-token-requests']
     ? ({ grantType, status, refreshTokenId }) =>
@@ -156,10 +178,14 @@ for (const client of sandbox.clients) {
 }
 console.log(`${options.users ? 'Users' : 'Demo users'} (Company Id / Username / Password):`);
 for (const user of sandbox.users) {
-  const about = [user.claims.name, user.claims.role].filter(Boolean).join(', ');
+  const about = [user.claims.name, ...[user.claims.role].flat()].filter(Boolean).join(', ');
   console.log(`  ${user.companyId} / ${user.username} / ${user.password}${about ? `  (${about})` : ''}`);
 }
 console.log(`API: ${sandbox.origin}/membership/v3/users and the other documented endpoints`);
+const { access, idTokenClaims, refreshTokens } = sandbox.tokens;
+console.log(
+  `Tokens: ${access === 'jwt' ? 'JWT' : 'opaque'} access tokens, ${idTokenClaims === 'all' ? 'all claims in' : 'protocol claims only in'} the id_token, refresh tokens ${refreshTokens === 'reuse' ? 'reused' : 'one-time'}`,
+);
 if (options.faults.control) console.log(`API fault switch (test-only): ${sandbox.origin}${FAULTS_PATH}`);
 
 async function stop() {

@@ -60,6 +60,7 @@ async function startSandbox(options) {
     issuer,
     clients: checked.clients,
     users: checked.users ?? DEMO_USERS,
+    tokens: checked.tokens,
     tokenRequests: log.list,
     waitForTokenRequests: log.wait,
     stop() {

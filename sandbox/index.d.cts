@@ -10,12 +10,12 @@ export interface SandboxClient {
   clientName?: string;
 }
 
-/** A user who can sign in, with the claims that go into their id_token. */
+/** A user who can sign in, with their claims: in JWT access tokens, and in the id_token with `idTokenClaims: 'all'`. */
 export interface SandboxUser {
   companyId: string;
   username: string;
   password: string;
-  /** `sub` is required; JustLogin's own claims (`CompanyGUID`, `UserGUID`, `role`, …) are optional. */
+  /** `sub` is required; JustLogin's own claims (`CompanyGUID`, `UserGUID`, `role` as a string or an array, …) are optional. */
   claims: { sub: string; [claim: string]: unknown };
 }
 
@@ -38,6 +38,31 @@ export interface TokenRequest {
   refreshTokenId?: string;
 }
 
+/**
+ * The tokens a sandbox issues. JustLogin's IdentityServer, by its defaults, issues JWT access tokens
+ * and id_tokens with protocol claims only (`{ access: 'jwt', idTokenClaims: 'protocol' }`).
+ */
+export interface SandboxTokenShapes {
+  /**
+   * `'jwt'`: access tokens are JWTs (header `typ: at+jwt`, RS256, `kid`, signed with the key the
+   * JWKS serves) carrying the user's claims (`CompanyGUID`, `UserGUID`, `name`, `role`, …) with `iss`,
+   * `sub`, `aud` (`${issuer}/resources`), `exp`, `iat`, `nbf`, `client_id`, `scope` (an array), `jti`,
+   * `auth_time`, `idp`, `amr` and `sid`. `'opaque'`: reference tokens. Default `'opaque'`.
+   */
+  access?: 'jwt' | 'opaque';
+  /**
+   * `'protocol'`: the id_token carries `sub`, `auth_time`, `idp`, `amr`, `sid`, `iss`, `aud`, `exp`,
+   * `iat`, `nbf` and `nonce` (when sent) only. `'all'`: the user's claims too. Default `'all'`.
+   */
+  idTokenClaims?: 'protocol' | 'all';
+  /**
+   * `'one-time'`: each refresh returns a new refresh token and the spent one gets `invalid_grant`
+   * (IdentityServer 4). `'reuse'`: a refresh token stays valid and comes back unchanged (Duende 7).
+   * Default `'one-time'`.
+   */
+  refreshTokens?: 'one-time' | 'reuse';
+}
+
 export interface SandboxOptions {
   /** Default 0: a free port. */
   port?: number;
@@ -54,8 +79,8 @@ export interface SandboxOptions {
   users?: SandboxUser[];
   /** Access token lifetime in seconds; default 3600. */
   accessTokenTTL?: number;
-  /** Default true: each refresh returns a new refresh token and the used one is refused with invalid_grant. */
-  rotateRefreshTokens?: boolean;
+  /** The shapes of the tokens it issues; each one left out takes its default. */
+  tokens?: SandboxTokenShapes;
   /** Test switches for the API: `api` fails the first calls; `control` serves GET/POST `/_sandbox/api-faults`. */
   faults?: { api?: ApiFault; control?: boolean };
   /** Called once per answered token request. */
@@ -70,6 +95,8 @@ export interface Sandbox {
   issuer: string;
   clients: SandboxClient[];
   users: SandboxUser[];
+  /** The shapes of the tokens it issues. */
+  tokens: Required<SandboxTokenShapes>;
   /** Every answered token request so far, in order. */
   tokenRequests: readonly TokenRequest[];
   /** Resolves with `tokenRequests` once it holds `count` entries; rejects after `timeoutMs` (default 2000). */

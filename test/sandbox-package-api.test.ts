@@ -281,7 +281,7 @@ describe('startSandbox() options', () => {
     }
   });
 
-  test('users replace the demo users; accessTokenTTL and rotateRefreshTokens: false are applied', async () => {
+  test("users replace the demo users; accessTokenTTL and tokens: { refreshTokens: 'reuse' } are applied", async () => {
     const dana = {
       companyId: 'INITECH',
       username: 'dana',
@@ -292,7 +292,7 @@ describe('startSandbox() options', () => {
       clients: [client],
       users: [dana],
       accessTokenTTL: 120,
-      rotateRefreshTokens: false,
+      tokens: { refreshTokens: 'reuse' },
     });
     try {
       const agent = request.agent(appOn(sandbox));

@@ -3,6 +3,7 @@
 // user's company; pay and bank information need the HR Admin role.
 import express from 'express';
 
+import { MAX_ACCESS_TOKEN_LENGTH } from './access-tokens.mjs';
 import { buildApiData, companyGuidOf, hashOf, leaveTypesOf, seededRandom } from './api-data.mjs';
 
 /** The paths the API answers under (anything else passes on to the next route). */
@@ -11,7 +12,6 @@ const API_PATH = /^\/(membership|payroll|leave)(\/|$)/i;
 export const PAYROLL_ROLES = ['HR Admin'];
 export const INCLUDES = ['manager', 'department', 'employment', 'company', 'profile'];
 
-const MAX_TOKEN_LENGTH = 1024;
 const MAX_QUERY_LENGTH = 200;
 const MAX_PAGE = 100_000;
 const MAX_LIMIT = 100;
@@ -37,11 +37,11 @@ const badRequest = (message) => new ApiError(400, message);
  * The API as an Express router, mounted at the origin's root.
  *
  * @param {object} options
- * @param {import('oidc-provider').default} options.provider  whose access tokens are accepted
+ * @param {ReturnType<import('./access-tokens.mjs').createAccessTokens>} options.accessTokens  the sandbox's, the only ones accepted
  * @param {ReturnType<import('./accounts.mjs').createAccounts>} options.accounts  the sandbox's users
  * @param {{ middleware: import('express').RequestHandler }} options.faults  the test-only fault switch
  */
-export function apiRoutes({ provider, accounts, faults }) {
+export function apiRoutes({ accessTokens, accounts, faults }) {
   let data; // built on the first call, to keep start-up fast
   const router = express.Router();
 
@@ -55,7 +55,7 @@ export function apiRoutes({ provider, accounts, faults }) {
   });
   router.use(faults.middleware);
   router.use(async (req, res, next) => {
-    res.locals.caller = await callerOf(provider, accounts, req.headers.authorization);
+    res.locals.caller = await callerOf(accessTokens, accounts, req.headers.authorization);
     next();
   });
 
@@ -93,12 +93,12 @@ export function apiRoutes({ provider, accounts, faults }) {
 }
 
 /** The signed-in user behind `Authorization: Bearer <access token>`, or a 401. */
-async function callerOf(provider, accounts, authorization) {
+async function callerOf(accessTokens, accounts, authorization) {
   const [, scheme, value] = /^(\S+) +(\S+)$/.exec(authorization ?? '') ?? [];
   if (scheme?.toLowerCase() !== 'bearer') throw unauthorized();
-  if (value.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid_token');
-  const token = await provider.AccessToken.find(value);
-  if (!token || token.isExpired) throw unauthorized('invalid_token');
+  if (value.length > MAX_ACCESS_TOKEN_LENGTH) throw unauthorized('invalid_token');
+  const token = await accessTokens.find(value);
+  if (!token) throw unauthorized('invalid_token');
   const user = accounts.findUserBySub(token.accountId);
   if (!user) throw unauthorized('invalid_token');
   const roles = [user.claims.role].flat();

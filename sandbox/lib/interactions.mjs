@@ -73,9 +73,13 @@ export function interactionRoutes(provider, accounts) {
     const grant = grantId
       ? await provider.Grant.find(grantId)
       : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
-    const { missingOIDCScope, missingOIDCClaims } = prompt.details;
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes = {} } = prompt.details;
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    // With JWT access tokens: the API, the resource they are for.
+    for (const [resource, scopes] of Object.entries(missingResourceScopes)) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
     await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } });
   });
 

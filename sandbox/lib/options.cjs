@@ -8,6 +8,15 @@ const MAX_RETRY_AFTER = 3600;
 const DEFAULT_RETRY_AFTER = 1; // seconds, for 429 when none is given
 const MAX_TTL = 365 * 24 * 60 * 60;
 
+/** The token shapes a sandbox can issue (see SandboxTokenShapes in index.d.cts). */
+const TOKEN_SHAPES = {
+  access: ['jwt', 'opaque'],
+  idTokenClaims: ['protocol', 'all'],
+  refreshTokens: ['one-time', 'reuse'],
+};
+/** The shapes when `tokens` names none. IdentityServer's defaults: { access: 'jwt', idTokenClaims: 'protocol', refreshTokens: 'one-time' }. */
+const DEFAULT_TOKENS = { access: 'opaque', idTokenClaims: 'all', refreshTokens: 'one-time' };
+
 const { isIPv4, isIPv6 } = require('node:net');
 
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -83,10 +92,27 @@ function checkFault(fault, name = 'fault') {
   return { status, count, retryAfter: retryAfter ?? (status === 429 ? DEFAULT_RETRY_AFTER : undefined) };
 }
 
+/** `tokens`, checked, each shape left out (or undefined) taking its default. */
+function checkTokens(tokens = {}) {
+  if (!isObject(tokens)) throw new TypeError('tokens must be an object { access?, idTokenClaims?, refreshTokens? }');
+  const names = Object.keys(TOKEN_SHAPES);
+  const unknown = Object.keys(tokens).find((name) => !names.includes(name));
+  if (unknown !== undefined) {
+    throw new TypeError(`tokens.${unknown} is no token shape: tokens takes access, idTokenClaims and refreshTokens`);
+  }
+  const checked = { ...DEFAULT_TOKENS };
+  for (const [name, values] of Object.entries(TOKEN_SHAPES)) {
+    if (tokens[name] === undefined) continue;
+    if (!values.includes(tokens[name])) throw new TypeError(`tokens.${name} must be '${values[0]}' or '${values[1]}'`);
+    checked[name] = tokens[name];
+  }
+  return checked;
+}
+
 /** startSandbox()'s options, checked, with defaults filled in (functions such as onTokenRequest dropped). */
 function checkOptions(options) {
   if (!isObject(options)) throw new TypeError('startSandbox() needs an options object with clients');
-  const { host = '127.0.0.1', port = 0, clients, users, accessTokenTTL = 3600, rotateRefreshTokens = true } = options;
+  const { host = '127.0.0.1', port = 0, clients, users, accessTokenTTL = 3600 } = options;
   const faults = options.faults ?? {};
   if (!isText(host)) throw new TypeError('host must be a non-empty string');
   if (options.allowNetwork !== undefined && typeof options.allowNetwork !== 'boolean') {
@@ -107,7 +133,6 @@ function checkOptions(options) {
   if (!Number.isInteger(accessTokenTTL) || accessTokenTTL < 1 || accessTokenTTL > MAX_TTL) {
     throw new TypeError(`accessTokenTTL must be an integer from 1 to ${MAX_TTL} (seconds)`);
   }
-  if (typeof rotateRefreshTokens !== 'boolean') throw new TypeError('rotateRefreshTokens must be a boolean');
   if (!isObject(faults)) throw new TypeError('faults must be an object { api?, control? }');
   if (faults.control !== undefined && typeof faults.control !== 'boolean') {
     throw new TypeError('faults.control must be a boolean');
@@ -128,7 +153,7 @@ function checkOptions(options) {
     clients: checkedClients,
     users: users?.map(checkUser),
     accessTokenTTL,
-    rotateRefreshTokens,
+    tokens: checkTokens(options.tokens),
     faults: {
       api: faults.api === undefined ? undefined : checkFault(faults.api, 'faults.api'),
       control: faults.control ?? false,
@@ -136,4 +161,4 @@ function checkOptions(options) {
   };
 }
 
-module.exports = { FAULT_STATUSES, checkFault, checkOptions };
+module.exports = { DEFAULT_TOKENS, FAULT_STATUSES, TOKEN_SHAPES, checkFault, checkOptions };

@@ -21,7 +21,7 @@ export const ROUTES = {
 let loading;
 
 /**
- * oidc-provider's Provider class, loaded once. On Node 20 oidc-provider 9 warns "Unsupported
+ * oidc-provider (`{ Provider, errors }`), loaded once. On Node 20 oidc-provider 9 warns "Unsupported
  * runtime" as it loads, though it works there (this package is tested on Node 20): that one
  * line, and only while oidc-provider loads, is not printed.
  */
@@ -33,7 +33,8 @@ export function loadProvider() {
       warn.call(console, first, ...rest);
     };
     try {
-      return (await import('oidc-provider')).default;
+      const { Provider, errors } = await import('oidc-provider');
+      return { Provider, errors };
     } finally {
       console.warn = warn;
     }
@@ -47,20 +48,64 @@ export async function generateSigningKey() {
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 }
 
+/** The claims of an IdentityServer id_token (besides iss, aud, exp, iat, nonce and sid, which oidc-provider adds). */
+const PROTOCOL_CLAIMS = ['sub', 'auth_time', 'amr', 'idp', 'nbf'];
+
+/**
+ * JWT access tokens as IdentityServer makes them: the API resource's audience, `scope` as an array,
+ * the sign-in's `nbf`, `auth_time`, `idp` and `amr`, and the user's claims (JustLogin's `CompanyGUID`,
+ * `UserGUID`, `role`, …), none of them replacing a protocol claim.
+ */
+function identityServerAccessToken(accounts) {
+  return async (ctx, token, jwt) => {
+    const { payload } = jwt;
+    const signIn = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+    Object.assign(payload, {
+      nbf: payload.iat,
+      scope: payload.scope?.split(' ') ?? [],
+      auth_time: signIn?.authTime,
+      idp: 'local',
+      amr: signIn?.amr,
+      sid: token.sid,
+    });
+    for (const [name, value] of Object.entries(accounts.findUserBySub(token.accountId)?.claims ?? {})) {
+      if (!(name in payload)) payload[name] = value;
+    }
+  };
+}
+
 /**
  * @param {object} options
- * @param {Function} options.Provider          oidc-provider's class (loadProvider())
+ * @param {{ Provider: Function, errors: object }} options.oidc  oidc-provider (loadProvider())
  * @param {object} options.signingKey          generateSigningKey()
  * @param {string} options.issuer              `<origin>/v1/auth`
+ * @param {string} options.apiAudience         the `aud` of JWT access tokens
  * @param {string} options.interactionsPath    where the sign-in and consent pages are served
  * @param {{ clientID: string, clientSecret: string, redirectURIs: string[], clientName?: string }[]} options.clients
  * @param {ReturnType<import('./accounts.mjs').createAccounts>} options.accounts
  * @param {number} options.accessTokenTTL      seconds
- * @param {boolean} options.rotateRefreshTokens
+ * @param {{ access: 'jwt' | 'opaque', idTokenClaims: 'protocol' | 'all', refreshTokens: 'one-time' | 'reuse' }} options.tokens
  */
 export function createProvider(options) {
-  const { Provider, accounts } = options;
-  return new Provider(options.issuer, {
+  const { oidc, accounts, tokens, apiAudience } = options;
+  const idTokenClaims =
+    tokens.idTokenClaims === 'all'
+      ? [...PROTOCOL_CLAIMS, ...accounts.claimNames.filter((name) => !PROTOCOL_CLAIMS.includes(name))]
+      : PROTOCOL_CLAIMS;
+  // JWT access tokens are oidc-provider's for a resource server: the API, its one resource,
+  // implied when the app names none.
+  const jwtAccessTokens = {
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => apiAudience,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (_ctx, resource) => {
+        if (resource !== apiAudience) throw new oidc.errors.InvalidTarget();
+        return { scope: 'openid', accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
+  };
+  const provider = new oidc.Provider(options.issuer, {
     clients: options.clients.map((client) => ({
       client_id: client.clientID,
       client_secret: client.clientSecret,
@@ -81,14 +126,16 @@ export function createProvider(options) {
     adapter: createMemoryAdapter(),
     findAccount: accounts.findAccount,
 
-    // All of JustLogin's user claims go into the id_token of the code flow under scope `openid`.
-    claims: { openid: ['sub', 'auth_time', 'amr', 'idp', ...accounts.claimNames.filter((name) => name !== 'sub')] },
+    // The id_token of the code flow under scope `openid`: IdentityServer's protocol claims, and with
+    // `idTokenClaims: 'all'` every claim of the user (AlwaysIncludeUserClaimsInIdToken).
+    claims: { openid: idTokenClaims },
     conformIdTokenClaims: false,
+    ...(tokens.access === 'jwt' ? { formats: { customizers: { jwt: identityServerAccessToken(accounts) } } } : {}),
 
     // JustLogin returns a refresh token for scope `openid` alone (oidc-provider's default wants
-    // `offline_access`); a refresh token outlives the browser session and, by default, is single-use.
+    // `offline_access`); a refresh token outlives the browser session and is one-time or reused.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: options.rotateRefreshTokens,
+    rotateRefreshToken: tokens.refreshTokens === 'one-time',
     expiresWithSession: async () => false,
 
     ttl: {
@@ -106,6 +153,7 @@ export function createProvider(options) {
       url: async (_ctx, interaction) => `${options.interactionsPath}/${interaction.uid}`,
     },
     features: {
+      ...(tokens.access === 'jwt' ? jwtAccessTokens : {}),
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
@@ -126,4 +174,8 @@ export function createProvider(options) {
       ctx.body = errorPage([out.error, out.error_description].filter(Boolean).join(': '));
     },
   });
+  // IdentityServer puts the session's `sid` in the tokens of every sign-in; oidc-provider only for
+  // clients with back-channel logout.
+  provider.Client.prototype.includeSid = () => true;
+  return provider;
 }

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 
+import { createAccessTokens, jwtAccessTokenReader } from './access-tokens.mjs';
 import { createAccounts } from './accounts.mjs';
 import { apiRoutes } from './api.mjs';
 import { apiFaultRoutes, createApiFaults } from './api-faults.mjs';
@@ -33,13 +34,13 @@ async function listen(port, host) {
 /** See index.d.mts for the options and the handle. */
 export async function startSandbox(options) {
   const checked = checkOptions(options);
-  const { host, port, clients, accessTokenTTL, rotateRefreshTokens, faults } = checked;
+  const { host, port, clients, accessTokenTTL, tokens, faults } = checked;
   const log = createTokenRequestLog(options.onTokenRequest);
   const accounts = createAccounts(checked.users);
 
   // Listen first (with port 0 the issuer is only known once the port is), while oidc-provider
   // loads and the signing key is made.
-  const [server, Provider, signingKey] = await Promise.all([listen(port, host), loadProvider(), generateSigningKey()]);
+  const [server, oidc, signingKey] = await Promise.all([listen(port, host), loadProvider(), generateSigningKey()]);
   if (checked.onNetwork) {
     console.warn(
       `justlogin-sandbox: WARNING: listening on ${host}, reachable from the network: anyone who can reach this port can sign in with the sandbox's passwords (the demo users' are published) and use its client secrets (demo-secret by default). Use it only on a network you trust.`,
@@ -48,22 +49,32 @@ export async function startSandbox(options) {
   const hostInURL = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${hostInURL}:${server.address().port}`;
   const issuer = `${origin}${AUTH_PATH}`;
+  // The audience of JWT access tokens, as IdentityServer's EmitStaticAudienceClaim writes it.
+  const apiAudience = `${issuer}/resources`;
 
   const provider = createProvider({
-    Provider,
+    oidc,
     signingKey,
     issuer,
+    apiAudience,
     interactionsPath: `${AUTH_PATH}/interaction`,
     clients,
     accounts,
     accessTokenTTL,
-    rotateRefreshTokens,
+    tokens,
   });
   const providerHandler = provider.callback();
+  const accessTokens = createAccessTokens({
+    provider,
+    readJwt: jwtAccessTokenReader({ signingKey, issuer, audience: apiAudience }),
+  });
 
   const auth = express.Router();
   const clientIDs = clients.map((client) => client.clientID);
-  auth.post(ROUTES.token, tokenGate({ provider, forward: providerHandler, clientIDs, onTokenRequest: log.add }));
+  auth.post(
+    ROUTES.token,
+    tokenGate({ provider, accessTokens, forward: providerHandler, clientIDs, onTokenRequest: log.add }),
+  );
   auth.use('/interaction', interactionRoutes(provider, accounts));
   auth.use(providerHandler);
 
@@ -71,7 +82,7 @@ export async function startSandbox(options) {
   const app = express();
   app.disable('x-powered-by');
   app.use(AUTH_PATH, auth);
-  app.use(apiRoutes({ provider, accounts, faults: apiFaults }));
+  app.use(apiRoutes({ accessTokens, accounts, faults: apiFaults }));
   if (faults.control) app.use(apiFaultRoutes(apiFaults));
   server.on('request', app);
 
@@ -81,6 +92,7 @@ export async function startSandbox(options) {
     issuer,
     clients,
     users: accounts.users,
+    tokens,
     tokenRequests: log.list,
     waitForTokenRequests: log.wait,
     stop() {

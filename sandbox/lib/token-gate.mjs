@@ -2,8 +2,8 @@
 // This Express handler sits in front of oidc-provider's token endpoint and:
 // - accepts JustLogin's documented refresh request, which sends `Authorization: Bearer <access_token>`
 //   next to the client credentials in the body. oidc-provider refuses two credentials, so the
-//   Bearer token is checked here (an access token this sandbox issued to the same client_id,
-//   expired or not) and oidc-provider gets the request without the header;
+//   Bearer token is checked here (an access token, opaque or JWT, this sandbox issued to the same
+//   client_id, expired or not) and oidc-provider gets the request without the header;
 // - refuses any other Authorization header (clients authenticate with client_secret_post only);
 // - answers a refresh token that was already used with invalid_grant, leaving the rest of the grant
 //   alone (oidc-provider would revoke the whole grant, IdentityServer does not);
@@ -18,23 +18,19 @@ const BODY_LIMIT = 56 * 1024;
 /**
  * @param {object} options
  * @param {import('oidc-provider').default} options.provider
+ * @param {ReturnType<import('./access-tokens.mjs').createAccessTokens>} options.accessTokens  the access tokens it issued
  * @param {(req: IncomingMessage, res: import('node:http').ServerResponse) => void} options.forward oidc-provider's request handler
  * @param {string[]} options.clientIDs  the registered clients, the only ones named in reports
  * @param {(request: { clientID?: string, grantType: string, status: number, refreshTokenId?: string }) => void} options.onTokenRequest
  */
-export function tokenGate({ provider, forward, clientIDs, onTokenRequest }) {
-  // Access token -> client_id. Kept after expiry: apps refresh exactly when the token has expired,
-  // and oidc-provider's storage forgets expired tokens.
-  const issuedTo = new Map();
-  provider.on('access_token.saved', (token) => issuedTo.set(token.jti, token.clientId));
-
+export function tokenGate({ provider, accessTokens, forward, clientIDs, onTokenRequest }) {
   async function refusal(form, authorization) {
     if (authorization !== undefined) {
       const [, scheme, token] = /^(\S+)\s+(\S+)$/.exec(authorization) ?? [];
       if (scheme?.toLowerCase() !== 'bearer') {
         return [401, 'invalid_client', 'client authentication must use client_secret_post (credentials in the body)'];
       }
-      if (issuedTo.get(token) !== form.get('client_id')) {
+      if (accessTokens.clientOf(token) !== form.get('client_id')) {
         return [401, 'invalid_token', 'the Bearer token is not an access token issued to this client'];
       }
     }

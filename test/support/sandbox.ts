@@ -5,6 +5,7 @@ import {
   DEMO_USERS as PACKAGE_DEMO_USERS,
   startSandbox as startPackageSandbox,
   type ApiFault,
+  type SandboxTokenShapes,
   type SandboxUser,
 } from 'justlogin-sandbox';
 
@@ -14,8 +15,23 @@ const CLIENT_SECRET = 'demo-secret';
 const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/justlogin/callback';
 
 export interface DemoUser extends SandboxUser {
-  /** Exactly the claims the sandbox puts in this user's id_token (besides iss, aud, exp, …). */
-  claims: { sub: string } & Record<string, string>;
+  /** The user's claims: in the id_token with `idTokenClaims: 'all'`, in a JWT access token always. */
+  claims: {
+    sub: string;
+    name: string;
+    preferred_username: string;
+    email: string;
+    CompanyID: string;
+    CompanyGUID: string;
+    CompanyName: string;
+    Username: string;
+    WorkEmail: string;
+    UserID: string;
+    UserGUID: string;
+    CountryCode: string;
+    /** A string for one role, an array for several (alice has two). */
+    role: string | string[];
+  };
 }
 
 /** The sandbox's demo users: ACME alice and bob, GLOBEX carol. */
@@ -30,6 +46,12 @@ export interface SandboxSettings {
   SANDBOX_API_FAULT?: string;
   /** `1` serves the fault switch at /_sandbox/api-faults. */
   SANDBOX_API_CONTROL?: string;
+  /** `jwt` or `opaque` access tokens (tokens.access). */
+  SANDBOX_ACCESS_TOKEN?: SandboxTokenShapes['access'];
+  /** `protocol` or `all`: which claims the id_token carries (tokens.idTokenClaims). */
+  SANDBOX_ID_TOKEN_CLAIMS?: SandboxTokenShapes['idTokenClaims'];
+  /** `one-time` or `reuse` refresh tokens (tokens.refreshTokens). */
+  SANDBOX_REFRESH_TOKENS?: SandboxTokenShapes['refreshTokens'];
 }
 
 export interface RunningSandbox {
@@ -39,6 +61,8 @@ export interface RunningSandbox {
   issuer: string;
   clientID: string;
   clientSecret: string;
+  /** The token shapes it issues. */
+  tokens: Required<SandboxTokenShapes>;
   /** `token-request grant_type=<grant> status=<status>` lines, in order, as they arrive. */
   tokenRequests: string[];
   /** Resolves once at least `count` token requests were logged (they arrive asynchronously). */
@@ -58,6 +82,11 @@ export async function startSandbox(settings: SandboxSettings = {}): Promise<Runn
   const sandbox = await startPackageSandbox({
     clients: [{ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectURIs }],
     ...(settings.SANDBOX_ACCESS_TOKEN_TTL ? { accessTokenTTL: Number(settings.SANDBOX_ACCESS_TOKEN_TTL) } : {}),
+    tokens: {
+      access: settings.SANDBOX_ACCESS_TOKEN,
+      idTokenClaims: settings.SANDBOX_ID_TOKEN_CLAIMS,
+      refreshTokens: settings.SANDBOX_REFRESH_TOKENS,
+    },
     faults: {
       control: settings.SANDBOX_API_CONTROL === '1',
       ...(settings.SANDBOX_API_FAULT ? { api: apiFault(settings.SANDBOX_API_FAULT) } : {}),
@@ -70,6 +99,7 @@ export async function startSandbox(settings: SandboxSettings = {}): Promise<Runn
     issuer: sandbox.issuer,
     clientID: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
+    tokens: sandbox.tokens,
     tokenRequests,
     async waitForTokenRequests(count, timeoutMs) {
       await sandbox.waitForTokenRequests(count, timeoutMs);
