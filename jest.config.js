@@ -19,6 +19,7 @@ const UNIT_NAMES = [
   'client/token-endpoint',
   'client/transport',
   'client/transport-targets',
+  'diagnostics',
   'docs',
   'doctor/identity-server',
   'errors',

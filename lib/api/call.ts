@@ -1,5 +1,6 @@
 // One call to JustLogin's API: the Bearer header, a deadline for the whole call, one renewal and
 // one retry after a 401, and retries of a GET that met a busy or unreachable server.
+import { pathTemplate, trace, type JustLoginApiTrace } from '../diagnostics';
 import { JustLoginApiError, JustLoginRequestError } from '../errors';
 import type { Transport, TransportResponse } from '../client/transport';
 import type { BearerTokens } from './bearer';
@@ -43,13 +44,28 @@ export interface ApiTarget {
  * else is. A 401 renews the tokens once and, when that gave another access
  * token, makes the call once more. Every failure rejects with a
  * {@link JustLoginApiError} holding no body and no token (or with the error of
- * the app's `onTokens`).
+ * the app's `onTokens`). Traced on `passport-justlogin:api`.
  */
-export async function callApi(target: ApiTarget, bearer: BearerTokens, call: ApiCall): Promise<ApiAnswer> {
+export function callApi(target: ApiTarget, bearer: BearerTokens, call: ApiCall): Promise<ApiAnswer> {
+  return trace(
+    'api',
+    () => ({ method: call.method, path: pathTemplate(call.path), attempt: 0, renewed: false }),
+    (context) => send(target, bearer, call, context),
+  );
+}
+
+async function send(
+  target: ApiTarget,
+  bearer: BearerTokens,
+  call: ApiCall,
+  context: JustLoginApiTrace | undefined,
+): Promise<ApiAnswer> {
   const url = new URL(target.baseURL + call.path + (call.query ? `?${call.query}` : ''));
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+  const before = bearer.current;
   let tokens = await bearer.fresh();
+  if (context) context.renewed = tokens !== before;
   // From here: a renewal that was due has its own deadline (the token endpoint's).
   const deadline = retryClock.now() + target.timeout;
   let renewed = false;
@@ -58,6 +74,7 @@ export async function callApi(target: ApiTarget, bearer: BearerTokens, call: Api
     const remaining = deadline - retryClock.now();
     if (remaining <= 0) throw timedOut(call.what, target.timeout);
     let response: TransportResponse;
+    if (context) context.attempt += 1;
     try {
       response = await target.transport.send({
         endpoint: `API (${call.what})`,
@@ -79,11 +96,13 @@ export async function callApi(target: ApiTarget, bearer: BearerTokens, call: Api
       throw failure ? unreachable(failure) : error;
     }
     const { status } = response;
+    if (context) context.status = status;
     if (status === 401 && !renewed) {
       renewed = true;
       const next = await bearer.afterRefusal(tokens);
       if (next.accessToken !== tokens.accessToken) {
         tokens = next;
+        if (context) context.renewed = true;
         continue;
       }
     }

@@ -1,3 +1,4 @@
+import { place, trace, type JustLoginFetchTrace } from '../diagnostics';
 import { checkHttpURL } from './endpoints';
 import { JustLoginRequestError } from '../errors';
 import type { Transport } from './transport';
@@ -36,9 +37,9 @@ export interface JustLoginMetadata {
  * the issuer's origin or one of `allowedOrigins`.
  * Rejects with a {@link JustLoginRequestError} (`EBADRESPONSE`, `EHTTPSTATUS`
  * or the transport's codes) that never quotes the document. Resolves to the
- * document, frozen.
+ * document, frozen. Traced on `passport-justlogin:discovery`.
  */
-export async function fetchMetadata(
+export function fetchMetadata(
   transport: Transport,
   baseURL: string,
   timeout: number,
@@ -46,14 +47,32 @@ export async function fetchMetadata(
   allowedOrigins: readonly string[] = [],
 ): Promise<JustLoginMetadata> {
   const base = baseURL.replace(/\/+$/, ''); // the client's checked `baseURL`
+  const url = new URL(base + DISCOVERY_PATH);
+  return trace(
+    'discovery',
+    () => place(url),
+    (context) => readMetadata(transport, url, base, timeout, allowInsecure, allowedOrigins, context),
+  );
+}
+
+async function readMetadata(
+  transport: Transport,
+  url: URL,
+  base: string,
+  timeout: number,
+  allowInsecure: boolean,
+  allowedOrigins: readonly string[],
+  context: JustLoginFetchTrace | undefined,
+): Promise<JustLoginMetadata> {
   const { status, text } = await transport.send({
     endpoint: 'discovery document',
     method: 'GET',
-    url: new URL(base + DISCOVERY_PATH),
+    url,
     headers: { Accept: 'application/json' },
     timeout,
     maxBytes: MAX_METADATA_BYTES,
   });
+  if (context) context.status = status;
   if (status < 200 || status >= 300) {
     throw new JustLoginRequestError(
       `JustLogin's discovery document answered HTTP ${status}${status >= 500 ? '; the request may be retried' : ''}`,

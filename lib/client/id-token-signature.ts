@@ -1,5 +1,6 @@
 import { constants, KeyObject, verify as verifySignature, type VerifyKeyObjectInput } from 'node:crypto';
 import type { JSONWebKeySet, JWSHeaderParameters } from 'jose';
+import { place, trace, type JustLoginFetchTrace } from '../diagnostics';
 import { IdTokenError, JustLoginRequestError } from '../errors';
 import { createTransport, MAX_RESPONSE_BYTES, type Transport } from './transport';
 
@@ -141,7 +142,16 @@ export class IdTokenSignature {
     return this.loading;
   }
 
-  private async download(): Promise<KeySet> {
+  /** Fetches the key set; traced on `passport-justlogin:keys`. */
+  private download(): Promise<KeySet> {
+    return trace(
+      'keys',
+      () => place(this.jwksURL),
+      (context) => this.read(context),
+    );
+  }
+
+  private async read(context: JustLoginFetchTrace | undefined): Promise<KeySet> {
     const { status, text } = await this.transport.send({
       endpoint: 'JWKS',
       method: 'GET',
@@ -150,6 +160,7 @@ export class IdTokenSignature {
       timeout: this.timeout,
       maxBytes: MAX_RESPONSE_BYTES,
     });
+    if (context) context.status = status;
     if (status < 200 || status >= 300) {
       throw new JustLoginRequestError(
         `JustLogin's JWKS answered HTTP ${status}${status >= 500 ? '; the sign-in may be retried' : ''}`,

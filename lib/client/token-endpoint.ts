@@ -1,5 +1,7 @@
+import { place, trace, type JustLoginTokenTrace } from '../diagnostics';
 import { JustLoginRequestError, JustLoginTokenError } from '../errors';
 import { oauthError } from '../oauth-error';
+import { toTokenSet } from '../token-set';
 import { MAX_RESPONSE_BYTES, type Transport } from './transport';
 
 /** Request parameters whose values are secrets, redacted from anything JustLogin echoes. */
@@ -57,8 +59,24 @@ export class TokenEndpoint {
    * POSTs `params` plus `client_id` and `client_secret`; sends
    * `Authorization: Bearer <bearer>` when `bearer` is given. A bearer with a
    * character outside %x20-7E is not sent: the promise rejects with `EBADREQUEST`.
+   * Traced on `passport-justlogin:token`.
    */
-  async request(params: Record<string, string>, bearer?: string): Promise<TokenResponse> {
+  request(params: Record<string, string>, bearer?: string): Promise<TokenResponse> {
+    return trace(
+      'token',
+      () => ({ grantType: params.grant_type, ...place(this.#url) }),
+      (context) => this.#request(params, bearer, context),
+      (response, context) => {
+        context.expiresIn = toTokenSet('', undefined, { expires_in: response.expires_in }).expiresIn;
+      },
+    );
+  }
+
+  async #request(
+    params: Record<string, string>,
+    bearer?: string,
+    context?: JustLoginTokenTrace,
+  ): Promise<TokenResponse> {
     const form = new URLSearchParams(params);
     form.set('client_id', this.clientID);
     form.set('client_secret', this.#clientSecret);
@@ -87,6 +105,7 @@ export class TokenEndpoint {
       timeout: this.timeout,
       maxBytes: MAX_RESPONSE_BYTES,
     });
+    if (context) context.status = status;
     return parseTokenResponse(status, text, secrets);
   }
 }

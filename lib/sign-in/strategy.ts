@@ -10,6 +10,7 @@ import {
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from '../client/client';
+import { observeSignIn } from '../diagnostics';
 import { JustLoginOptionsError } from '../errors';
 import { oauthError } from '../oauth-error';
 import { credentialsProblem } from '../client/endpoints';
@@ -260,6 +261,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   /**
    * Starts the sign-in (redirect to JustLogin) or completes it (the callback
    * with `code`). `options.scope` adds scopes for this request; `openid` stays.
+   * The end of every callback is published on `passport-justlogin:sign-in`.
    */
   override authenticate(
     req: PassportRequestLike,
@@ -268,7 +270,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
     const query = paramsOf(req.query); // Express 5 parses the query string again on every read
     const response = authorizationResponse(query, req.body);
     if (response) {
-      this._callback(req, options, response);
+      observeSignIn(this)._callback(req, options, response);
       return;
     }
     const scope = options.scope === undefined ? this._scopes : normalizeScope(options.scope);

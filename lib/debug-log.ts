@@ -1,0 +1,75 @@
+// NODE_DEBUG=passport-justlogin: one readable line per event of the package's diagnostics channels,
+// written from their messages alone (so it shows nothing they do not: no token, code or secret).
+import { subscribe, tracingChannel } from 'node:diagnostics_channel';
+import type { DebugLogger } from 'node:util';
+import type {
+  CHANNELS,
+  JustLoginApiTrace,
+  JustLoginFetchTrace,
+  JustLoginRenewalMessage,
+  JustLoginSignInMessage,
+  JustLoginTokenTrace,
+  JustLoginTraceEnd,
+} from './diagnostics';
+
+/** Subscribes `debug` to every channel of `channels`: a line per sign-in, renewal and request to JustLogin. */
+export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
+  traceLines<JustLoginTokenTrace>(debug, channels.token, (c) => [
+    `token grant=${c.grantType} url=${c.origin}${c.path}`,
+    c.expiresIn !== undefined && `expiresIn=${c.expiresIn}`,
+  ]);
+  traceLines<JustLoginApiTrace>(debug, channels.api, (c) => [
+    `api ${c.method} ${c.path} attempt=${c.attempt} renewed=${c.renewed}`,
+  ]);
+  traceLines<JustLoginFetchTrace>(debug, channels.keys, (c) => [`keys url=${c.origin}${c.path}`]);
+  traceLines<JustLoginFetchTrace>(debug, channels.discovery, (c) => [`discovery url=${c.origin}${c.path}`]);
+  subscribe(channels.signIn, (message) => {
+    const { outcome, code, durationMs } = message as JustLoginSignInMessage;
+    debug('%s', line([`sign-in outcome=${outcome}`, code && `code=${code}`, `durationMs=${durationMs.toFixed(1)}`]));
+  });
+  subscribe(channels.renewal, (message) => {
+    const { outcome, code, source } = message as JustLoginRenewalMessage;
+    debug('%s', line([`renewal outcome=${outcome}`, code && `code=${code}`, `source=${source}`]));
+  });
+}
+
+/** One line when an operation of `name` ends: `describe`'s words, then its status or error and duration. */
+function traceLines<C extends JustLoginTraceEnd>(
+  debug: DebugLogger,
+  name: string,
+  describe: (context: C) => (string | false)[],
+): void {
+  const started = new WeakMap<object, number>();
+  tracingChannel<unknown, C>(name).subscribe({
+    start: (context) => {
+      started.set(context, performance.now());
+    },
+    end: ignore,
+    asyncStart: ignore,
+    error: ignore,
+    asyncEnd: (context) => {
+      const { status, error } = context;
+      const failure = error as { code?: unknown; retryable?: unknown; reauthenticate?: unknown } | undefined;
+      const begun = started.get(context);
+      debug(
+        '%s',
+        line([
+          ...describe(context),
+          status !== undefined && `status=${status}`,
+          failure && `error=${typeof failure.code === 'string' && WORD.test(failure.code) ? failure.code : 'unknown'}`,
+          failure && `retryable=${failure.retryable === true} reauthenticate=${failure.reauthenticate === true}`,
+          begun !== undefined && `durationMs=${(performance.now() - begun).toFixed(1)}`,
+        ]),
+      );
+    },
+  });
+}
+
+const ignore = () => undefined;
+
+/** A code printed as it is: a short printable word. */
+const WORD = /^[\x21-\x7e]{1,64}$/;
+
+function line(words: (string | false | undefined)[]): string {
+  return words.filter(Boolean).join(' ');
+}
