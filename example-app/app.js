@@ -26,11 +26,10 @@ const REASONS = {
   refused: 'JustLogin refused to renew your tokens. Please sign in again.',
 };
 
-/** The reason to show for a sign-in that failed with Passport's `info`. */
+/** The reason to show for a sign-in that failed with Passport's `info`, by its code. */
 function failureReason(info) {
-  const message = typeof info?.message === 'string' ? info.message : '';
-  if (/authorization request state/.test(message)) return REASONS.state;
-  if (/did not allow/.test(message)) return REASONS.denied;
+  if (info?.code === 'EBADSTATE') return REASONS.state;
+  if (info?.code === 'access_denied') return REASONS.denied;
   return REASONS.failed;
 }
 
@@ -73,10 +72,10 @@ function localPath(value) {
 function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator }) {
   const authenticator = new passport.Passport();
   const strategy = new JustLoginStrategy(justlogin, (accessToken, refreshToken, params, profile, done) => {
-    const { id, displayName, username, emails } = profile;
+    const { id, displayName, username, emails, companyName, roles, userGuid, companyGuid } = profile;
     done(null, {
-      profile: { id, displayName, username, emails },
-      claims: profile._json,
+      profile: { id, displayName, username, emails, companyName, roles, userGuid, companyGuid },
+      claims: { ...profile._accessTokenClaims, ...profile._json },
       tokens: toTokenSet(accessToken, refreshToken, params),
     });
   });
@@ -92,6 +91,8 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     set: (req, tokens) => {
       req.user.tokens = tokens;
     },
+    // Whose data: the profile's GUIDs (from the id_token or the access token), for opaque access tokens too.
+    identity: (req) => req.user?.profile,
   });
 
   /** Shows `reason` on the home page, once: the app's own message, never text from a URL. */
@@ -165,7 +166,7 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
       req.user.tokens = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
       res.redirect('/profile?renewed=1');
     } catch (err) {
-      if (err.code === 'invalid_grant' || err.code === 'no_refresh_token')
+      if (err.code === 'invalid_grant' || err.code === 'ENOREFRESHTOKEN')
         return signOutWith(req, res, next, REASONS.refused);
       next(err);
     }
@@ -174,7 +175,6 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
   // Colleagues page by page, the user's own leave types and, for an HR admin, their pay: renewal of the
   // tokens happens inside the API client, unseen.
   app.get('/people', signedIn, async (req, res, next) => {
-    const { UserGUID: userGuid, CompanyGUID: companyGuid } = req.user.claims ?? {};
     const year = new Date().getFullYear();
     try {
       const api = justLoginApi(req);
@@ -184,9 +184,9 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
           limit: PAGE_SIZE,
           include: ['department', 'employment'],
         }),
-        api.leave.assignedLeaveTypes({ companyGuid, userGuid, year }).then((answer) => answer.leaveTypes),
+        api.leave.assignedLeaveTypes({ year }).then((answer) => answer.leaveTypes),
         // Only HR administrators may read pay information: JustLogin answers 403 to everyone else.
-        api.payroll.payInfo(userGuid).catch((err) => {
+        api.payroll.payInfo().catch((err) => {
           if (err.status === 403) return undefined;
           throw err;
         }),

@@ -63,7 +63,7 @@ const nameOf = (user) => user.profile.displayName ?? user.profile.username ?? us
 function layout(title, body, user) {
   const bar = user
     ? `<nav aria-label="Main"><a href="/profile">Your profile</a> <a href="/people">People</a></nav>
-<div class="who"><span>${escape(nameOf(user))}${user.claims?.CompanyName ? ` · ${escape(user.claims.CompanyName)}` : ''}</span>
+<div class="who"><span>${escape(nameOf(user))}${user.profile.companyName ? ` · ${escape(user.profile.companyName)}` : ''}</span>
 <form method="post" action="/logout"><button class="button quiet" type="submit">Sign out</button></form></div>`
     : '';
   return `<!doctype html>
@@ -144,9 +144,9 @@ function claimValue(name, value) {
 }
 
 /** The user's role(s) and company: "HR Admin at Acme Corporation". */
-function roleLine(claims) {
-  const role = [claims.role ?? []].flat().join(', ');
-  const company = claims.CompanyName;
+function roleLine(profile) {
+  const role = (profile.roles ?? []).join(', ');
+  const company = profile.companyName;
   if (role && company) return `${escape(role)} at ${escape(company)}`;
   return escape(role || company || '');
 }
@@ -162,14 +162,14 @@ function profile({ user, renewed, now }) {
   return layout(
     'Your profile',
     `<h1>Hello, ${escape(nameOf(user))}</h1>
-<p class="lead">${roleLine(claims)}</p>
+<p class="lead">${roleLine(p)}</p>
 ${notice}
 <section class="card">
 <h2>Your account</h2>
 <dl id="account">
 ${definitions([
   ['Name', escape(p.displayName)],
-  ['Company', escape(claims.CompanyName)],
+  ['Company', escape(p.companyName)],
   ['Email', escape((p.emails ?? []).map((e) => e.value).join(', '))],
   ['Username', escape(p.username)],
 ])}
@@ -223,7 +223,7 @@ const money = (amount) => escape(typeof amount === 'number' ? MONEY.format(amoun
  */
 function people({ user, colleagues, leave, pay }) {
   const { items, pagination } = colleagues;
-  const company = user.claims?.CompanyName;
+  const company = user.profile.companyName;
   const list = items.length
     ? `<table id="people">
 <thead><tr><th scope="col">Name</th><th scope="col">Department</th><th scope="col">Designation</th></tr></thead>

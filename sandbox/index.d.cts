@@ -47,12 +47,12 @@ export interface SandboxTokenShapes {
    * `'jwt'`: access tokens are JWTs (header `typ: at+jwt`, RS256, `kid`, signed with the key the
    * JWKS serves) carrying the user's claims (`CompanyGUID`, `UserGUID`, `name`, `role`, …) with `iss`,
    * `sub`, `aud` (`${issuer}/resources`), `exp`, `iat`, `nbf`, `client_id`, `scope` (an array), `jti`,
-   * `auth_time`, `idp`, `amr` and `sid`. `'opaque'`: reference tokens. Default `'opaque'`.
+   * `auth_time`, `idp`, `amr` and `sid`. `'opaque'`: reference tokens. Default `'jwt'`.
    */
   access?: 'jwt' | 'opaque';
   /**
    * `'protocol'`: the id_token carries `sub`, `auth_time`, `idp`, `amr`, `sid`, `iss`, `aud`, `exp`,
-   * `iat`, `nbf` and `nonce` (when sent) only. `'all'`: the user's claims too. Default `'all'`.
+   * `iat`, `nbf` and `nonce` (when sent) only. `'all'`: the user's claims too. Default `'protocol'`.
    */
   idTokenClaims?: 'protocol' | 'all';
   /**

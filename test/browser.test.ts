@@ -81,7 +81,7 @@ it('signs in through the JustLogin pages, shows the profile and People pages as 
   await page.waitForURL(`${appURL}/profile`);
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Hello, Alice Tan');
   await expect(page.locator('header').innerText()).resolves.toContain('Alice Tan · Acme Corporation');
-  await expect(page.locator('.lead').innerText()).resolves.toBe('HR Admin at Acme Corporation');
+  await expect(page.locator('.lead').innerText()).resolves.toBe('HR Admin, Manager at Acme Corporation');
   await expect(page.locator('#account dd').allInnerTexts()).resolves.toEqual([
     'Alice Tan',
     'Acme Corporation',

@@ -41,8 +41,8 @@ const JUSTLOGIN_CLAIMS = [
 
 /** The shapes a sandbox issues when `tokens` names none: today's. */
 const DEFAULT_SHAPES: Required<SandboxTokenShapes> = {
-  access: 'opaque',
-  idTokenClaims: 'all',
+  access: 'jwt',
+  idTokenClaims: 'protocol',
   refreshTokens: 'one-time',
 };
 
@@ -409,7 +409,7 @@ describe('choosing the shapes', () => {
     try {
       await command.waitFor(/^Tokens: .*$/m);
       expect(command.output().stdout).toContain(
-        'Tokens: opaque access tokens, all claims in the id_token, refresh tokens one-time\n',
+        'Tokens: JWT access tokens, protocol claims only in the id_token, refresh tokens one-time\n',
       );
     } finally {
       await stopCommand(command);

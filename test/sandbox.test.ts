@@ -141,7 +141,7 @@ describe('JustLogin sandbox identity server', () => {
     expect(jwks.keys[0]).not.toHaveProperty('d');
   });
 
-  test('code flow with PKCE and nonce returns tokens for scope openid and a signed id_token with JustLogin claims', async () => {
+  test("code flow with PKCE and nonce returns a signed id_token of protocol claims and a JWT access token with JustLogin's claims", async () => {
     const { code, verifier, nonce } = await signIn(sandbox, bob);
     const { status, body } = await redeem(sandbox, code, verifier);
 
@@ -156,9 +156,13 @@ describe('JustLogin sandbox identity server', () => {
       audience: sandbox.clientID,
     });
     expect(protectedHeader.alg).toBe('RS256');
-    expect(payload).toMatchObject({ ...bob.claims, nonce, amr: ['pwd'], idp: 'local' });
+    expect(payload).toMatchObject({ nonce, amr: ['pwd'], idp: 'local' });
+    expect(payload).not.toHaveProperty('UserGUID');
     expect(payload.auth_time).toEqual(expect.any(Number));
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
+
+    const access = await jwtVerify(body.access_token ?? '', jwks, { issuer: sandbox.issuer, typ: 'at+jwt' });
+    expect(access.payload).toMatchObject({ ...bob.claims, sub: payload.sub });
   });
 
   test('an authorization code is single-use', async () => {

@@ -53,6 +53,11 @@ export interface JustLoginApiPerRequestOptions<Req extends object> {
   get: (req: Req) => JustLoginTokenSet | undefined;
   /** Stores renewed tokens for the request and wherever they persist (e.g. the session); awaited before the call goes on. */
   set: (req: Req, tokens: JustLoginTokenSet) => void | Promise<void>;
+  /**
+   * The signed-in user's GUIDs for the request, for opaque access tokens (e.g. `(req) => req.user.profile`:
+   * the profile has `userGuid` and `companyGuid`); as {@link JustLoginApiOptions.identity}.
+   */
+  identity?: (req: Req) => JustLoginApiIdentity | undefined;
   /** As {@link JustLoginApiOptions.skewMs}. */
   skewMs?: number;
 }
@@ -97,6 +102,7 @@ const PER_REQUEST_OPTIONS = {
   refresher: API_OPTIONS.refresher,
   get: { rule: rules.func, required: true },
   set: { rule: rules.func, required: true },
+  identity: { rule: rules.func },
   skewMs: SKEW_MS,
 } satisfies Record<keyof JustLoginApiPerRequestOptions<object> | 'refresher', OptionSpec>;
 
@@ -129,7 +135,7 @@ export class JustLoginApi {
   readonly #target: ApiTarget;
 
   /**
-   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * Throws a `JustLoginOptionsError` listing every option that
    * is missing, unknown or invalid.
    *
    * @example
@@ -167,7 +173,7 @@ export class JustLoginApi {
    * `onTokens` of that client). One client a request: the calls of one
    * request share their renewals, and requests of the same user renew once
    * through the refresher. For a request without tokens it throws a
-   * `JustLoginApiError` (`no_tokens`, `reauthenticate: true`). Throws a
+   * `JustLoginApiError` (`ENOTOKENS`, `reauthenticate: true`). Throws a
    * `JustLoginOptionsError` at once for bad options.
    *
    * @example
@@ -184,7 +190,7 @@ export class JustLoginApi {
     refresher: JustLoginRefresher,
     options: JustLoginApiPerRequestOptions<Req>,
   ): (req: Req) => JustLoginApi {
-    const { get, set, skewMs } = readOptions<Required<JustLoginApiPerRequestOptions<Req>>>(
+    const { get, set, identity, skewMs } = readOptions<JustLoginApiPerRequestOptions<Req>>(
       'JustLoginApi.perRequest',
       { refresher, ...options },
       PER_REQUEST_OPTIONS,
@@ -197,11 +203,18 @@ export class JustLoginApi {
         if (!tokens) {
           throw new JustLoginApiError(
             'The request has no JustLogin tokens; the user must sign in with JustLogin',
-            'no_tokens',
+            'ENOTOKENS',
             { retryable: false, reauthenticate: true },
           );
         }
-        api = new JustLoginApi({ refresher, tokens, skewMs, onTokens: (next) => set(req, next) });
+        const { userGuid, companyGuid } = identity?.(req) ?? {};
+        api = new JustLoginApi({
+          refresher,
+          tokens,
+          skewMs,
+          identity: { userGuid, companyGuid },
+          onTokens: (next) => set(req, next),
+        });
         clients.set(req, api);
       }
       return api;

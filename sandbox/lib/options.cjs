@@ -15,7 +15,7 @@ const TOKEN_SHAPES = {
   refreshTokens: ['one-time', 'reuse'],
 };
 /** The shapes when `tokens` names none. IdentityServer's defaults: { access: 'jwt', idTokenClaims: 'protocol', refreshTokens: 'one-time' }. */
-const DEFAULT_TOKENS = { access: 'opaque', idTokenClaims: 'all', refreshTokens: 'one-time' };
+const DEFAULT_TOKENS = { access: 'jwt', idTokenClaims: 'protocol', refreshTokens: 'one-time' };
 
 const { isIPv4, isIPv6 } = require('node:net');
 
