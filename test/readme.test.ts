@@ -168,7 +168,12 @@ describe.each(['express', 'express-ts'])(
       const signedIn = await sandboxSignIn({ agent, start: '/auth/justlogin', ...alice });
       expect(signedIn.headers.location).toBe('/me');
       const me = await agent.get('/me').expect(200);
-      expect(me.body).toEqual({ id: alice.claims.sub, name: alice.claims.name, expiresAt: expect.any(Number) });
+      expect(me.body).toEqual({
+        id: alice.claims.sub,
+        name: alice.claims.name,
+        company: alice.claims.CompanyName,
+        expiresAt: expect.any(Number),
+      });
       await agent.get('/').expect(200, { signedIn: true });
     });
 
