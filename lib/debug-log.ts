@@ -19,7 +19,9 @@ export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
     c.expiresIn !== undefined && `expiresIn=${c.expiresIn}`,
   ]);
   traceLines<JustLoginApiTrace>(debug, channels.api, (c) => [
-    `api ${c.method} ${c.path} attempt=${c.attempt} renewed=${c.renewed}`,
+    `api ${c.method} ${c.path}`,
+    `attempt=${c.attempt}`,
+    `renewed=${c.renewed}`,
   ]);
   traceLines<JustLoginFetchTrace>(debug, channels.keys, (c) => [`keys url=${c.origin}${c.path}`]);
   traceLines<JustLoginFetchTrace>(debug, channels.discovery, (c) => [`discovery url=${c.origin}${c.path}`]);
@@ -33,7 +35,7 @@ export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
   });
 }
 
-/** One line when an operation of `name` ends: `describe`'s words, then its status or error and duration. */
+/** One line when an operation of `name` ends: `describe`'s first words, its status, the others, its error and duration. */
 function traceLines<C extends JustLoginTraceEnd>(
   debug: DebugLogger,
   name: string,
@@ -51,11 +53,13 @@ function traceLines<C extends JustLoginTraceEnd>(
       const { status, error } = context;
       const failure = error as { code?: unknown; retryable?: unknown; reauthenticate?: unknown } | undefined;
       const begun = started.get(context);
+      const [head, ...details] = describe(context);
       debug(
         '%s',
         line([
-          ...describe(context),
+          head,
           status !== undefined && `status=${status}`,
+          ...details,
           failure && `error=${typeof failure.code === 'string' && WORD.test(failure.code) ? failure.code : 'unknown'}`,
           failure && `retryable=${failure.retryable === true} reauthenticate=${failure.reauthenticate === true}`,
           begun !== undefined && `durationMs=${(performance.now() - begun).toFixed(1)}`,

@@ -87,3 +87,11 @@ export { keepTokensFresh } from './frameworks/express';
 export { toTokenSet, isExpired } from './token-set';
 export { CookieStateStore } from './sign-in/cookie-state-store';
 export { JustLoginApi } from './api/api';
+export type {
+  JustLoginTraceEnd,
+  JustLoginTokenTrace,
+  JustLoginApiTrace,
+  JustLoginFetchTrace,
+  JustLoginSignInMessage,
+  JustLoginRenewalMessage,
+} from './diagnostics';
