@@ -2,42 +2,20 @@
 // JavaScript app, and that it works from CommonJS, from ES modules and from TypeScript (node16
 // and bundler resolution, skipLibCheck off, an isolated install that sees only declared
 // dependencies and peers). Runs on the dist/ that `npm run build` made (the test script builds
-// before jest); `npm pack --ignore-scripts` leaves dist/ alone while other suites use it.
-import { execFile } from 'node:child_process';
+// before jest); `npm pack --ignore-scripts` leaves dist/ alone while other suites use it. The
+// other packages come from the lock file, with no network (test/support/fresh-project.ts).
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { freshProject, pack, run, type Packed } from './support/fresh-project';
 
-const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..');
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** What passport-oauth2 and passport install (8 packages), plus this package and at most two more. */
 const MAX_PACKAGES = 11;
 /** 1.5 MB, in bytes (10^6: stricter than MiB). */
 const MAX_BYTES = 1_500_000;
-
-interface PackResult {
-  filename: string;
-  files: Array<{ path: string }>;
-}
-
-async function run(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await execFileAsync(command, args, {
-      cwd,
-      env: { ...process.env, npm_config_update_notifier: 'false' },
-      maxBuffer: 16 * 1024 * 1024,
-      shell: process.platform === 'win32',
-    });
-    return stdout;
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`, { cause: error });
-  }
-}
 
 /** Every file under `dir`, relative to `base`, with forward slashes. */
 async function listFiles(dir: string, base: string): Promise<string[]> {
@@ -52,18 +30,6 @@ async function bytesUnder(dir: string): Promise<number> {
   let bytes = 0;
   for (const file of await listFiles(dir, dir)) bytes += (await stat(join(dir, file))).size;
   return bytes;
-}
-
-/** A new project in `dir` with `packages` installed by npm (`linked`: each package sees only its own dependencies). */
-async function project(dir: string, packages: string[], linked = false): Promise<void> {
-  await mkdir(dir);
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  const strategy = linked ? ['--install-strategy=linked'] : [];
-  await run(
-    NPM,
-    ['install', ...strategy, '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', ...packages],
-    dir,
-  );
 }
 
 /** A TypeScript program that uses the package's public types as the README does, with no annotations. */
@@ -128,7 +94,7 @@ export const isRefused = (err: unknown): boolean => err instanceof JustLoginToke
 export const sameCoordinator: typeof FromMain = RedisRefreshCoordinator;
 `;
 
-/** Type-checks `files` in `dir` with the project's own tsc and `compilerOptions` (strict, skipLibCheck off). */
+/** Type-checks `files` in `dir` with this repository's tsc and `compilerOptions` (strict, skipLibCheck off). */
 async function typecheck(
   dir: string,
   name: string,
@@ -142,22 +108,20 @@ async function typecheck(
   await writeFile(join(dir, `tsconfig.${name}.json`), JSON.stringify(config, null, 2));
   await run(
     process.execPath,
-    [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`],
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${name}.json`],
     dir,
   );
 }
 
 let workDir: string;
 let tarball: string;
-let packed: PackResult;
+let packed: Packed;
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   workDir = await mkdtemp(join(tmpdir(), 'passport-justlogin-package-'));
-  [packed] = JSON.parse(
-    await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], ROOT),
-  ) as PackResult[];
-  tarball = join(workDir, packed.filename);
+  packed = await pack(workDir);
+  tarball = packed.tarball;
 }, 60_000);
 
 afterAll(async () => {
@@ -166,7 +130,7 @@ afterAll(async () => {
 
 describe('the tarball', () => {
   it('holds package.json, README.md, LICENSE, CHANGELOG.md and the build of every lib/ module, nothing else', async () => {
-    const paths = packed.files.map((file) => file.path).sort();
+    const paths = [...packed.files].sort();
     expect(paths.filter((path) => !path.startsWith('dist/'))).toEqual([
       'CHANGELOG.md',
       'LICENSE',
@@ -215,7 +179,7 @@ describe('a JavaScript project that installed passport and the tarball', () => {
   let app: string;
   beforeAll(async () => {
     app = join(workDir, 'javascript');
-    await project(app, [tarball, 'passport@0.7']);
+    await freshProject(app, tarball, { dependencies: ['passport'] });
   }, 120_000);
 
   it(`adds at most ${MAX_PACKAGES} packages and ${MAX_BYTES / 1e6} MB, and no @types`, async () => {
@@ -267,7 +231,8 @@ import { RedisRefreshCoordinator as FromRedis } from 'passport-justlogin/redis';
 
 const cjs = createRequire(import.meta.url)('passport-justlogin');
 assert.equal(justlogin, cjs);
-const named = Object.keys(namespace).filter((name) => name !== 'default' && name !== '__esModule');
+// Node 23 and later also name the whole CommonJS exports 'module.exports'.
+const named = Object.keys(namespace).filter((name) => !['default', '__esModule', 'module.exports'].includes(name));
 assert.deepEqual(named.sort(), Object.keys(cjs).sort());
 assert.equal(JustLoginStrategy, cjs.JustLoginStrategy);
 assert.equal(FromRedis, RedisRefreshCoordinator);
@@ -293,17 +258,13 @@ describe('a TypeScript project (isolated install, skipLibCheck off)', () => {
   const checks: Partial<Record<'node16' | 'bundler', Promise<void>>> = {};
   beforeAll(async () => {
     const app = join(workDir, 'typescript');
-    await project(
+    await freshProject(
       app,
-      [
-        tarball,
-        'passport@0.7',
-        'typescript@~6.0.3',
-        '@types/passport',
-        '@types/passport-oauth2',
-        '@types/express',
-        '@types/node@20',
-      ],
+      tarball,
+      {
+        dependencies: ['passport'],
+        devDependencies: ['@types/passport', '@types/passport-oauth2', '@types/express', '@types/node'],
+      },
       true,
     );
     await writeFile(join(app, 'program.ts'), PROGRAM);
