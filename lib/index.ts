@@ -27,6 +27,7 @@ export type {
   RefreshParams,
   EnsureFreshOptions,
   RefreshCoordinator,
+  CoordinatedRunOptions,
 } from './renewal/refresher';
 export type { RedisRefreshCoordinatorOptions } from './redis/coordinator';
 export type { RedisClientLike, RefreshCoordinatorLogger } from './redis/commands';

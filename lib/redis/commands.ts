@@ -55,7 +55,7 @@ export interface RefreshCoordinatorLogger {
 
 /** Redis did not carry out a command: not ready, an error reply, or no answer in time. */
 export class RedisUnavailableError extends Error {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(`Redis is unavailable (${reason})`);
     this.name = 'RedisUnavailableError';
   }
@@ -83,15 +83,23 @@ export function checkClient(client: unknown): string | undefined {
     : 'must be a node-redis client or sentinel client (`isReady` and `sendCommand`) or an ioredis client or cluster (`status` and `call`)';
 }
 
+/** Milliseconds between two tries of Redis while it is unavailable. */
+const RETRY_MS = 1_000;
+
 /**
  * Sends commands that fail fast instead of waiting for Redis: none is sent
  * while the client is not ready (both libraries would queue it until they
  * reconnect), and one that gets no answer within `timeout` ms fails. Every
- * failure rejects with {@link RedisUnavailableError}; the first one of an
- * outage logs one warning, and the next command that succeeds ends the outage.
+ * failure rejects with {@link RedisUnavailableError}. The first failure of an
+ * outage logs one warning and opens the circuit: from then on commands fail at
+ * once, without being sent, while every `RETRY_MS` one command in the
+ * background (`EXISTS` of the key that failed, so that in a cluster it reaches
+ * the same node) tries Redis again. The first that succeeds ends the outage
+ * and calls `onRecovered`.
  */
 export class RedisCommands {
-  #outage = false;
+  /** Why Redis is unavailable, while it is; `undefined` while commands are sent. */
+  #outage: RedisUnavailableError | undefined;
   readonly #ready: () => boolean;
   readonly #send: (args: string[]) => Promise<unknown>;
 
@@ -100,6 +108,9 @@ export class RedisCommands {
     client: RedisClientLike,
     private readonly timeout: number,
     private readonly logger: RefreshCoordinatorLogger,
+    private readonly onRecovered: () => void = () => {},
+    /** What the warning says happens until Redis answers again. */
+    private readonly meanwhile = 'JustLogin token renewals are coordinated within this process only until Redis answers again (other instances may renew the same refresh token meanwhile).',
   ) {
     if (isNodeRedisSentinel(client)) {
       this.#ready = () => client.isReady;
@@ -113,18 +124,25 @@ export class RedisCommands {
     }
   }
 
+  /** Sends `args`, e.g. `['GET', key]`; rejects with {@link RedisUnavailableError}, at once while Redis is unavailable. */
   async send(args: string[]): Promise<unknown> {
-    let reply: unknown;
+    if (this.#outage) throw new RedisUnavailableError(this.#outage.reason);
     try {
-      if (!this.#ready()) throw new RedisUnavailableError('the client is not connected');
-      reply = await this.#withTimeout(this.#send(args));
+      return await this.#attempt(args);
     } catch (error) {
-      const unavailable = error instanceof RedisUnavailableError ? error : new RedisUnavailableError(firstLine(error));
-      this.#warnOnce(unavailable);
+      const unavailable = error as RedisUnavailableError;
+      if (!this.#outage) this.#open(unavailable, args);
       throw unavailable;
     }
-    this.#outage = false;
-    return reply;
+  }
+
+  async #attempt(args: string[]): Promise<unknown> {
+    try {
+      if (!this.#ready()) throw new RedisUnavailableError('the client is not connected');
+      return await this.#withTimeout(this.#send(args));
+    } catch (error) {
+      throw error instanceof RedisUnavailableError ? error : new RedisUnavailableError(firstLine(error));
+    }
   }
 
   #withTimeout<T>(reply: Promise<T>): Promise<T> {
@@ -135,13 +153,21 @@ export class RedisCommands {
     return Promise.race([reply, timedOut]).finally(() => clearTimeout(timer));
   }
 
-  #warnOnce(error: RedisUnavailableError): void {
-    if (this.#outage) return;
-    this.#outage = true;
-    this.logger.warn(
-      `passport-justlogin: ${error.message}; JustLogin token renewals are coordinated within this process only ` +
-        'until Redis answers again (other instances may renew the same refresh token meanwhile).',
-    );
+  /** Starts an outage: one warning, then a try every RETRY_MS until Redis answers. */
+  #open(error: RedisUnavailableError, failed: string[]): void {
+    this.#outage = error;
+    this.logger.warn(`passport-justlogin: ${error.message}; ${this.meanwhile}`);
+    const probe = ['EXISTS', failed[0] === 'EVAL' ? failed[3] : failed[1]];
+    const retry = () => {
+      this.#attempt(probe).then(
+        () => {
+          this.#outage = undefined;
+          this.onRecovered();
+        },
+        () => setTimeout(retry, RETRY_MS).unref(),
+      );
+    };
+    setTimeout(retry, RETRY_MS).unref();
   }
 }
 

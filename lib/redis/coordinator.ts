@@ -8,7 +8,7 @@ import {
   type RedisClientLike,
   type RefreshCoordinatorLogger,
 } from './commands';
-import type { RefreshCoordinator } from '../renewal/refresher';
+import type { CoordinatedRunOptions, RefreshCoordinator } from '../renewal/refresher';
 import { SingleFlight } from '../renewal/single-flight';
 import { TokenSealer } from '../sealed-tokens';
 import type { JustLoginTokenSet } from '../token-set';
@@ -17,6 +17,8 @@ import type { JustLoginTokenSet } from '../token-set';
 const POLL_MS = 50;
 /** How much longer than one lock a waiting instance waits for a result (ms). */
 const WAIT_MARGIN_MS = 1_000;
+/** The most renewals kept for publishing once Redis answers again; the oldest go first. */
+const MAX_UNPUBLISHED = 10_000;
 /** Deletes the lock only when it still holds this owner's id. */
 const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
@@ -97,6 +99,8 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
   readonly lockMs: number;
   readonly #resultMs: number;
   readonly #prefix: string;
+  /** Renewals Redis missed, by result key: published, and their locks released, once it answers again. */
+  readonly #unpublished = new Map<string, { sealed: string; lockKey: string; owner: string; until: number }>();
 
   /**
    * Throws a {@link JustLoginOptionsError} listing every option that is missing, unknown or invalid.
@@ -108,32 +112,46 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
     const settings = readOptions<Required<RedisRefreshCoordinatorOptions>>('RedisRefreshCoordinator', options, OPTIONS);
     this.lockMs = settings.lockMs;
     this.#resultMs = settings.resultMs;
-    this.#redis = new RedisCommands(settings.client, settings.commandTimeoutMs, settings.logger);
+    this.#redis = new RedisCommands(settings.client, settings.commandTimeoutMs, settings.logger, () => {
+      void this.#publishMissed();
+    });
     this.#sealer = new TokenSealer(settings.secret as string | Buffer); // checked: given
     this.#prefix = settings.prefix;
   }
 
   /**
    * Runs `task` here, or gets its result from the instance that runs it.
-   * `key` must be the SHA-256 (hex) of the refresh token.
+   * `key` must be the SHA-256 (hex) of the refresh token. While Redis is
+   * unavailable, `task` runs here unless another instance was seen renewing
+   * these tokens or `options.canWait` says the renewal can wait: then `run`
+   * rejects with a retryable `JustLoginRequestError` (`code: 'ETIMEDOUT'`).
    *
    * @example
    * const tokens = await coordinator.run(sha256Hex(refreshToken), () => renew(refreshToken));
    */
-  run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+  run(
+    key: string,
+    task: () => Promise<JustLoginTokenSet>,
+    options?: CoordinatedRunOptions,
+  ): Promise<JustLoginTokenSet> {
     if (typeof key !== 'string' || !/^[0-9a-f]{64}$/.test(key)) {
       return Promise.reject(
         new JustLoginOptionsError('RedisRefreshCoordinator.run', ['`key` must be a SHA-256 hex digest']),
       );
     }
-    return this.#local.run(key, () => this.#acrossInstances(key, task));
+    return this.#local.run(key, () => this.#acrossInstances(key, task, options?.canWait === true));
   }
 
-  async #acrossInstances(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet> {
+  async #acrossInstances(
+    key: string,
+    task: () => Promise<JustLoginTokenSet>,
+    canWait: boolean,
+  ): Promise<JustLoginTokenSet> {
     const lockKey = `${this.#prefix}{${key}}:lock`;
     const resultKey = `${this.#prefix}{${key}}:result`;
     const owner = randomBytes(16).toString('hex');
     const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
+    let waited = false;
     try {
       for (;;) {
         const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)])) !== null;
@@ -145,6 +163,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
           return this.#open(published, resultKey);
         }
         if (locked) break;
+        waited = true;
         if (Date.now() >= deadline) {
           throw new JustLoginRequestError(
             `passport-justlogin: another instance did not finish renewing these tokens within ${this.lockMs + WAIT_MARGIN_MS} ms`,
@@ -155,8 +174,14 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } catch (error) {
-      if (error instanceof RedisUnavailableError) return task();
-      throw error;
+      if (!(error instanceof RedisUnavailableError)) throw error;
+      // Renewing here could spend a refresh token another instance is spending: only when it must.
+      if (!waited && !canWait) return task();
+      throw new JustLoginRequestError(
+        `passport-justlogin: ${error.message}, so this renewal was put off: ${waited ? 'another instance was renewing these tokens' : 'the access token is still valid'}`,
+        'ETIMEDOUT',
+        { retryable: true },
+      );
     }
     return this.#renewAsOwner(lockKey, resultKey, owner, task);
   }
@@ -167,13 +192,36 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
     owner: string,
     task: () => Promise<JustLoginTokenSet>,
   ): Promise<JustLoginTokenSet> {
+    let tokens: JustLoginTokenSet;
     try {
-      const tokens = await task();
-      const sealed = this.#sealer.seal(tokens, resultKey);
-      // Without Redis the tokens are still good here; the others take over when the lock expires.
-      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)]).catch(() => undefined);
-      return tokens;
-    } finally {
+      tokens = await task();
+    } catch (error) {
+      await this.#release(lockKey, owner);
+      throw error;
+    }
+    const sealed = this.#sealer.seal(tokens, resultKey);
+    try {
+      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)]);
+      await this.#release(lockKey, owner);
+    } catch {
+      // The tokens are good here. The lock stays (others wait rather than spend the refresh token)
+      // until Redis answers again and the result is published, or until it expires.
+      this.#unpublished.set(resultKey, { sealed, lockKey, owner, until: Date.now() + this.#resultMs });
+      if (this.#unpublished.size > MAX_UNPUBLISHED) this.#unpublished.delete(this.#unpublished.keys().next().value!);
+    }
+    return tokens;
+  }
+
+  /** Publishes the renewals Redis missed (unless another result is there) and releases their locks. */
+  async #publishMissed(): Promise<void> {
+    for (const [resultKey, { sealed, lockKey, owner, until }] of this.#unpublished) {
+      const left = until - Date.now();
+      try {
+        if (left > 0) await this.#redis.send(['SET', resultKey, sealed, 'PX', String(left), 'NX']);
+      } catch {
+        return; // unavailable again: the rest waits for the next time it answers
+      }
+      this.#unpublished.delete(resultKey);
       await this.#release(lockKey, owner);
     }
   }

@@ -37,9 +37,21 @@ import type { JustLoginStrategy } from '../sign-in/strategy';
  */
 export interface RefreshCoordinator {
   /** Runs `task` unless a run with the same `key` is under way elsewhere, and resolves with the tokens of whichever run renewed them. */
-  run(key: string, task: () => Promise<JustLoginTokenSet>): Promise<JustLoginTokenSet>;
+  run(key: string, task: () => Promise<JustLoginTokenSet>, options?: CoordinatedRunOptions): Promise<JustLoginTokenSet>;
   /** Milliseconds a lock taken by `run` lives, when it expires on its own; must be longer than the refresher's `timeout`. */
   readonly lockMs?: number;
+}
+
+/** What {@link RefreshCoordinator.run} is told about a renewal. */
+export interface CoordinatedRunOptions {
+  /**
+   * True when the access token being renewed is still valid (`ensureFresh`
+   * renews ahead of expiry), so the renewal can wait: a coordinator that cannot
+   * coordinate right now may then reject with a retryable error instead of
+   * running `task` on its own, and `ensureFresh` hands back the tokens it was
+   * given.
+   */
+  canWait?: boolean;
 }
 
 /** The refresher's own options, beside those of its {@link JustLoginClient}. */
@@ -146,7 +158,11 @@ export class JustLoginRefresher {
    * const next = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
    * // next.accessToken, next.refreshToken, next.expiresAt
    */
-  async refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
+  refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
+    return this.#refresh(params, { canWait: false });
+  }
+
+  async #refresh(params: RefreshParams, runOptions: CoordinatedRunOptions): Promise<JustLoginTokenSet> {
     const { refreshToken } = params;
     if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
     const operations = clientOperations(this.client);
@@ -157,13 +173,17 @@ export class JustLoginRefresher {
       // only request: the lock need outlive `timeout` once, not once per request.
       await operations.prepareRefreshChecks();
       let renewedHere = false;
-      tokens = await this.#coordinator.run(key, async () => {
-        const renewed = await this.#renew(params);
-        // Remembered before the coordinator lets the next caller in.
-        this.#memory.remember(refreshToken, renewed, key);
-        renewedHere = true;
-        return renewed;
-      });
+      tokens = await this.#coordinator.run(
+        key,
+        async () => {
+          const renewed = await this.#renew(params);
+          // Remembered before the coordinator lets the next caller in.
+          this.#memory.remember(refreshToken, renewed, key);
+          renewedHere = true;
+          return renewed;
+        },
+        runOptions,
+      );
       if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
     }
     // Checked by every caller, after the renewal is remembered and published and the lock released.
@@ -179,8 +199,10 @@ export class JustLoginRefresher {
 
   /**
    * Returns `tokens` itself while the access token is valid for more than
-   * `skewMs`, otherwise the result of {@link refresh}. Tokens without
-   * `expiresAt` count as fresh. Rejects with {@link NoRefreshTokenError}
+   * `skewMs`, otherwise the result of {@link refresh}. When that fails with a
+   * retryable error (JustLogin or Redis unavailable) while the access token has
+   * not expired yet, `tokens` itself again: the next call tries again. Tokens
+   * without `expiresAt` count as fresh. Rejects with {@link NoRefreshTokenError}
    * (`code: 'no_refresh_token'`), without a request, when a refresh is due but
    * `tokens` has no refresh token. `tokens` is never modified.
    *
@@ -192,7 +214,14 @@ export class JustLoginRefresher {
     if (!isExpired(tokens, skewMs)) return tokens;
     if (!tokens.refreshToken) throw new NoRefreshTokenError();
     const { refreshToken, accessToken, idToken, scope } = tokens;
-    return this.refresh({ refreshToken, accessToken, idToken, scope });
+    const canWait = !isExpired(tokens, 0);
+    try {
+      return await this.#refresh({ refreshToken, accessToken, idToken, scope }, { canWait });
+    } catch (error) {
+      // JustLogin or the coordinator cannot renew right now: a valid access token still serves.
+      if (canWait && (error as { retryable?: unknown } | null)?.retryable === true) return tokens;
+      throw error;
+    }
   }
 
   /** The token request and the set made of its answer; its id_token is checked by {@link refresh}. */

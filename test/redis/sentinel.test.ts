@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
 import { JustLoginRefresher, RedisRefreshCoordinator, type JustLoginTokenSet, type RedisClientLike } from '../../lib';
@@ -11,6 +12,7 @@ import { TokenServer, type RecordedRequest } from '../support/token-server';
 // stands for one app instance.
 const SECRET = 'sentinel-coordinator-secret-Tq7Wz2Lm9Rx4';
 const FIRST_REFRESH = 'refresh-token-first-Sn4';
+const SECOND_FIRST_REFRESH = 'refresh-token-first-Fo6'; // another test, another refresh token: Redis keeps results
 
 interface SentinelKind {
   name: string;
@@ -100,4 +102,53 @@ describe.each([nodeRedisSentinel, ioredisSentinel])('with $name', (kind) => {
     expect(server.requests).toHaveLength(1);
     expect([...a.warnings, ...b.warnings]).toEqual([]);
   });
+
+  it('spends each refresh token once while the sentinels fail the master over', async () => {
+    const rotation = rotatingTokens(SECOND_FIRST_REFRESH);
+    server.reply(async (request) => ({ ...(await answer(rotation, request)), delay: 20 }));
+    const [a, b] = [await instance(), await instance()];
+    // Due for renewal (within the default minute before expiry) but still valid for 30 s.
+    const due = (refreshToken: string): JustLoginTokenSet => ({
+      accessToken: `access-for-${refreshToken}`,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresAt: Math.floor(Date.now() / 1000) + 30,
+    });
+
+    let current = SECOND_FIRST_REFRESH;
+    const spent: string[] = [];
+    /** Four renewals of the current tokens at once, two on each instance; the newest refresh token seen goes on. */
+    const rotate = async () => {
+      const tokens = due(current);
+      const results = await Promise.all(
+        [a, b, a, b].map(({ refresher }) => refresher.ensureFresh(tokens).catch((error: unknown) => error)),
+      );
+      for (const result of results) expect(result).toMatchObject({ refreshToken: expect.any(String) });
+      const renewed = (results as JustLoginTokenSet[]).find((result) => result.refreshToken !== current);
+      if (renewed) {
+        spent.push(current);
+        current = renewed.refreshToken!;
+      }
+    };
+
+    await rotate();
+    let failedOver = false;
+    const failover = redis.failover().finally(() => (failedOver = true));
+    failover.catch(() => {}); // awaited below, unless a rotation fails first
+    while (!failedOver) {
+      await rotate();
+      await sleep(20);
+    }
+    await failover;
+    // Coordination resumes on the new master without a restart: two more rotations, each spent once.
+    const before = spent.length;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline && spent.length < before + 2;) {
+      await rotate();
+      await sleep(20);
+    }
+    expect(spent.length).toBeGreaterThanOrEqual(before + 2);
+    expect(rotation.refused).toBe(0);
+    expect(spent.map(presented)).toEqual(spent.map(() => 1));
+    expect(presented(current)).toBe(0);
+  }, 60_000);
 });

@@ -2,13 +2,14 @@
 // as their own process on the built package, on the JustLogin sandbox, driven over HTTP as a browser
 // would. Each example answers in its own framework's shapes: `expected` says how.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CookieJar, signIn } from 'justlogin-sandbox';
 import request from 'supertest';
 import { exampleProcess, useFrameworkExample } from './framework-example';
 import { DEMO_USERS } from './sandbox';
 
 /** Shorter than the renewal's 60 s skew: every request finds the tokens due and renews them. */
-const ACCESS_TOKEN_TTL = 30;
+const ACCESS_TOKEN_TTL = 5;
 const PARALLEL = 10;
 const [alice] = DEMO_USERS;
 
@@ -106,7 +107,8 @@ export function describeFastifyExample(name: string, main: string, expected: Fas
       expect(replay.status).toBe(expected.refusedState);
     });
 
-    it('answers 503 while JustLogin is down, and leaves the session as it was', async () => {
+    it('while JustLogin is down, serves tokens that are due but valid; answers 503 once they expired, leaving the session', async () => {
+      const { expiresAt } = (await agent.get('/profile')).body as { expiresAt: number };
       await example.sandbox.stop();
       // Every token request of these tests, now that the sandbox has written them all out: one
       // sign-in, one renewal for the first /profile and one for each round, and the refused one.
@@ -114,7 +116,12 @@ export function describeFastifyExample(name: string, main: string, expected: Fas
         'token-request grant_type=authorization_code status=200',
         ...Array(3).fill('token-request grant_type=refresh_token status=200'),
         'token-request grant_type=refresh_token status=400',
+        'token-request grant_type=refresh_token status=200',
       ]);
+      const served = await agent.get('/profile'); // due, and valid until `expiresAt`
+      expect(served.status).toBe(200);
+      expect(served.body).toEqual({ ...expected.profile, expiresAt });
+      await sleep(expiresAt * 1000 - Date.now() + 100);
       const down = await agent.get('/profile');
       expect(down.status).toBe(503);
       expect(down.body).toEqual(expected.unavailable);
