@@ -1,19 +1,103 @@
-import { TokenError } from 'passport-oauth2';
+/**
+ * What went wrong, as an error's `code`. Two kinds, told apart by their style:
+ *
+ * OAuth 2.0 errors, exactly as JustLogin sent them (RFC 6749 §4.1.2.1 and §5.2,
+ * RFC 6750, OpenID Connect Core §3.1.2.6), on a {@link JustLoginTokenError} or a
+ * {@link JustLoginAuthorizationError}, or on a {@link JustLoginApiError} whose renewal
+ * failed: `invalid_request`, `invalid_client`, `invalid_grant` (the code or refresh token
+ * is spent, expired or revoked), `unauthorized_client`, `unsupported_grant_type`,
+ * `invalid_scope`, `invalid_token`, `unsupported_response_type`, `server_error`,
+ * `temporarily_unavailable`, `interaction_required`, `login_required`,
+ * `consent_required`, `account_selection_required`, or any other code JustLogin
+ * sends (always in RFC 6749's character set).
+ *
+ * The package's own, in Node's style:
+ *
+ * | code              | what happened                                                                      |
+ * | ----------------- | ---------------------------------------------------------------------------------- |
+ * | `EBADOPTIONS`     | options or arguments the package cannot use ({@link JustLoginOptionsError})        |
+ * | `ETIMEDOUT`       | JustLogin (or another instance's renewal) did not answer in time                   |
+ * | `ECONNREFUSED`, … | the connection failed: one of Node's connection error codes (`ECONNRESET`, …)      |
+ * | `EFETCH`          | the `fetch` you gave rejected without a connection error code                      |
+ * | `EHTTPSTATUS`     | an HTTP error status without an OAuth error (`status` says which)                  |
+ * | `EREDIRECT`       | a redirect, which is never followed                                                |
+ * | `ETOOLARGE`       | an answer over the size limit                                                      |
+ * | `EBADRESPONSE`    | an answer that is not what the endpoint sends                                      |
+ * | `EBADREQUEST`     | a request that could not be sent as given; nothing was sent                        |
+ * | `EDECRYPT`        | tokens renewed by another instance cannot be decrypted (a different `secret`)      |
+ * | `EBADIDTOKEN`     | the id_token (or the access token beside it) failed a check ({@link IdTokenError}) |
+ * | `ENOREFRESHTOKEN` | a renewal was due, with no refresh token ({@link NoRefreshTokenError})             |
+ * | `ENOTOKENS`       | the request has no JustLogin tokens (`JustLoginApi.perRequest`)                    |
+ * | `EUNSUPPORTED`    | JustLogin's discovery document advertises no endpoint for what was asked           |
+ * | `ELOGOUT…`        | a back-channel logout token was refused: {@link LogoutTokenErrorCode} says why     |
+ *
+ * `(string & {})` keeps the list for autocompletion while any other OAuth code
+ * or connection code may still come.
+ */
+export type JustLoginErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_token'
+  | 'unsupported_response_type'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'interaction_required'
+  | 'login_required'
+  | 'consent_required'
+  | 'account_selection_required'
+  | 'EBADOPTIONS'
+  | 'ETIMEDOUT'
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'ENOTFOUND'
+  | 'EFETCH'
+  | 'EHTTPSTATUS'
+  | 'EREDIRECT'
+  | 'ETOOLARGE'
+  | 'EBADRESPONSE'
+  | 'EBADREQUEST'
+  | 'EDECRYPT'
+  | 'EBADIDTOKEN'
+  | 'ENOREFRESHTOKEN'
+  | 'ENOTOKENS'
+  | 'EUNSUPPORTED'
+  | LogoutTokenErrorCode
+  | (string & {});
 
 /**
- * What every error of this package carries, whatever its class: `code` says
- * what went wrong, `retryable` whether the same call may succeed later, and
- * `reauthenticate` whether the user must sign in with JustLogin again (the
- * refresh token was refused or is missing, or a refreshed id_token failed its
- * checks).
+ * The base class of every error this package throws, rejects with or passes
+ * to Passport: `code` says what went wrong ({@link JustLoginErrorCode}),
+ * `retryable` whether the same call may succeed later, and `reauthenticate`
+ * whether the user must sign in with JustLogin again (the refresh token was
+ * refused or is missing, or a renewed id_token failed its checks). Messages
+ * never hold a secret, a token or a response body.
+ *
+ * @example
+ * if (err instanceof JustLoginError && err.reauthenticate) return res.redirect('/auth/justlogin');
  */
-export interface JustLoginErrorFields {
+export class JustLoginError extends Error {
   /** What went wrong, e.g. `invalid_grant` or `ETIMEDOUT`. */
-  readonly code: string;
+  readonly code: JustLoginErrorCode;
   /** Whether the same call may succeed later. */
   readonly retryable: boolean;
   /** Whether the user must sign in with JustLogin again. */
   readonly reauthenticate: boolean;
+
+  constructor(
+    message: string,
+    code: JustLoginErrorCode,
+    options: { retryable?: boolean; reauthenticate?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JustLoginError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.reauthenticate = options.reauthenticate ?? false;
+  }
 }
 
 /**
@@ -22,17 +106,38 @@ export interface JustLoginErrorFields {
  * the HTTP status. `invalid_grant` on a refresh means the user must sign in again, as
  * does `invalid_token`: JustLogin's refresh request carries the access token, and it was refused.
  */
-export class JustLoginTokenError extends TokenError implements JustLoginErrorFields {
-  /** True when the same request may succeed later (`5xx`, `temporarily_unavailable`). */
-  readonly retryable: boolean;
-  /** True for `invalid_grant` (the code or refresh token is spent, expired or revoked) and `invalid_token`. */
-  readonly reauthenticate: boolean;
+export class JustLoginTokenError extends JustLoginError {
+  /** The HTTP status of JustLogin's answer. */
+  readonly status: number;
+  /** JustLogin's `error_uri`, when it is an https URL. */
+  readonly uri?: string;
 
-  constructor(message: string, code: string, status: number, uri?: string) {
-    super(message, code, uri, status);
+  constructor(message: string, code: JustLoginErrorCode, status: number, uri?: string) {
+    super(message, code, {
+      retryable: status >= 500 || code === 'temporarily_unavailable',
+      reauthenticate: code === 'invalid_grant' || code === 'invalid_token',
+    });
     this.name = 'JustLoginTokenError';
-    this.retryable = status >= 500 || code === 'temporarily_unavailable';
-    this.reauthenticate = code === 'invalid_grant' || code === 'invalid_token';
+    this.status = status;
+    this.uri = uri;
+  }
+}
+
+/**
+ * JustLogin answered the authorization request with an OAuth 2.0 error on the
+ * callback (RFC 6749 §4.1.2.1), one other than `access_denied` (the user said
+ * No, which fails the sign-in instead). `code` is the OAuth error; the
+ * message is JustLogin's description. `retryable` for `server_error` and
+ * `temporarily_unavailable`: a new sign-in may succeed.
+ */
+export class JustLoginAuthorizationError extends JustLoginError {
+  /** JustLogin's `error_uri`, when it is an https URL. */
+  readonly uri?: string;
+
+  constructor(message: string, code: JustLoginErrorCode, uri?: string) {
+    super(message, code, { retryable: code === 'server_error' || code === 'temporarily_unavailable' });
+    this.name = 'JustLoginAuthorizationError';
+    this.uri = uri;
   }
 }
 
@@ -46,24 +151,17 @@ export class JustLoginTokenError extends TokenError implements JustLoginErrorFie
  * a character outside %x20-7E (`EBADREQUEST`). A refresh coordinated through
  * Redis fails with it too: another instance did not finish in time
  * (`ETIMEDOUT`), or renewed tokens this instance cannot decrypt because the
- * instances were given different secrets (`EDECRYPT`).
+ * instances were given different secrets (`EDECRYPT`). `reauthenticate` is
+ * always false: the request may be tried again, the sign-in stands.
  */
-export class JustLoginRequestError extends Error implements JustLoginErrorFields {
-  /** What went wrong: one of the codes above. */
-  readonly code: string;
+export class JustLoginRequestError extends JustLoginError {
   /** HTTP status, when JustLogin answered at all. */
   readonly status?: number;
-  /** True when the same request may succeed later. */
-  readonly retryable: boolean;
-  /** Always false: the request may be tried again, the sign-in stands. */
-  readonly reauthenticate = false;
 
-  constructor(message: string, code: string, options: { status?: number; retryable: boolean }) {
-    super(message);
+  constructor(message: string, code: JustLoginErrorCode, options: { status?: number; retryable: boolean }) {
+    super(message, code, { retryable: options.retryable });
     this.name = 'JustLoginRequestError';
-    this.code = code;
     this.status = options.status;
-    this.retryable = options.retryable;
   }
 }
 
@@ -85,57 +183,91 @@ export type IdTokenCheck =
 
 /**
  * The id_token in JustLogin's token response failed validation; `check` says
- * which rule. `reauthenticate` is true when it came from a refresh: the
- * renewed tokens cannot be trusted, so the user must sign in again.
+ * which rule. `code` is always `EBADIDTOKEN`; never `retryable` (the same
+ * id_token fails the same way). `reauthenticate` is true when it came from a
+ * refresh: the renewed tokens cannot be trusted, so the user must sign in again.
  */
-export class IdTokenError extends Error implements JustLoginErrorFields {
-  /** Always `invalid_id_token`. */
-  readonly code = 'invalid_id_token';
+export class IdTokenError extends JustLoginError {
+  declare readonly code: 'EBADIDTOKEN';
   /** Which rule the id_token broke. */
   readonly check: IdTokenCheck;
-  /** Always false: the same id_token fails the same way. */
-  readonly retryable = false;
-  /** True when the id_token came from a refresh. */
-  readonly reauthenticate: boolean;
 
   constructor(message: string, check: IdTokenCheck, options: { reauthenticate?: boolean } = {}) {
-    super(message);
+    super(message, 'EBADIDTOKEN', { reauthenticate: options.reauthenticate ?? false });
     this.name = 'IdTokenError';
     this.check = check;
-    this.reauthenticate = options.reauthenticate ?? false;
+  }
+}
+
+/**
+ * Why a back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.6) was refused:
+ *
+ * | code               | the logout token                                                                    |
+ * | ------------------ | ----------------------------------------------------------------------------------- |
+ * | `ELOGOUTFORMAT`    | is not a compact JWS of at most 16 KiB, or its header lists `crit` extensions       |
+ * | `ELOGOUTTYPE`      | has a `typ` other than `JWT` or `logout+jwt` (e.g. `at+jwt`)                        |
+ * | `ELOGOUTSIGNATURE` | is not signed by one of JustLogin's keys with an asymmetric algorithm               |
+ * | `ELOGOUTISSUER`    | names another issuer (`iss`)                                                        |
+ * | `ELOGOUTAUDIENCE`  | is not for this client (`aud`)                                                      |
+ * | `ELOGOUTIAT`       | has no issue time (`iat`), or one in the future                                     |
+ * | `ELOGOUTEXPIRED`   | was issued more than 5 minutes ago, or its `exp` has passed                         |
+ * | `ELOGOUTJTI`       | has no `jti`                                                                        |
+ * | `ELOGOUTREPLAY`    | has a `jti` already accepted: a replay                                              |
+ * | `ELOGOUTEVENTS`    | has no `events` claim holding `http://schemas.openid.net/event/backchannel-logout` |
+ * | `ELOGOUTNONCE`     | has a `nonce`: it is an id_token, not a logout token                                |
+ * | `ELOGOUTSUBJECT`   | names neither a session (`sid`) nor a user (`sub`)                                  |
+ */
+export type LogoutTokenErrorCode =
+  | 'ELOGOUTFORMAT'
+  | 'ELOGOUTTYPE'
+  | 'ELOGOUTSIGNATURE'
+  | 'ELOGOUTISSUER'
+  | 'ELOGOUTAUDIENCE'
+  | 'ELOGOUTIAT'
+  | 'ELOGOUTEXPIRED'
+  | 'ELOGOUTJTI'
+  | 'ELOGOUTREPLAY'
+  | 'ELOGOUTEVENTS'
+  | 'ELOGOUTNONCE'
+  | 'ELOGOUTSUBJECT';
+
+/**
+ * `client.verifyLogoutToken` refused a back-channel logout token; `code` says
+ * why ({@link LogoutTokenErrorCode}). Never `retryable` (the same token fails
+ * the same way), never `reauthenticate`; the message never quotes the token.
+ */
+export class LogoutTokenError extends JustLoginError {
+  declare readonly code: LogoutTokenErrorCode;
+
+  constructor(message: string, code: LogoutTokenErrorCode) {
+    super(message, code);
+    this.name = 'LogoutTokenError';
   }
 }
 
 /**
  * A refresh was needed but the token set has no refresh token, so no request
- * was made. The user must sign in again.
+ * was made. `code` is always `ENOREFRESHTOKEN`; `reauthenticate` always true:
+ * only a new sign-in brings a refresh token.
  */
-export class NoRefreshTokenError extends Error implements JustLoginErrorFields {
-  /** Always `no_refresh_token`. */
-  readonly code = 'no_refresh_token';
-  /** Always false. */
-  readonly retryable = false;
-  /** Always true: only a new sign-in brings a refresh token. */
-  readonly reauthenticate = true;
+export class NoRefreshTokenError extends JustLoginError {
+  declare readonly code: 'ENOREFRESHTOKEN';
 
   constructor() {
-    super('The JustLogin tokens have no refresh token; the user must sign in again');
+    super('The JustLogin tokens have no refresh token; the user must sign in again', 'ENOREFRESHTOKEN', {
+      reauthenticate: true,
+    });
     this.name = 'NoRefreshTokenError';
   }
 }
 
 /**
  * A component of this package was given options (or arguments) it cannot use.
- * A `TypeError`; `problems` lists each problem, naming its option in
- * backticks, and the message lists them all.
+ * `code` is always `EBADOPTIONS`; `problems` lists each problem, naming its
+ * option in backticks, and the message lists them all.
  */
-export class JustLoginOptionsError extends TypeError implements JustLoginErrorFields {
-  /** Always `EBADOPTIONS`. */
-  readonly code = 'EBADOPTIONS';
-  /** Always false: the options must change. */
-  readonly retryable = false;
-  /** Always false. */
-  readonly reauthenticate = false;
+export class JustLoginOptionsError extends JustLoginError {
+  declare readonly code: 'EBADOPTIONS';
   /** Each problem, e.g. "`clientId` is not an option; did you mean `clientID`?". */
   readonly problems: readonly string[];
 
@@ -144,6 +276,7 @@ export class JustLoginOptionsError extends TypeError implements JustLoginErrorFi
       problems.length === 1
         ? `passport-justlogin: ${problems[0]} (${component})`
         : `passport-justlogin: ${component} options are invalid:\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
+      'EBADOPTIONS',
     );
     this.name = 'JustLoginOptionsError';
     this.problems = [...problems];
@@ -155,60 +288,45 @@ export class JustLoginOptionsError extends TypeError implements JustLoginErrorFi
  * answered (`code` `EHTTPSTATUS`), otherwise `code` is that of the failure:
  * the transport's (`ETIMEDOUT`, `ECONNREFUSED`, `ETOOLARGE`, …), `EBADRESPONSE`
  * for an answer that is not what the endpoint sends, or the refused renewal's
- * (`invalid_grant`, `no_refresh_token`, …) with `reauthenticate: true`: the
+ * (`invalid_grant`, `ENOREFRESHTOKEN`, …) with `reauthenticate: true`: the
  * user must sign in again. `retryAfter` is JustLogin's `Retry-After`, in
  * seconds, when it gave one. Never holds a response body or a token.
  */
-export class JustLoginApiError extends Error implements JustLoginErrorFields {
-  /** `EHTTPSTATUS`, or the code of the failure (see above). */
-  readonly code: string;
+export class JustLoginApiError extends JustLoginError {
   /** HTTP status, when JustLogin answered at all. */
   readonly status?: number;
-  /** True when the same call may succeed later. */
-  readonly retryable: boolean;
-  /** True when the user must sign in with JustLogin again. */
-  readonly reauthenticate: boolean;
   /** Seconds JustLogin asked to wait before calling again (`Retry-After`). */
   readonly retryAfter?: number;
 
   constructor(
     message: string,
-    code: string,
+    code: JustLoginErrorCode,
     options: { status?: number; retryable: boolean; reauthenticate?: boolean; retryAfter?: number; cause?: unknown },
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, code, options);
     this.name = 'JustLoginApiError';
-    this.code = code;
     this.status = options.status;
-    this.retryable = options.retryable;
-    this.reauthenticate = options.reauthenticate ?? false;
     this.retryAfter = options.retryAfter;
   }
 }
 
-/** Any error this package throws or passes to a callback. */
-export type JustLoginError =
-  | JustLoginTokenError
-  | JustLoginRequestError
-  | IdTokenError
-  | NoRefreshTokenError
-  | JustLoginOptionsError
-  | JustLoginApiError;
-
 /**
- * True when `error` comes from this package, so it has `code`, `retryable`
- * and `reauthenticate`.
+ * What the strategy passes to Passport's failure path as `info` when it
+ * refuses a sign-in without an error (with `failureMessage: true` the message
+ * lands in `req.session.messages`; a custom callback gets the object). Info
+ * given by your verify callback reaches Passport as you gave it.
  *
- * @example
- * if (isJustLoginError(err) && err.reauthenticate) return res.redirect('/login');
+ * | code            | status | what happened                                                                     |
+ * | --------------- | ------ | --------------------------------------------------------------------------------- |
+ * | `access_denied` | 401    | the user said No on JustLogin's consent page (OAuth's code, as JustLogin sent it) |
+ * | `EBADSTATE`     | 403    | the callback's `state` is missing, not the one sent, expired or already used      |
+ * | `EBADCALLBACK`  | 400    | a malformed callback: no code, a parameter given twice, an invalid error code     |
+ * | `EBADISSUER`    | 403    | the callback's `iss` is not the configured `issuer` (RFC 9207)                    |
+ * | `EBADHOST`      | 400    | the request's Host header makes no callback URL of a relative `callbackURL`       |
  */
-export function isJustLoginError(error: unknown): error is JustLoginError {
-  return (
-    error instanceof JustLoginTokenError ||
-    error instanceof JustLoginRequestError ||
-    error instanceof IdTokenError ||
-    error instanceof NoRefreshTokenError ||
-    error instanceof JustLoginOptionsError ||
-    error instanceof JustLoginApiError
-  );
+export interface JustLoginFailure {
+  /** Says what happened, in English; never text from the request. */
+  message: string;
+  /** What happened, for the app to branch on. */
+  code: 'access_denied' | 'EBADSTATE' | 'EBADCALLBACK' | 'EBADISSUER' | 'EBADHOST';
 }

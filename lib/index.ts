@@ -37,15 +37,16 @@ export type { CookieStateStoreOptions } from './sign-in/cookie-state-store';
 export type { JustLoginStateStore, StateStoreMeta } from './sign-in/state-store';
 export type { PassportRequestLike } from './sign-in/passport-request';
 export {
+  JustLoginError,
   JustLoginTokenError,
+  JustLoginAuthorizationError,
   JustLoginRequestError,
   IdTokenError,
   NoRefreshTokenError,
   JustLoginOptionsError,
   JustLoginApiError,
-  isJustLoginError,
 } from './errors';
-export type { IdTokenCheck, JustLoginError, JustLoginErrorFields } from './errors';
+export type { IdTokenCheck, JustLoginErrorCode, JustLoginFailure } from './errors';
 export { ENVIRONMENTS } from './client/endpoints';
 export type {
   JustLoginApiOptions,

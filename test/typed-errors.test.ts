@@ -1,4 +1,4 @@
-// Every error the package makes is one of its own (isJustLoginError): no plain Error, TypeError or
+// Every error the package makes is one of its own (a JustLoginError): no plain Error, TypeError or
 // RangeError is created anywhere in lib/ but in the error family itself and the options check.
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -25,7 +25,7 @@ it('creates no plain Error, TypeError or RangeError in lib/', () => {
   expect(found).toEqual([]);
 });
 
-describe('an option or argument the package cannot use is a JustLoginOptionsError (a TypeError)', () => {
+describe('an option or argument the package cannot use is a JustLoginOptionsError', () => {
   const client = { clientID: 'client', clientSecret: 'secret' };
   it.each<[string, () => unknown]>([
     [
@@ -100,5 +100,5 @@ it('a callback whose Host header makes no URL for a relative callbackURL fails t
     query: { code: 'abc', state: 'xyz' },
     session: {},
   });
-  expect(outcomes).toEqual([{ challenge: { message: expect.stringMatching(/Host/) }, status: 400 }]);
+  expect(outcomes).toEqual([{ challenge: { message: expect.stringMatching(/Host/), code: 'EBADHOST' }, status: 400 }]);
 });

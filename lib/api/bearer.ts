@@ -1,5 +1,5 @@
 // The tokens API calls carry, renewed through the refresher when due and after a 401.
-import { isJustLoginError, JustLoginApiError, NoRefreshTokenError } from '../errors';
+import { JustLoginApiError, JustLoginError, NoRefreshTokenError } from '../errors';
 import type { JustLoginRefresher } from '../renewal/refresher';
 import { isExpired, type JustLoginTokenSet } from '../token-set';
 
@@ -74,7 +74,7 @@ export class BearerTokens {
 
 /** The error of a renewal that failed: the user must sign in again when the refresh token was refused. */
 function renewalFailed(error: unknown): unknown {
-  if (!isJustLoginError(error)) return error;
+  if (!(error instanceof JustLoginError)) return error;
   const status = (error as { status?: number }).status;
   const then = error.reauthenticate
     ? '; the user must sign in with JustLogin again'

@@ -169,7 +169,7 @@ export class JustLoginClient {
   };
 
   /**
-   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * Throws a `JustLoginOptionsError` listing every option that
    * is missing, unknown or invalid.
    *
    * @example

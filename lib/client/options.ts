@@ -38,7 +38,7 @@ const tables = new WeakMap<object, OptionTable>();
  * `table` once, checks them all, and returns the settings: a frozen object
  * with every option of `table`, given or its default. Nothing reads `options`
  * again, so a getter cannot pass the check with one value and be used with
- * another. Throws one {@link JustLoginOptionsError} (a `TypeError`) listing
+ * another. Throws one {@link JustLoginOptionsError} listing
  * every problem, each naming its option in backticks: a key that is not in
  * `table` (with a did-you-mean when a known key differs only in case or by at
  * most two edits, or its new name when it was renamed to end in `Ms`), a

@@ -32,7 +32,7 @@ export interface KeepTokensFreshOptions<
    * Called instead of the route when the user must sign in again: the error
    * says so (`reauthenticate`: JustLogin refused the refresh token with
    * `invalid_grant`, there is none, or a renewed id_token failed its checks),
-   * or an error from elsewhere has the code `invalid_grant` or `no_refresh_token`.
+   * or an error from elsewhere has the code `invalid_grant` or `ENOREFRESHTOKEN`.
    * Default: `req.logout` when Passport provides it, then HTTP 401
    * `{ "error": "reauthentication_required" }`.
    */
@@ -54,7 +54,7 @@ type LogoutRequest = { logout?: (done: (err?: unknown) => void) => void };
  * again (`err.reauthenticate`): `onReauthenticate`. Any other failure
  * (timeout, network, `5xx`; see `err.retryable`) goes to `next(err)`, so a
  * route never runs with dead tokens. Throws a {@link JustLoginOptionsError}
- * (a `TypeError`) listing every option that is missing, unknown or invalid.
+ * listing every option that is missing, unknown or invalid.
  *
  * @example
  * app.use(keepTokensFresh(refresher, {

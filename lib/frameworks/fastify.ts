@@ -42,7 +42,7 @@ export interface KeepTokensFreshFastifyOptions<
  * never written over newer ones, a user who must sign in again gets
  * `onReauthenticate`, and any other failure (timeout, network, `5xx`; see
  * `err.retryable`) is thrown to Fastify's error handler, so a route never
- * runs with dead tokens. Throws a `JustLoginOptionsError` (a `TypeError`)
+ * runs with dead tokens. Throws a `JustLoginOptionsError`
  * listing every option that is missing, unknown or invalid.
  *
  * @example

@@ -37,7 +37,7 @@ export interface KeepTokensFreshKoaOptions<Context extends object = KoaContextLi
  * written over newer ones, a user who must sign in again gets
  * `onReauthenticate`, and any other failure (timeout, network, `5xx`; see
  * `err.retryable`) is thrown to the app's error handling, so a route never
- * runs with dead tokens. Throws a `JustLoginOptionsError` (a `TypeError`)
+ * runs with dead tokens. Throws a `JustLoginOptionsError`
  * listing every option that is missing, unknown or invalid.
  *
  * @example

@@ -112,7 +112,7 @@ export class JustLoginRefresher {
   readonly #memory: RenewalMemory;
 
   /**
-   * Throws a `JustLoginOptionsError` (a `TypeError`) listing every option that
+   * Throws a `JustLoginOptionsError` listing every option that
    * is missing, unknown or invalid, or naming `lockMs` and `timeout` when the
    * coordinator's lock does not outlive the timeout.
    *
@@ -203,7 +203,7 @@ export class JustLoginRefresher {
    * retryable error (JustLogin or Redis unavailable) while the access token has
    * not expired yet, `tokens` itself again: the next call tries again. Tokens
    * without `expiresAt` count as fresh. Rejects with {@link NoRefreshTokenError}
-   * (`code: 'no_refresh_token'`), without a request, when a refresh is due but
+   * (`code: 'ENOREFRESHTOKEN'`), without a request, when a refresh is due but
    * `tokens` has no refresh token. `tokens` is never modified.
    *
    * @example

@@ -1,7 +1,7 @@
 // The framework-neutral part of keepTokensFresh, keepTokensFreshFastify and keepTokensFreshKoa:
 // read the request's tokens, renew them when due, store them unless newer ones were stored
 // meanwhile, and tell a failure that needs a new sign-in from any other.
-import { isJustLoginError, JustLoginOptionsError } from '../errors';
+import { JustLoginError, JustLoginOptionsError } from '../errors';
 import { readOptions, rules, type OptionSpec } from '../client/options';
 import { SKEW_MS, type EnsureFreshOptions, type JustLoginRefresher } from './refresher';
 import type { JustLoginTokenSet } from '../token-set';
@@ -92,7 +92,7 @@ function storedMeanwhile(
 
 /** The error says so (`reauthenticate`), or an error from elsewhere has the code of a refused or missing refresh token. */
 function mustSignInAgain(error: unknown): error is ReauthenticationError {
-  if (isJustLoginError(error)) return error.reauthenticate;
+  if (error instanceof JustLoginError) return error.reauthenticate;
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return code === 'invalid_grant' || code === 'no_refresh_token';
+  return code === 'invalid_grant' || code === 'ENOREFRESHTOKEN';
 }

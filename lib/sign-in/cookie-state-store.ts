@@ -107,7 +107,7 @@ export class CookieStateStore implements JustLoginStateStore {
   readonly #used = new Map<string, number>();
 
   /**
-   * Throws a {@link JustLoginOptionsError} (a `TypeError`) listing every option that is missing, unknown or invalid.
+   * Throws a {@link JustLoginOptionsError} listing every option that is missing, unknown or invalid.
    */
   constructor(options: CookieStateStoreOptions) {
     const settings = readOptions<Required<CookieStateStoreOptions>>('CookieStateStore', options, OPTIONS);

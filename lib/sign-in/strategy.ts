@@ -11,7 +11,7 @@ import {
   type JustLoginClientReference,
 } from '../client/client';
 import { observeSignIn } from '../diagnostics';
-import { JustLoginOptionsError } from '../errors';
+import { JustLoginAuthorizationError, JustLoginOptionsError, type JustLoginFailure } from '../errors';
 import { oauthError } from '../oauth-error';
 import { credentialsProblem } from '../client/endpoints';
 import { readOptions, rules, type OptionSpec } from '../client/options';
@@ -333,14 +333,14 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private _callback(req: PassportRequestLike, options: Params, response: Params): void {
     const problem = malformedResponse(response);
     if (problem) {
-      this.fail({ message: `Malformed authorization response: ${problem}` }, 400);
+      this.fail(failure('EBADCALLBACK', `Malformed authorization response: ${problem}`), 400);
       return;
     }
     const meta = this._stateStoreMeta(req, options);
     if (!meta) return;
     const loaded = (err: Error | null, ok: unknown, stored?: unknown) => {
       if (err) return this.error(err);
-      if (!ok) return this.fail(stored as { message?: string }, 403);
+      if (!ok) return this.fail(stateFailure(stored), 403);
       const { nonce, appState } = this._splitState(stored);
       const verifier = typeof ok === 'string' ? ok : undefined;
       this._signIn(req, options, response, { callbackURL: meta.callbackURL, verifier, nonce, appState }).then(
@@ -371,7 +371,8 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (response.iss !== undefined || !('error' in response)) {
       const issuer = await operations.expectedIssuer();
       if (issuer !== undefined && response.iss !== undefined && response.iss !== issuer) {
-        return () => this.fail({ message: 'The authorization response came from an issuer other than `issuer`' }, 403);
+        return () =>
+          this.fail(failure('EBADISSUER', 'The authorization response came from an issuer other than `issuer`'), 403);
       }
     }
     if ('error' in response) {
@@ -429,7 +430,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private _stateStoreMeta(req: PassportRequestLike, options: Params): StateStoreMeta | undefined {
     const callbackURL = this._callbackURLFor(req, options);
     if (callbackURL === null) {
-      this.fail({ message: 'Malformed request: its Host header does not make the callback URL' }, 400);
+      this.fail(failure('EBADHOST', 'Malformed request: its Host header does not make the callback URL'), 400);
       return undefined;
     }
     const { authorizationURL, tokenURL, clientID } = this.client;
@@ -460,21 +461,21 @@ export class JustLoginStrategy extends OAuth2Strategy {
 
   /**
    * @internal Reports an authorization error whose state was valid: `access_denied`
-   * (the user said No) fails the sign-in; any other error goes to the error handler,
-   * its fields held to the rule every OAuth error from JustLogin is held to.
+   * (the user said No) fails the sign-in; any other error goes to the error handler as a
+   * `JustLoginAuthorizationError`, its fields held to the rule every OAuth error from JustLogin is held to.
    */
   private _authorizationError(response: Params): void {
     const error = oauthError(response);
     if (!error) {
-      this.fail({ message: 'Malformed authorization response: error is not an OAuth 2.0 error code' }, 400);
+      this.fail(failure('EBADCALLBACK', 'Malformed authorization response: error is not an OAuth 2.0 error code'), 400);
       return;
     }
     if (error.code === 'access_denied') {
-      this.fail({ message: 'The user did not allow the sign-in with JustLogin' });
+      this.fail(failure('access_denied', 'The user did not allow the sign-in with JustLogin'));
       return;
     }
     const message = error.description || `JustLogin answered the authorization request with ${error.code}`;
-    this.error(new OAuth2Strategy.AuthorizationError(message, error.code, error.uri));
+    this.error(new JustLoginAuthorizationError(message, error.code, error.uri));
   }
 }
 
@@ -498,6 +499,17 @@ type Params = Record<string, unknown>;
 
 function paramsOf(value: unknown): Params {
   return typeof value === 'object' && value !== null ? (value as Params) : {};
+}
+
+/** Passport's failure info for a sign-in refused without an error. */
+function failure(code: JustLoginFailure['code'], message: string): JustLoginFailure {
+  return { message, code };
+}
+
+/** The failure for a state the store refused: the store's message (passport-oauth2's stores give one), and `EBADSTATE`. */
+function stateFailure(info: unknown): JustLoginFailure {
+  const message = (info as { message?: unknown } | undefined)?.message;
+  return failure('EBADSTATE', typeof message === 'string' ? message : 'Invalid authorization request state.');
 }
 
 /** The authorization response the request carries (code, state or error), or `undefined` when it starts a sign-in. */

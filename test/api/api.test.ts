@@ -7,7 +7,7 @@ import {
   JustLoginClient,
   JustLoginOptionsError,
   JustLoginRefresher,
-  isJustLoginError,
+  JustLoginError,
   type JustLoginApiOptions,
   type JustLoginTokenSet,
 } from '../../lib';
@@ -606,15 +606,15 @@ describe('renewal', () => {
     expect(error.message).toBe(
       "The access token for JustLogin's API could not be renewed (invalid_grant); the user must sign in with JustLogin again",
     );
-    expect(isJustLoginError(error)).toBe(true);
+    expect(error).toBeInstanceOf(JustLoginError);
     expect(apiRequests()).toHaveLength(0);
     expectNothingSecret(error);
   });
 
-  it('without a refresh token a due renewal fails with no_refresh_token and reauthenticate', async () => {
+  it('without a refresh token a due renewal fails with ENOREFRESHTOKEN and reauthenticate', async () => {
     const tokens = freshTokens({ expiresAt: nowSeconds() - 1, refreshToken: undefined });
     const error = await failure(apiWith({ tokens }).employees.get(USER));
-    expect(error).toMatchObject({ code: 'no_refresh_token', reauthenticate: true });
+    expect(error).toMatchObject({ code: 'ENOREFRESHTOKEN', reauthenticate: true });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -677,7 +677,7 @@ describe('nothing secret in errors or in the client', () => {
   it('JustLoginApiError is one of the package errors', () => {
     const error = new JustLoginApiError('x', 'EHTTPSTATUS', { status: 403, retryable: false });
     expect(error).toMatchObject({ name: 'JustLoginApiError', code: 'EHTTPSTATUS', status: 403, reauthenticate: false });
-    expect(isJustLoginError(error)).toBe(true);
+    expect(error).toBeInstanceOf(JustLoginError);
   });
 });
 

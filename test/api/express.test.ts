@@ -7,7 +7,7 @@ import {
   JustLoginApi,
   JustLoginClient,
   JustLoginRefresher,
-  isJustLoginError,
+  JustLoginError,
   type JustLoginApiError,
   toTokenSet,
   type JustLoginTokenSet,
@@ -86,15 +86,23 @@ beforeAll(async () => {
       res.json({ thrown: false });
     } catch (err) {
       const { name, code, message, retryable, reauthenticate } = err as JustLoginApiError;
-      res.json({ thrown: true, name, code, message, retryable, reauthenticate, isJustLogin: isJustLoginError(err) });
+      res.json({
+        thrown: true,
+        name,
+        code,
+        message,
+        retryable,
+        reauthenticate,
+        isJustLogin: err instanceof JustLoginError,
+      });
     }
   });
   app.get('/pay', async (req, res) => {
     res.json(await justLogin(req as WithTokens).payroll.payInfo(req.query.of as string));
   });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    if (isJustLoginError(err) && err.reauthenticate) res.status(401).json({ error: 'sign_in_again' });
-    else if (isJustLoginError(err))
+    if (err instanceof JustLoginError && err.reauthenticate) res.status(401).json({ error: 'sign_in_again' });
+    else if (err instanceof JustLoginError)
       res.status(err.retryable ? 503 : 502).json({ error: err.code, status: (err as { status?: number }).status });
     else res.status(500).json({ error: 'internal' });
   };
@@ -184,7 +192,7 @@ it('tells a request without tokens that the user must sign in, without calling J
   expect(body).toEqual({
     thrown: true,
     name: 'JustLoginApiError',
-    code: 'no_tokens',
+    code: 'ENOTOKENS',
     message: 'The request has no JustLogin tokens; the user must sign in with JustLogin',
     retryable: false,
     reauthenticate: true,

@@ -2,7 +2,13 @@ import * as http from 'node:http';
 import { inspect } from 'node:util';
 import passport from 'passport';
 import request from 'supertest';
-import { JustLoginClient, JustLoginRefresher, JustLoginStrategy, type JustLoginVerifyWithProfile } from '../../lib';
+import {
+  JustLoginClient,
+  JustLoginOptionsError,
+  JustLoginRefresher,
+  JustLoginStrategy,
+  type JustLoginVerifyWithProfile,
+} from '../../lib';
 import { TokenEndpoint } from '../../lib/client/token-endpoint';
 import { makeApp } from '../support/app';
 import { fakeIdToken, idTokenClaims } from '../support/id-token';
@@ -75,8 +81,8 @@ describe('JustLoginClient', () => {
     ['clockTolerance', { clockTolerance: Number.NaN }],
     ['issuer', { issuer: '' }],
     ['jwksURL', { jwksURL: 'file:///etc/passwd' }],
-  ])('throws a TypeError naming `%s`', (option, overrides) => {
-    expect(() => clientFor(overrides)).toThrow(TypeError);
+  ])('throws a JustLoginOptionsError naming `%s`', (option, overrides) => {
+    expect(() => clientFor(overrides)).toThrow(JustLoginOptionsError);
     expect(() => clientFor(overrides)).toThrow(`\`${option}\``);
   });
 });
@@ -112,7 +118,9 @@ describe('one client for sign-in and renewal', () => {
     const fake = { clientID: CLIENT_ID, tokenURL: server.url } as unknown as JustLoginClient;
     expect(() => new JustLoginStrategy({ client: fake, callbackURL: '/callback' }, verify)).toThrow(/`client`/);
     expect(() => new JustLoginRefresher({ client: fake })).toThrow(/`client`/);
-    expect(() => new JustLoginRefresher({ client: Object.create(JustLoginClient.prototype) })).toThrow(TypeError);
+    expect(() => new JustLoginRefresher({ client: Object.create(JustLoginClient.prototype) })).toThrow(
+      JustLoginOptionsError,
+    );
   });
 
   it('nothing reachable from a strategy, its passport, a client or a refresher is a token endpoint', () => {
@@ -178,10 +186,10 @@ describe('transport', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('refuses setAgent with a clear TypeError when requests go through `fetch`', () => {
+  it('refuses setAgent with a JustLoginOptionsError when requests go through `fetch`', () => {
     const strategy = new JustLoginStrategy({ client: clientFor({ fetch }), callbackURL: '/callback' }, verify);
     const oauth2 = (strategy as unknown as { _oauth2: { setAgent(agent: http.Agent): void } })._oauth2;
-    expect(() => oauth2.setAgent(new http.Agent())).toThrow(TypeError);
+    expect(() => oauth2.setAgent(new http.Agent())).toThrow(JustLoginOptionsError);
     expect(() => oauth2.setAgent(new http.Agent())).toThrow(/fetch/);
   });
 });
@@ -331,7 +339,7 @@ describe('options check', () => {
           verify,
         ),
     );
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(JustLoginOptionsError);
     expect(error.name).toBe('JustLoginOptionsError');
     expect(error.message).toMatch(/^passport-justlogin: JustLoginStrategy options are invalid:\n/);
     for (const line of [
@@ -358,7 +366,7 @@ describe('options check', () => {
 
   it('catches the issuer the sandbox prints (…/v1/auth) given as baseURL, and says what to use', () => {
     const make = () => clientFor({ baseURL: `${server.origin}/v1/auth` });
-    expect(make).toThrow(TypeError);
+    expect(make).toThrow(JustLoginOptionsError);
     expect(make).toThrow(`use \`baseURL: '${server.origin}'\``);
     expect(() => clientFor({ baseURL: `${server.origin}/v1/auth/` })).toThrow(/names the issuer/);
   });
@@ -385,7 +393,7 @@ describe('options check', () => {
     ['a passReqToCallback that is not a boolean', { passReqToCallback: 'yes' }],
   ])('refuses %s', (_case, overrides) => {
     const make = () => new JustLoginStrategy({ ...clientOptions(), callbackURL: '/cb', ...overrides } as never, verify);
-    expect(make).toThrow(TypeError);
+    expect(make).toThrow(JustLoginOptionsError);
     expect(make).toThrow(`\`${Object.keys(overrides)[0]}\``);
   });
 });

@@ -26,10 +26,10 @@ const make = (overrides: Partial<JustLoginStrategyOptions>) =>
 
 describe('http:// endpoints', () => {
   it.each(['baseURL', 'authorizationURL', 'tokenURL', 'jwksURL'] as const)(
-    'refuses %s over http:// to a public host with a TypeError naming it',
+    'refuses %s over http:// to a public host with a JustLoginOptionsError naming it',
     (option) => {
       const attempt = () => make({ [option]: 'http://idp.example.com/v1/auth' });
-      expect(attempt).toThrow(TypeError);
+      expect(attempt).toThrow(JustLoginOptionsError);
       expect(attempt).toThrow(`\`${option}\``);
       expect(attempt).toThrow(/allowInsecureRequests/);
     },
@@ -49,7 +49,7 @@ describe('http:// endpoints', () => {
   it.each(['http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://10.0.0.1'])(
     'treats %s as not loopback',
     (url) => {
-      expect(() => clientAt({ baseURL: url })).toThrow(TypeError);
+      expect(() => clientAt({ baseURL: url })).toThrow(JustLoginOptionsError);
     },
   );
 
@@ -69,7 +69,7 @@ describe('http:// endpoints', () => {
 
   it('refuses an allowInsecureRequests that is not a boolean', () => {
     const attempt = () => clientAt({ allowInsecureRequests: 'yes' as unknown as boolean });
-    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(JustLoginOptionsError);
     expect(attempt).toThrow('allowInsecureRequests');
   });
 });
@@ -83,9 +83,9 @@ describe('callbackURL', () => {
     '/\\evil.example/callback',
     'callback',
     'https://',
-  ])('refuses %j with a TypeError naming callbackURL', (callbackURL) => {
+  ])('refuses %j with a JustLoginOptionsError naming callbackURL', (callbackURL) => {
     const attempt = () => make({ callbackURL });
-    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(JustLoginOptionsError);
     expect(attempt).toThrow('callbackURL');
   });
 

@@ -40,7 +40,7 @@ describe('validateIdToken', () => {
   ])('rejects %s token %j', (checkName, token) => {
     const error = failure(() => validateIdToken(token, expect_));
     expect(error.check).toBe(checkName);
-    expect(error.code).toBe('invalid_id_token');
+    expect(error.code).toBe('EBADIDTOKEN');
   });
 
   it.each([

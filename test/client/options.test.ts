@@ -1,4 +1,4 @@
-import { JustLoginOptionsError, isJustLoginError } from '../../lib/errors';
+import { JustLoginError, JustLoginOptionsError } from '../../lib/errors';
 import { readOptions, rules, type OptionRule, type OptionTable } from '../../lib/client/options';
 
 const strategyRules: Record<string, OptionRule> = {
@@ -86,9 +86,9 @@ describe('readOptions: the problems', () => {
     expect(error?.message).toBe(`passport-justlogin: ${problem} (JustLoginStrategy)`);
   });
 
-  it('reports every problem at once, in one TypeError with one prefix', () => {
+  it('reports every problem at once, in one JustLoginOptionsError with one prefix', () => {
     const error = thrown({ clientId: 'id', callbackURL: 7, timeout: -5, pkce: 1 });
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(JustLoginOptionsError);
     expect(error?.problems).toEqual([
       '`clientId` is not an option; did you mean `clientID`?',
       '`clientID` is required',
@@ -155,7 +155,7 @@ describe('readOptions: the problems', () => {
 
   it('is one of the package errors: code, retryable, reauthenticate', () => {
     const error = thrown({});
-    expect(isJustLoginError(error)).toBe(true);
+    expect(error).toBeInstanceOf(JustLoginError);
     expect(error).toMatchObject({
       name: 'JustLoginOptionsError',
       code: 'EBADOPTIONS',

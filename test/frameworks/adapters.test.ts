@@ -203,7 +203,7 @@ describe('keepTokensFreshKoa in a Koa app', () => {
     });
     const answer = await request(app.callback()).get('/');
     expect(answer.status).toBe(302);
-    expect(answer.headers.location).toBe('/signed-out?code=no_refresh_token');
+    expect(answer.headers.location).toBe('/signed-out?code=ENOREFRESHTOKEN');
     expect(server.requests).toHaveLength(0);
   });
 

@@ -110,7 +110,7 @@ function getWhenAllArrived(count: number): ExpressOptions['get'] {
 }
 
 it('requires get and set', () => {
-  expect(() => keepTokensFresh(refresher, {} as ExpressOptions)).toThrow(TypeError);
+  expect(() => keepTokensFresh(refresher, {} as ExpressOptions)).toThrow(JustLoginOptionsError);
 });
 
 it('reports every bad option at once, with a did-you-mean for a misspelt one', () => {
@@ -290,10 +290,10 @@ describe('decides that the user must sign in again', () => {
 
   it('not for an error of this package that does not say so', async () => {
     const signIn = new IdTokenError('id_token audience (aud) does not include this client', 'aud');
-    await request(failingWith(signIn)).get('/api').expect(502, { code: 'invalid_id_token' });
+    await request(failingWith(signIn)).get('/api').expect(502, { code: 'EBADIDTOKEN' });
   });
 
-  it.each(['invalid_grant', 'no_refresh_token'])('from the code %s of an error from elsewhere', async (code) => {
+  it.each(['invalid_grant', 'ENOREFRESHTOKEN'])('from the code %s of an error from elsewhere', async (code) => {
     const foreign = Object.assign(new Error('refused'), { code });
     await request(failingWith(foreign)).get('/api').expect(401, { error: 'reauthentication_required' });
   });

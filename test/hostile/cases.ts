@@ -30,7 +30,7 @@ const tokenError = (code: string, message?: string): Expected => ({
 const idTokenError = (check: string): Expected => ({
   kind: 'error',
   name: 'IdTokenError',
-  code: 'invalid_id_token',
+  code: 'EBADIDTOKEN',
   check,
 });
 const rejected = (code: string, retryable: boolean): Expected => ({ kind: 'rejected', code, retryable });
@@ -106,7 +106,7 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
   [
     'provider error with a script tag in error_description',
     '?error=server_error&error_description=<script>…&state=<valid>',
-    { kind: 'error', name: 'AuthorizationError', code: 'server_error' },
+    { kind: 'error', name: 'JustLoginAuthorizationError', code: 'server_error' },
     callback(
       (s) => `error=server_error&error_description=${encodeURIComponent('<script>alert(1)</script>')}&state=${s}`,
     ),
@@ -114,7 +114,7 @@ const callbackCases: Array<[string, string, Expected, (h: Harness) => Promise<im
   [
     'provider error without a description',
     '?error=invalid_scope&state=<valid>',
-    { kind: 'error', name: 'AuthorizationError', code: 'invalid_scope' },
+    { kind: 'error', name: 'JustLoginAuthorizationError', code: 'invalid_scope' },
     callback((s) => `error=invalid_scope&state=${s}`),
   ],
   [

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { IdTokenError, JustLoginRequestError, JustLoginTokenError, NoRefreshTokenError } from '../../lib/errors';
+import {
+  IdTokenError,
+  JustLoginOptionsError,
+  JustLoginRequestError,
+  JustLoginTokenError,
+  NoRefreshTokenError,
+} from '../../lib/errors';
 import {
   JustLoginRefresher,
   type JustLoginRefresherOptions,
@@ -90,13 +96,15 @@ describe('JustLoginRefresher options', () => {
     ['clockTolerance', { clockTolerance: -1 }],
     ['clockTolerance', { clockTolerance: Number.NaN }],
     ['clockTolerance', { clockTolerance: '60' as unknown as number }],
-  ])('throws a TypeError naming `%s`', (option, overrides) => {
-    expect(() => refresherFor(overrides)).toThrow(TypeError);
+  ])('throws a JustLoginOptionsError naming `%s`', (option, overrides) => {
+    expect(() => refresherFor(overrides)).toThrow(JustLoginOptionsError);
     expect(() => refresherFor(overrides)).toThrow(`\`${option}\``);
   });
 
-  it('throws a TypeError without options', () => {
-    expect(() => new JustLoginRefresher(undefined as unknown as JustLoginRefresherOptions)).toThrow(TypeError);
+  it('throws a JustLoginOptionsError without options', () => {
+    expect(() => new JustLoginRefresher(undefined as unknown as JustLoginRefresherOptions)).toThrow(
+      JustLoginOptionsError,
+    );
   });
 
   it('refuses plain http:// to a host other than loopback unless allowInsecureRequests is set', () => {
@@ -203,7 +211,7 @@ describe('JustLoginRefresher.refresh', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(NoRefreshTokenError);
-    expect(error).toMatchObject({ code: 'no_refresh_token', retryable: false });
+    expect(error).toMatchObject({ code: 'ENOREFRESHTOKEN', retryable: false });
     expect(server.requests).toHaveLength(0);
   });
 });
@@ -246,7 +254,7 @@ describe('JustLoginRefresher.ensureFresh', () => {
     expect(request.form.refresh_token).toBe(REFRESH_TOKEN);
   });
 
-  it('rejects with no_refresh_token, without a request, when a refresh is due and there is no refresh token', async () => {
+  it('rejects with ENOREFRESHTOKEN, without a request, when a refresh is due and there is no refresh token', async () => {
     const tokens = expiredTokens({ refreshToken: undefined });
 
     const error = await refresherFor()
@@ -254,7 +262,7 @@ describe('JustLoginRefresher.ensureFresh', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(NoRefreshTokenError);
-    expect(error).toMatchObject({ code: 'no_refresh_token', retryable: false });
+    expect(error).toMatchObject({ code: 'ENOREFRESHTOKEN', retryable: false });
     expect(server.requests).toHaveLength(0);
     expectNoSecrets(error);
   });
@@ -490,8 +498,8 @@ describe('JustLoginRefresher.fromStrategy', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('throws a TypeError for anything but a JustLoginStrategy', () => {
-    expect(() => JustLoginRefresher.fromStrategy({} as JustLoginStrategy)).toThrow(TypeError);
+  it('throws a JustLoginOptionsError for anything but a JustLoginStrategy', () => {
+    expect(() => JustLoginRefresher.fromStrategy({} as JustLoginStrategy)).toThrow(JustLoginOptionsError);
   });
 });
 
@@ -770,9 +778,9 @@ describe('a coordinator lock that must outlive the refresh timeout', () => {
     [10_000, undefined],
     [5_000, 5_000],
     [1_000, 5_000],
-  ])('lockMs %i with timeout %s is refused with a TypeError naming both', (lockMs, timeout) => {
+  ])('lockMs %i with timeout %s is refused with a JustLoginOptionsError naming both', (lockMs, timeout) => {
     const create = () => refresherFor({ coordinator: locking(lockMs), timeout });
-    expect(create).toThrow(TypeError);
+    expect(create).toThrow(JustLoginOptionsError);
     expect(create).toThrow(/`lockMs`.*`timeout`/);
   });
 

@@ -98,13 +98,17 @@ describe('state is checked before an error response is acted on', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('other errors with a valid state go to the error handler as an AuthorizationError', async () => {
+  it('other errors with a valid state go to the error handler as a JustLoginAuthorizationError', async () => {
     const { agent, state } = await begin();
     const res = await agent.get(
       `/callback?${query({ error: 'invalid_scope', error_description: 'bad scope', state })}`,
     );
     expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ name: 'AuthorizationError', code: 'invalid_scope', message: 'bad scope' });
+    expect(res.body.error).toMatchObject({
+      name: 'JustLoginAuthorizationError',
+      code: 'invalid_scope',
+      message: 'bad scope',
+    });
   });
 });
 
@@ -151,7 +155,7 @@ describe('the error, its description and its URI', () => {
 
   it('strips control characters from error_description', async () => {
     const { error } = await callbackOutcome({ error: 'server_error', error_description: INJECTED });
-    expect(error).toMatchObject({ name: 'AuthorizationError', code: 'server_error' });
+    expect(error).toMatchObject({ name: 'JustLoginAuthorizationError', code: 'server_error' });
     expect(error!.message).toBe('Call 555-0100 2024-01-01 INFO admin signed in [31m');
     expect(error!.message).not.toMatch(/\p{Cc}/u);
   });
@@ -178,7 +182,7 @@ describe('the error, its description and its URI', () => {
     ['http://127.0.0.1/errors', undefined],
   ])('error_uri %s is kept as %s', async (uri, kept) => {
     const { error } = await callbackOutcome({ error: 'server_error', error_uri: uri });
-    expect(error).toMatchObject({ name: 'AuthorizationError', code: 'server_error' });
+    expect(error).toMatchObject({ name: 'JustLoginAuthorizationError', code: 'server_error' });
     expect(error!.uri).toBe(kept);
   });
 });

@@ -6,7 +6,7 @@ import {
   CookieStateStore,
   JustLoginOptionsError,
   JustLoginStrategy,
-  isJustLoginError,
+  JustLoginError,
   type CookieStateStoreOptions,
   type JustLoginStrategyOptions,
   type JustLoginVerifyWithProfile,
@@ -472,7 +472,7 @@ describe('CookieStateStore', () => {
       failure = error;
     });
     expect(failure).toBeInstanceOf(JustLoginOptionsError);
-    expect(isJustLoginError(failure)).toBe(true);
+    expect(failure).toBeInstanceOf(JustLoginError);
     expect((failure as Error).message).toMatch(/^passport-justlogin: .*req\.res/);
   });
 
@@ -483,7 +483,7 @@ describe('CookieStateStore', () => {
     } catch (thrown) {
       error = thrown;
     }
-    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toBeInstanceOf(JustLoginOptionsError);
     expect((error as JustLoginOptionsError).problems).toEqual([
       '`maxage` is not an option; did you mean `maxAgeMs`?',
       '`secret` must be at least 32 characters (bytes, for a Buffer) with at least 8 different ones; make one with ' +

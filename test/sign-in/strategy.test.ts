@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import type { Request } from 'express';
 import request from 'supertest';
 import {
+  JustLoginOptionsError,
   JustLoginStrategy,
   Strategy,
   type JustLoginStrategyOptions,
@@ -80,9 +81,9 @@ describe('construction', () => {
     ['clockTolerance', { clockTolerance: -1 }],
     ['pkce', { state: false, pkce: true }],
     ['skipUserProfile', { skipUserProfile: 'yes' }],
-  ])('throws a TypeError naming `%s`', (name, bad) => {
+  ])('throws a JustLoginOptionsError naming `%s`', (name, bad) => {
     const make = () => new JustLoginStrategy(options(bad as Partial<JustLoginStrategyOptions>), keepProfile);
-    expect(make).toThrow(TypeError);
+    expect(make).toThrow(JustLoginOptionsError);
     expect(make).toThrow(name);
   });
 
@@ -546,7 +547,7 @@ describe('profile from the id_token', () => {
     server.reply(() => ({ body: tokenResponse({ id_token: idToken(claims) }) }));
     const { callback } = await signIn(new JustLoginStrategy(options(), keepProfile));
     expect(callback.status).toBe(500);
-    expect(callback.body.error).toMatchObject({ name: 'IdTokenError', code: 'invalid_id_token' });
+    expect(callback.body.error).toMatchObject({ name: 'IdTokenError', code: 'EBADIDTOKEN' });
     expect(callback.body.error.message).toMatch(message);
   });
 
@@ -596,7 +597,11 @@ describe('errors', () => {
     const state = new URL((await agent.get('/login')).headers.location).searchParams.get('state') ?? '';
     const res = await agent.get(`/callback?error=invalid_scope&error_description=bad+scope&state=${state}`);
     expect(res.status).toBe(500);
-    expect(res.body.error).toMatchObject({ name: 'AuthorizationError', code: 'invalid_scope', message: 'bad scope' });
+    expect(res.body.error).toMatchObject({
+      name: 'JustLoginAuthorizationError',
+      code: 'invalid_scope',
+      message: 'bad scope',
+    });
   });
 
   it('keeps an OAuth error from the token endpoint as a TokenError with code and status', async () => {
