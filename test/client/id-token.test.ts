@@ -130,7 +130,7 @@ describe('crit', () => {
   });
 });
 
-describe('claims checked by jose', () => {
+describe('claim checks', () => {
   const now = 1_700_000_000;
   const at = (claims: Record<string, unknown>, options: { clockTolerance?: number; issuer?: string } = {}) =>
     validateIdToken(fakeIdToken(idTokenClaims(CLIENT_ID, { iat: now - 10, exp: now + 300, nbf: now, ...claims })), {
