@@ -1,4 +1,4 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type OAuth2Strategy from 'passport-oauth2';
 import { JustLoginOptionsError } from '../errors';
 import type { PassportRequestLike } from './passport-request';
@@ -140,21 +140,9 @@ type Session = Record<string, { state?: SessionEntry } | undefined>;
 const NO_SESSION =
   'OAuth 2.0 authentication requires session support when using state: use express-session (or alike) before Passport, or give a `store` such as CookieStateStore';
 
-/** Bytes from node:crypto's CSPRNG, drawn 4 KiB at a time: one call per ~100 sign-ins, not two per sign-in. */
-const pool = Buffer.alloc(4096);
-let drawn = pool.length;
-
-/** A random, URL-safe value of `bytes` bytes of entropy; no byte is handed out twice, nor kept once used. */
+/** A random, URL-safe value of `bytes` bytes of entropy. */
 export function randomToken(bytes = 24): string {
-  if (bytes > pool.length) return randomBytes(bytes).toString('base64url');
-  if (drawn + bytes > pool.length) {
-    randomFillSync(pool);
-    drawn = 0;
-  }
-  const token = pool.toString('base64url', drawn, drawn + bytes);
-  pool.fill(0, drawn, drawn + bytes);
-  drawn += bytes;
-  return token;
+  return randomBytes(bytes).toString('base64url');
 }
 
 /**
@@ -162,7 +150,11 @@ export function randomToken(bytes = 24): string {
  * passport-oauth2's session stores do, and lets it be used once.
  */
 export class SessionStateStore implements JustLoginStateStore {
-  constructor(private readonly key: string) {}
+  readonly #key: string;
+
+  constructor(key: string) {
+    this.#key = key;
+  }
 
   store(
     req: PassportRequestLike,
@@ -176,20 +168,20 @@ export class SessionStateStore implements JustLoginStateStore {
     const entry: SessionEntry = { handle: randomToken() };
     if (verifier) entry.code_verifier = verifier;
     if (state) entry.state = state;
-    session[this.key] = { ...session[this.key], state: entry };
+    session[this.#key] = { ...session[this.#key], state: entry };
     callback(null, entry.handle);
   }
 
   verify(req: PassportRequestLike, handle: string, _meta: StateStoreMeta, callback: StateVerifyCallback): void {
     const session = sessionOf(req);
     if (!session) return callback(new JustLoginOptionsError('JustLoginStrategy', [NO_SESSION]));
-    const holder = session[this.key];
+    const holder = session[this.#key];
     const entry = holder?.state;
     if (!holder || !entry) return callback(null, false, { message: 'Unable to verify authorization request state.' });
     // Written back by assignment: a session that tracks changes through its setters (@fastify/secure-session) sees it.
     const { state: _used, ...rest } = holder;
-    session[this.key] = Object.keys(rest).length > 0 ? rest : undefined;
-    if (session[this.key] === undefined) delete session[this.key];
+    session[this.#key] = Object.keys(rest).length > 0 ? rest : undefined;
+    if (session[this.#key] === undefined) delete session[this.#key];
     if (typeof handle !== 'string' || entry.handle !== handle) {
       return callback(null, false, { message: 'Invalid authorization request state.' });
     }
