@@ -45,6 +45,8 @@ the end of the process that started it (npm for npm run and npx).
                               the first <count> API calls answer <status> (429, 500, 502, 503, 504)
   --api-control               serve GET/POST ${FAULTS_PATH} to set API faults while running
   --log-token-requests        print one line per token request (no secrets, no tokens)
+  --data-file <file>          keep what was issued (keys, grants, tokens) across restarts:
+                              read when it starts, written when it stops (mode 0600)
   --help                      this text
 `;
 
@@ -115,6 +117,7 @@ try {
       'api-fault': { type: 'string' },
       'api-control': { type: 'boolean', default: false },
       'log-token-requests': { type: 'boolean', default: false },
+      'data-file': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -140,6 +143,7 @@ const options = {
     refreshTokens: shape(args['refresh-tokens'], '--refresh-tokens', TOKEN_SHAPES.refreshTokens),
   },
   faults: { control: args['api-control'] },
+  dataFile: args['data-file'],
   onTokenRequest: args['log-token-requests']
     ? ({ grantType, status, refreshTokenId }) =>
         console.log(
@@ -159,7 +163,7 @@ let sandbox;
 try {
   sandbox = await startSandbox(options);
 } catch (err) {
-  if (err instanceof TypeError) fail(err.message.replace(/^users\b/, '--users'));
+  if (err instanceof TypeError) fail(err.message.replace(/^users\b/, '--users').replace(/^dataFile\b/, '--data-file'));
   if (err.syscall !== 'listen') throw err;
   fail(
     err.code === 'EADDRINUSE'

@@ -85,6 +85,12 @@ export interface SandboxOptions {
   faults?: { api?: ApiFault; control?: boolean };
   /** Called once per answered token request. */
   onTokenRequest?: (request: TokenRequest) => void;
+  /**
+   * A file that keeps what the sandbox issued (its signing key, grants, tokens and sessions) across
+   * restarts: read when it starts (when it exists), written when it stops (mode 0600), after the
+   * requests under way have finished. A file that is not a sandbox data file is a TypeError.
+   */
+  dataFile?: string;
 }
 
 /** A running sandbox. */

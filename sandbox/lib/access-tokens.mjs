@@ -51,17 +51,20 @@ export function jwtAccessTokenReader({ signingKey, issuer, audience }) {
 
 /**
  * The access tokens `provider` issues, opaque or JWT (read with `readJwt`, a jwtAccessTokenReader),
- * as the sandbox's API and token endpoint check them.
+ * as the sandbox's API and token endpoint check them; `saved` is what an earlier `saved()` returned.
  */
-export function createAccessTokens({ provider, readJwt }) {
+export function createAccessTokens({ provider, readJwt, saved = [] }) {
   // jti (an opaque token's value) -> { clientId, grantId } of every access token issued. Kept after
   // expiry: apps refresh exactly when the token has expired, and oidc-provider forgets expired ones.
-  const issued = new Map();
+  const issued = new Map(saved);
   const remember = (token) => issued.set(token.jti, { clientId: token.clientId, grantId: token.grantId });
   provider.on('access_token.saved', remember); // opaque
   provider.on('access_token.issued', remember); // JWT
 
   return {
+    /** Every access token issued, for a data file. */
+    saved: () => [...issued],
+
     /** The client an access token was issued to, expired or not; undefined for anything else. */
     clientOf(value) {
       return issued.get(isJwt(value) ? readJwt(value)?.jti : value)?.clientId;

@@ -1,10 +1,18 @@
 // In-memory storage for oidc-provider's models (codes, tokens, sessions, grants, interactions).
-// The sandbox forgets everything when it stops; entries vanish once they expire.
+// The sandbox forgets everything when it stops, unless it keeps a data file; entries vanish once
+// they expire.
 
-/** Returns an adapter factory with its own store, for oidc-provider's `adapter` option. */
-export function createMemoryAdapter() {
+/**
+ * Returns an adapter factory with its own store, for oidc-provider's `adapter` option, filled with
+ * `saved` (what an earlier `saved()` returned); the factory's `saved()` lists the live entries.
+ */
+export function createMemoryAdapter(saved = []) {
   const entries = new Map(); // "Model:id" -> { payload, expiresAt }
   const sessionIds = new Map(); // session uid -> session id
+  for (const [key, { payload, expiresAt }] of saved) {
+    entries.set(key, { payload, expiresAt: expiresAt ?? Infinity });
+    if (key.startsWith('Session:')) sessionIds.set(payload.uid, key.slice('Session:'.length));
+  }
 
   function read(key) {
     const entry = entries.get(key);
@@ -15,7 +23,7 @@ export function createMemoryAdapter() {
     return entry?.payload;
   }
 
-  return (model) => {
+  const factory = (model) => {
     const keyOf = (id) => `${model}:${id}`;
     return {
       async upsert(id, payload, expiresIn) {
@@ -48,4 +56,12 @@ export function createMemoryAdapter() {
       },
     };
   };
+  factory.saved = () =>
+    [...entries]
+      .filter(([, entry]) => entry.expiresAt > Date.now())
+      .map(([key, { payload, expiresAt }]) => [
+        key,
+        { payload, expiresAt: Number.isFinite(expiresAt) ? expiresAt : null },
+      ]);
+  return factory;
 }

@@ -140,6 +140,9 @@ function checkOptions(options) {
   if (options.onTokenRequest !== undefined && typeof options.onTokenRequest !== 'function') {
     throw new TypeError('onTokenRequest must be a function');
   }
+  if (options.dataFile !== undefined && !isText(options.dataFile)) {
+    throw new TypeError('dataFile must be a non-empty string (a file path)');
+  }
   const checkedClients = clients.map(checkClient);
   const ids = checkedClients.map((client) => client.clientID);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -158,6 +161,7 @@ function checkOptions(options) {
       api: faults.api === undefined ? undefined : checkFault(faults.api, 'faults.api'),
       control: faults.control ?? false,
     },
+    dataFile: options.dataFile,
   };
 }
 

@@ -85,6 +85,8 @@ function identityServerAccessToken(accounts) {
  * @param {ReturnType<import('./accounts.mjs').createAccounts>} options.accounts
  * @param {number} options.accessTokenTTL      seconds
  * @param {{ access: 'jwt' | 'opaque', idTokenClaims: 'protocol' | 'all', refreshTokens: 'one-time' | 'reuse' }} options.tokens
+ * @param {string[]} [options.cookieKeys]     keys of oidc-provider's cookies; default: one new random key
+ * @param {Function} [options.adapter]        oidc-provider's storage; default: a new createMemoryAdapter()
  */
 export function createProvider(options) {
   const { oidc, accounts, tokens, apiAudience } = options;
@@ -122,8 +124,8 @@ export function createProvider(options) {
     allowOmittingSingleRegisteredRedirectUri: false,
     routes: ROUTES,
     jwks: { keys: [options.signingKey] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    adapter: createMemoryAdapter(),
+    cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
+    adapter: options.adapter ?? createMemoryAdapter(),
     findAccount: accounts.findAccount,
 
     // The id_token of the code flow under scope `openid`: IdentityServer's protocol claims, and with

@@ -2,11 +2,14 @@
 import { createServer } from 'node:http';
 import express from 'express';
 
+import { randomBytes } from 'node:crypto';
 import { createAccessTokens, jwtAccessTokenReader } from './access-tokens.mjs';
 import { createAccounts } from './accounts.mjs';
 import { apiRoutes } from './api.mjs';
 import { apiFaultRoutes, createApiFaults } from './api-faults.mjs';
+import { readDataFile, writeDataFile } from './data-file.mjs';
 import { interactionRoutes } from './interactions.mjs';
+import { createMemoryAdapter } from './memory-adapter.mjs';
 import optionsModule from './options.cjs';
 import { createProvider, generateSigningKey, loadProvider, ROUTES } from './provider.mjs';
 import { tokenGate } from './token-gate.mjs';
@@ -14,6 +17,9 @@ import tokenRequestsModule from './token-requests.cjs';
 
 const { checkOptions } = optionsModule;
 const { createTokenRequestLog } = tokenRequestsModule;
+
+/** How long a stop waits for the requests under way when it keeps a data file (ms). */
+const DRAIN_MS = 2_000;
 
 /** JustLogin's identity server lives under this path: issuer `<origin>/v1/auth`. */
 export const AUTH_PATH = '/v1/auth';
@@ -34,13 +40,18 @@ async function listen(port, host) {
 /** See index.d.mts for the options and the handle. */
 export async function startSandbox(options) {
   const checked = checkOptions(options);
-  const { host, port, clients, accessTokenTTL, tokens, faults } = checked;
+  const { host, port, clients, accessTokenTTL, tokens, faults, dataFile } = checked;
+  const saved = dataFile === undefined ? undefined : readDataFile(dataFile);
   const log = createTokenRequestLog(options.onTokenRequest);
   const accounts = createAccounts(checked.users);
 
   // Listen first (with port 0 the issuer is only known once the port is), while oidc-provider
   // loads and the signing key is made.
-  const [server, oidc, signingKey] = await Promise.all([listen(port, host), loadProvider(), generateSigningKey()]);
+  const [server, oidc, signingKey] = await Promise.all([
+    listen(port, host),
+    loadProvider(),
+    saved?.signingKey ?? generateSigningKey(),
+  ]);
   if (checked.onNetwork) {
     console.warn(
       `justlogin-sandbox: WARNING: listening on ${host}, reachable from the network: anyone who can reach this port can sign in with the sandbox's passwords (the demo users' are published) and use its client secrets (demo-secret by default). Use it only on a network you trust.`,
@@ -52,9 +63,13 @@ export async function startSandbox(options) {
   // The audience of JWT access tokens, as IdentityServer's EmitStaticAudienceClaim writes it.
   const apiAudience = `${issuer}/resources`;
 
+  const cookieKeys = saved?.cookieKeys ?? [randomBytes(32).toString('base64url')];
+  const storage = createMemoryAdapter(saved?.storage);
   const provider = createProvider({
     oidc,
     signingKey,
+    cookieKeys,
+    adapter: storage,
     issuer,
     apiAudience,
     interactionsPath: `${AUTH_PATH}/interaction`,
@@ -67,6 +82,7 @@ export async function startSandbox(options) {
   const accessTokens = createAccessTokens({
     provider,
     readJwt: jwtAccessTokenReader({ signingKey, issuer, audience: apiAudience }),
+    saved: saved?.accessTokens,
   });
 
   const auth = express.Router();
@@ -85,6 +101,13 @@ export async function startSandbox(options) {
   app.use(apiRoutes({ accessTokens, accounts, faults: apiFaults }));
   if (faults.control) app.use(apiFaultRoutes(apiFaults));
   server.on('request', app);
+  // With a data file, a stop lets the requests under way finish first, so that no answer is lost
+  // whose effect (a refresh token spent) the file keeps.
+  let underway = 0;
+  server.on('request', (_req, res) => {
+    underway += 1;
+    res.once('close', () => (underway -= 1));
+  });
 
   let stopped;
   return {
@@ -96,10 +119,22 @@ export async function startSandbox(options) {
     tokenRequests: log.list,
     waitForTokenRequests: log.wait,
     stop() {
-      stopped ??= new Promise((resolve) => {
-        server.close(() => resolve());
+      stopped ??= (async () => {
+        const closed = new Promise((resolve) => server.close(resolve));
+        for (let waited = 0; dataFile !== undefined && underway > 0 && waited < DRAIN_MS; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
         server.closeAllConnections();
-      });
+        await closed;
+        if (dataFile !== undefined) {
+          writeDataFile(dataFile, {
+            signingKey,
+            cookieKeys,
+            storage: storage.saved(),
+            accessTokens: accessTokens.saved(),
+          });
+        }
+      })();
       return stopped;
     },
   };
