@@ -121,7 +121,10 @@ describe.each(SHAPES)('%s', (_name, shape) => {
     const renewed = await refresher.refresh(user.tokens);
     expect(renewed.accessToken).not.toBe(user.tokens.accessToken);
     expect(renewed.refreshToken === user.tokens.refreshToken).toBe(shape.reusesRefreshTokens);
-    const again = await new JustLoginRefresher({ client }).refresh(renewed);
+    const again = await new JustLoginRefresher({ client }).refresh({
+      refreshToken: renewed.refreshToken!,
+      accessToken: renewed.accessToken,
+    });
     expect(again.accessToken).not.toBe(renewed.accessToken);
 
     // The API, about the signed-in user, with the identity the tokens carry or the profile's.
