@@ -1,5 +1,5 @@
 import { Agent } from 'node:http';
-import type { JustLoginMetadata } from './discovery';
+import { fetchMetadata, type JustLoginMetadata } from './discovery';
 import {
   baseURLRule,
   endpointOriginsRule,
@@ -13,11 +13,11 @@ import {
 } from './endpoints';
 import { decodeAccessToken, type AccessTokenClaims } from '../access-token';
 import { IdTokenError, JustLoginOptionsError } from '../errors';
-import type { TokenEndpoint, TokenResponse } from './token-endpoint';
-import type { DecodedIdToken, IdTokenClaims } from './id-token';
-import type { IdTokenSignature } from './id-token-signature';
+import { TokenEndpoint, type TokenResponse } from './token-endpoint';
+import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
+import { IdTokenSignature } from './id-token-signature';
 import { readOptions, rules, type OptionRule, type OptionSpec } from './options';
-import type { FetchLike, Transport, TransportOptions } from './transport';
+import { createTransport, type FetchLike, type Transport } from './transport';
 
 /** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
 export interface JustLoginClientOptions extends EndpointOptions {
@@ -38,7 +38,7 @@ export interface JustLoginClientOptions extends EndpointOptions {
   timeout?: number;
   /** Seconds of clock difference tolerated on id_token `exp`, `iat` and `nbf` (default 60). */
   clockTolerance?: number;
-  /** Verify id_token signatures against JustLogin's JWKS (default `false`; loads `jose` on first use). */
+  /** Verify id_token signatures against JustLogin's JWKS (default `false`). */
   verifyIdTokenSignature?: boolean;
   /**
    * Where JustLogin's keys are (default: the discovered `jwks_uri` with
@@ -90,17 +90,6 @@ interface ClientOperations {
   transport(): Transport;
 }
 
-// Loaded on first use: id_tokens arrive only at a callback or a renewal, and only some apps read
-// the OpenID configuration or verify signatures.
-/* eslint-disable @typescript-eslint/no-require-imports */
-let idTokens: typeof import('./id-token') | undefined;
-const idTokenChecks = () => (idTokens ??= require('./id-token') as typeof import('./id-token'));
-const discovery = () => require('./discovery') as typeof import('./discovery');
-const signatures = () => require('./id-token-signature') as typeof import('./id-token-signature');
-const transports = () => require('./transport') as typeof import('./transport');
-const tokenEndpoints = () => require('./token-endpoint') as typeof import('./token-endpoint');
-/* eslint-enable @typescript-eslint/no-require-imports */
-
 let operationsOf: (client: JustLoginClient) => ClientOperations;
 let isClient: (value: unknown) => value is JustLoginClient;
 
@@ -136,9 +125,8 @@ export class JustLoginClient {
   /** Seconds of clock difference tolerated on id_token times. */
   readonly clockTolerance: number;
   readonly #clientSecret: string;
-  readonly #transportOptions: TransportOptions;
-  #transport?: Transport;
-  #endpoint?: TokenEndpoint;
+  readonly #transport: Transport;
+  readonly #endpoint: TokenEndpoint;
   readonly #discovery: boolean;
   readonly #allowInsecure: boolean;
   readonly #allowedOrigins: readonly string[];
@@ -146,10 +134,8 @@ export class JustLoginClient {
   readonly #jwksURL?: string;
   #metadata?: Promise<JustLoginMetadata>;
   #signature?: Promise<IdTokenSignature>;
-  /** `#signature` once made. */
-  #signer?: IdTokenSignature;
   readonly #operations: ClientOperations = {
-    tokenRequest: (params, bearer) => this.#endpointOf().request(params, bearer),
+    tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
     expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
     checkIdToken: (idToken, nonce) => this.#checkIdToken(idToken, nonce),
     checkRefreshedIdToken: (idToken, previous) =>
@@ -164,8 +150,8 @@ export class JustLoginClient {
       if (this.#discovery) await this.#operations.expectedIssuer();
       if (this.#verifySignatures) await (await this.#signatureOf()).prepare();
     },
-    setAgent: (agent) => this.#transportOf().setAgent(agent),
-    transport: () => this.#transportOf(),
+    setAgent: (agent) => this.#transport.setAgent(agent),
+    transport: () => this.#transport,
   };
 
   /**
@@ -181,7 +167,7 @@ export class JustLoginClient {
     this.#allowInsecure = settings.allowInsecureRequests;
     this.#allowedOrigins = Object.freeze([...(settings.allowedEndpointOrigins ?? [])]);
     this.#clientSecret = settings.clientSecret;
-    this.#transportOptions = { fetch: settings.fetch, agent: settings.agent };
+    this.#transport = createTransport({ fetch: settings.fetch, agent: settings.agent });
     this.#discovery = settings.discovery;
     this.#verifySignatures = settings.verifyIdTokenSignature;
     this.#jwksURL = settings.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
@@ -192,6 +178,13 @@ export class JustLoginClient {
     this.issuer = settings.issuer;
     this.timeout = settings.timeout;
     this.clockTolerance = settings.clockTolerance;
+    this.#endpoint = new TokenEndpoint({
+      clientID: this.clientID,
+      clientSecret: this.#clientSecret,
+      tokenURL: this.tokenURL,
+      timeout: this.timeout,
+      transport: this.#transport,
+    });
   }
 
   static {
@@ -211,8 +204,8 @@ export class JustLoginClient {
    */
   metadata(): Promise<JustLoginMetadata> {
     if (!this.#metadata) {
-      const reading = discovery().fetchMetadata(
-        this.#transportOf(),
+      const reading = fetchMetadata(
+        this.#transport,
         this.baseURL,
         this.timeout,
         this.#allowInsecure,
@@ -226,25 +219,9 @@ export class JustLoginClient {
     return this.#metadata;
   }
 
-  /** The transport every request goes through, made on first use (its module loads then). */
-  #transportOf(): Transport {
-    return (this.#transport ??= transports().createTransport(this.#transportOptions));
-  }
-
-  /** The token endpoint, made on first use. */
-  #endpointOf(): TokenEndpoint {
-    return (this.#endpoint ??= new (tokenEndpoints().TokenEndpoint)({
-      clientID: this.clientID,
-      clientSecret: this.#clientSecret,
-      tokenURL: this.tokenURL,
-      timeout: this.timeout,
-      transport: this.#transportOf(),
-    }));
-  }
-
   /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
   async #checkIdToken(idToken: unknown, nonce?: string): Promise<DecodedIdToken> {
-    const decoded = idTokenChecks().validateIdToken(idToken, {
+    const decoded = validateIdToken(idToken, {
       clientID: this.clientID,
       issuer: this.#discovery ? await this.#operations.expectedIssuer() : this.issuer,
       clockTolerance: this.clockTolerance,
@@ -256,7 +233,7 @@ export class JustLoginClient {
 
   /** OpenID Connect Core §12.2: the id_token of a refresh names the same issuer and subject as before. */
   async #checkRefreshedIdToken(idToken: string, previous: string | undefined): Promise<void> {
-    const { claims } = idTokenChecks().validateIdToken(idToken, {
+    const { claims } = validateIdToken(idToken, {
       clientID: this.clientID,
       issuer: this.#discovery ? await this.#operations.expectedIssuer() : this.issuer,
       clockTolerance: this.clockTolerance,
@@ -293,16 +270,14 @@ export class JustLoginClient {
     return claims;
   }
 
-  async #verifySignature(idToken: string): Promise<void> {
-    await (this.#signer ??= await this.#signatureOf()).verify(idToken);
+  async #verifySignature(token: string): Promise<void> {
+    await (await this.#signatureOf()).verify(token);
   }
 
-  /** The signature checks, built on first use (jose loads then), with the discovered jwks_uri when there is one to read. */
+  /** The signature checks, built on first use, with the discovered jwks_uri when there is one to read. */
   #signatureOf(): Promise<IdTokenSignature> {
     if (!this.#signature) {
-      const creating = this.#jwksFor().then(
-        (url) => new (signatures().IdTokenSignature)(url, this.timeout, this.#transportOf()),
-      );
+      const creating = this.#jwksFor().then((url) => new IdTokenSignature(url, this.timeout, this.#transport));
       this.#signature = creating;
       creating.catch(() => {
         if (this.#signature === creating) this.#signature = undefined;
@@ -393,7 +368,7 @@ export const CLIENT_OPTIONS = {
 function previousClaims(idToken: string | undefined): IdTokenClaims | undefined {
   if (!idToken) return undefined;
   try {
-    return idTokenChecks().decodeIdToken(idToken).claims;
+    return decodeIdToken(idToken).claims;
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ import { JustLoginAuthorizationError, JustLoginOptionsError, type JustLoginFailu
 import { oauthError } from '../oauth-error';
 import { credentialsProblem } from '../client/endpoints';
 import { readOptions, rules, type OptionSpec } from '../client/options';
-import type { JustLoginProfile } from './profile';
+import { parseProfile, type JustLoginProfile } from './profile';
 import type { PassportRequestLike } from './passport-request';
 import {
   keepsNonce,
@@ -388,7 +388,7 @@ export class JustLoginStrategy extends OAuth2Strategy {
     if (!this._skipProfile || rest.id_token !== undefined) {
       const { claims, raw } = await operations.checkIdToken(rest.id_token, pending.nonce);
       if (!this._skipProfile) {
-        profile = profiles().parseProfile(claims, raw, await operations.checkAccessToken(access_token, claims));
+        profile = parseProfile(claims, raw, await operations.checkAccessToken(access_token, claims));
       }
     }
     return () => this._verifyUser(req, [access_token, refresh_token, rest, profile], pending.appState);
@@ -478,11 +478,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
     this.error(new JustLoginAuthorizationError(message, error.code, error.uri));
   }
 }
-
-/** The profile module, loaded at the first sign-in. */
-let profileModule: typeof import('./profile') | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const profiles = () => (profileModule ??= require('./profile') as typeof import('./profile'));
 
 /** What the callback carries from the state store to the code exchange. */
 interface PendingSignIn {
