@@ -1,17 +1,15 @@
 import { JustLoginOptionsError } from '../errors';
 import type { OptionRule } from './options';
 
-/** JustLogin's hosts, by environment name; `sandbox` is JustLogin's own name for `staging`. */
+/** JustLogin's hosts, by environment name. */
 export const ENVIRONMENTS = {
   /** JustLogin's production API. */
   production: 'https://apis.justlogin.com',
-  /** JustLogin's staging API. */
+  /** JustLogin's staging API: its hosted test environment. */
   staging: 'https://apis.justloginstaging.xyz',
-  /** The same as `staging`: JustLogin's name for it. */
-  sandbox: 'https://apis.justloginstaging.xyz',
 } as const;
 
-/** The environments JustLogin runs: `'production'` and `'staging'` (which JustLogin calls `'sandbox'`). */
+/** The environments JustLogin runs: `'production'` and `'staging'`, its hosted test environment. */
 export type JustLoginEnvironment = keyof typeof ENVIRONMENTS;
 
 export const AUTHORIZE_PATH = '/v1/auth/connect/authorize';
@@ -20,9 +18,9 @@ export const JWKS_PATH = '/v1/auth/.well-known/openid-configuration/jwks';
 
 /** How a caller names the JustLogin it talks to. */
 export interface EndpointOptions {
-  /** `'production'` (default) or `'staging'`, JustLogin's hosted test environment (`'sandbox'` also names it). */
+  /** `'production'` (default) or `'staging'`, JustLogin's hosted test environment. */
   environment?: JustLoginEnvironment;
-  /** Any other JustLogin host, e.g. a local sandbox: `http://127.0.0.1:4000`. */
+  /** Any other JustLogin host, e.g. the local justlogin-sandbox: `http://127.0.0.1:4000`. */
   baseURL?: string;
   /** Overrides the authorize endpoint derived from `environment` / `baseURL`. */
   authorizationURL?: string;
@@ -137,10 +135,13 @@ export const baseURLRule: OptionRule = (value, options) => {
 };
 
 /** The option rule for `environment`. */
-export const environmentRule: OptionRule = (value) =>
-  typeof value === 'string' && Object.hasOwn(ENVIRONMENTS, value)
-    ? undefined
-    : "must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)";
+export const environmentRule: OptionRule = (value) => {
+  if (typeof value === 'string' && Object.hasOwn(ENVIRONMENTS, value)) return undefined;
+  if (value === 'sandbox') {
+    return "is 'sandbox': did you mean 'staging', JustLogin's hosted test environment? (the local justlogin-sandbox takes `baseURL`, e.g. `baseURL: 'http://127.0.0.1:4000'`)";
+  }
+  return "must be 'production' or 'staging' (or set `baseURL` for any other JustLogin host)";
+};
 
 /** True for `localhost`, `127.0.0.0/8` and `[::1]`, as the WHATWG URL parser writes hostnames. */
 function isLoopbackHost(hostname: string): boolean {

@@ -98,7 +98,7 @@ describe('callbackURL', () => {
 });
 
 describe('environment', () => {
-  it("'staging' is JustLogin's staging environment, and 'sandbox' (JustLogin's own name for it) means the same", () => {
+  it("'staging' is JustLogin's hosted test environment", () => {
     const endpoints = ({ baseURL, authorizationURL, tokenURL }: JustLoginClient) => ({
       baseURL,
       authorizationURL,
@@ -109,8 +109,14 @@ describe('environment', () => {
       authorizationURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/authorize',
       tokenURL: 'https://apis.justloginstaging.xyz/v1/auth/connect/token',
     });
-    expect(endpoints(clientAt({ environment: 'sandbox' }))).toEqual(endpoints(clientAt({ environment: 'staging' })));
     expect(clientAt({}).baseURL).toBe('https://apis.justlogin.com');
+  });
+
+  it("refuses 'sandbox', which names only the local justlogin-sandbox, and points to 'staging'", () => {
+    const attempt = () => clientAt({ environment: 'sandbox' as 'staging' });
+    expect(attempt).toThrow(JustLoginOptionsError);
+    expect(attempt).toThrow("`environment` is 'sandbox': did you mean 'staging', JustLogin's hosted test environment?");
+    expect(attempt).toThrow(/justlogin-sandbox.*`baseURL`/);
   });
 
   it('an unknown environment names the known ones', () => {
