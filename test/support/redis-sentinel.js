@@ -122,7 +122,7 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
       /** Starts it (again) as a master, or as a replica of the node on port `replicaOf`. */
       async start(replicaOf) {
         const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--save', ''];
-        args.push('--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always');
+        args.push('--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', '--repl-diskless-sync-delay', '0');
         if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
         child = await spawnReady(server, args, 'Ready to accept connections');
       },
@@ -136,8 +136,9 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
   const masterPort = () =>
     ask(sentinelPorts[0], 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME).then(([, p]) => Number(p));
   const roleOf = (node) => ask(node.port, 'ROLE').then(([role]) => role);
+  /** How many replicas of `node` are in sync (online), not merely connected. */
   const linkedReplicas = (node) =>
-    ask(node.port, 'INFO', 'replication').then((info) => Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0));
+    ask(node.port, 'INFO', 'replication').then((info) => (info.match(/^slave\d+:.*state=online/gm) ?? []).length);
 
   const sentinelPorts = [];
   try {
