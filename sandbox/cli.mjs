@@ -30,6 +30,8 @@ the end of the process that started it (npm for npm run and npx).
                               an app that may sign users in; repeat for more apps or more
                               redirect URIs (default ${DEMO_CLIENT})
   --client-name <id>=<name>   the app's name on the consent page
+  --backchannel-logout <id>=<uri>
+                              where the sandbox posts the app's back-channel logout tokens
   --users <file.json>         users instead of the demo users: a JSON array of
                               { companyId, username, password, claims: { sub, ... } }
   --access-token-ttl <s>      access token lifetime in seconds (default 3600)
@@ -76,7 +78,7 @@ function parseClient(text) {
   return { clientID, clientSecret, redirectURI };
 }
 
-function clientsFrom(values, names) {
+function clientsFrom(values, names, backchannelLogout) {
   const clients = new Map();
   for (const { clientID, clientSecret, redirectURI } of values.map(parseClient)) {
     const client = clients.get(clientID) ?? { clientID, clientSecret, redirectURIs: [] };
@@ -88,6 +90,12 @@ function clientsFrom(values, names) {
     const [, clientID, clientName] = /^([^=]+)=(.+)$/.exec(text) ?? [];
     if (!clients.has(clientID)) fail(`--client-name must be <id>=<name> for a --client id, got "${text}"`);
     clients.get(clientID).clientName = clientName;
+  }
+  for (const text of backchannelLogout) {
+    const [, clientID, uri] = /^([^=]+)=(https?:\/\/.+)$/.exec(text) ?? [];
+    if (!clients.has(clientID))
+      fail(`--backchannel-logout must be <id>=<http(s) URI> for a --client id, got "${text}"`);
+    clients.get(clientID).backchannelLogoutURI = uri;
   }
   return [...clients.values()];
 }
@@ -109,6 +117,7 @@ try {
       'allow-network': { type: 'boolean', default: false },
       client: { type: 'string', multiple: true, default: [DEMO_CLIENT] },
       'client-name': { type: 'string', multiple: true, default: [] },
+      'backchannel-logout': { type: 'string', multiple: true, default: [] },
       users: { type: 'string' },
       'access-token-ttl': { type: 'string', default: '3600' },
       'access-token': { type: 'string' },
@@ -134,7 +143,7 @@ const options = {
   port: integer(args.port, '--port', 0, 65535),
   host: args.host,
   allowNetwork: args['allow-network'],
-  clients: clientsFrom(args.client, args['client-name']),
+  clients: clientsFrom(args.client, args['client-name'], args['backchannel-logout']),
   users: args.users === undefined ? undefined : usersFrom(args.users),
   accessTokenTTL: integer(args['access-token-ttl'], '--access-token-ttl', 1, 31_536_000),
   tokens: {
@@ -176,8 +185,9 @@ try {
 console.log(`JustLogin sandbox listening: issuer=${sandbox.issuer}`);
 for (const client of sandbox.clients) {
   const name = client.clientName ? ` "${client.clientName}"` : '';
+  const logout = client.backchannelLogoutURI ? `, back-channel logout: ${client.backchannelLogoutURI}` : '';
   console.log(
-    `client ${client.clientID}${name} (secret ${client.clientSecret}) redirect URIs: ${client.redirectURIs.join(' ')}`,
+    `client ${client.clientID}${name} (secret ${client.clientSecret}) redirect URIs: ${client.redirectURIs.join(' ')}${logout}`,
   );
 }
 console.log(`${options.users ? 'Users' : 'Demo users'} (Company Id / Username / Password):`);

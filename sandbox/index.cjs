@@ -6,6 +6,7 @@ const path = require('node:path');
 
 const { checkOptions } = require('./lib/options.cjs');
 const { CookieJar, SandboxSignInError, signIn } = require('./lib/sign-in.cjs');
+const { signOutEverywhere } = require('./lib/sign-out-call.cjs');
 const { createTokenRequestLog } = require('./lib/token-requests.cjs');
 
 const CHILD = path.join(__dirname, 'lib', 'child.mjs');
@@ -63,6 +64,7 @@ async function startSandbox(options) {
     tokens: checked.tokens,
     tokenRequests: log.list,
     waitForTokenRequests: log.wait,
+    signOutEverywhere: (user) => signOutEverywhere(origin, user),
     stop() {
       stopped ??= (async () => {
         if (child.connected) {

@@ -8,6 +8,11 @@ export interface SandboxClient {
   redirectURIs: string[];
   /** Shown on the consent page ("<clientName> wants to connect…"); the clientID when absent. */
   clientName?: string;
+  /**
+   * The app's back-channel logout URI: when a session of the app's user ends at the sandbox, it posts
+   * a logout token there (`logout_token`, signed like its id_tokens, with `sid` and `sub`).
+   */
+  backchannelLogoutURI?: string;
 }
 
 /** A user who can sign in, with their claims: in JWT access tokens, and in the id_token with `idTokenClaims: 'all'`. */
@@ -93,6 +98,14 @@ export interface SandboxOptions {
   dataFile?: string;
 }
 
+/** What `signOutEverywhere()` did. */
+export interface SignedOutEverywhere {
+  /** How many of the user's sessions at the sandbox it ended. */
+  sessions: number;
+  /** Each client with a `backchannelLogoutURI`, and the HTTP status its endpoint answered (0: none within 2.5 s). */
+  notified: { clientID: string; status: number }[];
+}
+
 /** A running sandbox. */
 export interface Sandbox {
   /** e.g. `http://127.0.0.1:40123`: the `baseURL` of passport-justlogin, and the API's origin. */
@@ -107,6 +120,12 @@ export interface Sandbox {
   tokenRequests: readonly TokenRequest[];
   /** Resolves with `tokenRequests` once it holds `count` entries; rejects after `timeoutMs` (default 2000). */
   waitForTokenRequests(count: number, timeoutMs?: number): Promise<readonly TokenRequest[]>;
+  /**
+   * Signs a user out everywhere: ends each of their sessions at the sandbox, revokes those sessions'
+   * grants (their refresh and access tokens), and posts each client with a `backchannelLogoutURI` one
+   * logout token naming the user (`sub`, no `sid`). Rejects when there is no such user.
+   */
+  signOutEverywhere(user: { companyId: string; username: string } | { sub: string }): Promise<SignedOutEverywhere>;
   /** Stops the server (and its process, from CommonJS). */
   stop(): Promise<void>;
 }

@@ -50,6 +50,9 @@ function checkClient(client, index) {
     clientSecret: client.clientSecret,
     redirectURIs: client.redirectURIs.map((uri, i) => checkURL(uri, `${name}.redirectURIs[${i}]`)),
     ...(client.clientName === undefined ? {} : { clientName: client.clientName }),
+    ...(client.backchannelLogoutURI === undefined
+      ? {}
+      : { backchannelLogoutURI: checkURL(client.backchannelLogoutURI, `${name}.backchannelLogoutURI`) }),
   };
 }
 

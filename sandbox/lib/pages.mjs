@@ -1,4 +1,4 @@
-// The sandbox's HTML pages: sign-in, consent, error. Every dynamic value goes through escapeHtml.
+// The sandbox's HTML pages: sign-in, consent, sign-out, error. Every dynamic value goes through escapeHtml.
 
 export function escapeHtml(value) {
   return String(value ?? '')
@@ -107,5 +107,33 @@ export function errorPage(message) {
     'Error',
     `<h1>Something went wrong</h1>
 <p class="error" role="alert">${escapeHtml(message)}</p>`,
+  );
+}
+
+/**
+ * The page that signs a user out everywhere (a test and demo switch): a form for Company Id and
+ * Username, and after it what was done (`done`: the user's name, how many sessions ended, which apps
+ * heard of it) or why not (`error`).
+ */
+export function signOutEverywherePage({ done, error }) {
+  const result = done
+    ? `<p role="status">${escapeHtml(done.name)} is signed out everywhere: ${done.sessions} session(s) ended${
+        done.notified.length
+          ? `; told ${done.notified.map((app) => `${escapeHtml(app.clientID)} (${app.status || 'no answer'})`).join(', ')}`
+          : ''
+      }.</p>`
+    : '';
+  return layout(
+    'Sign out everywhere',
+    `<h1>Sign a user out everywhere</h1>
+<p>Ends every JustLogin session of the user, revokes their tokens and sends each app with a back-channel logout URI a logout token.</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}${result}
+<form method="post">
+  <label for="companyId">Company Id</label>
+  <input id="companyId" name="companyId" required autofocus>
+  <label for="username">Username</label>
+  <input id="username" name="username" required>
+  <button type="submit" class="primary">Sign out everywhere</button>
+</form>`,
   );
 }

@@ -14,6 +14,7 @@ export const ROUTES = {
   token: '/connect/token',
   userinfo: '/connect/userinfo',
   end_session: '/connect/endsession',
+  revocation: '/connect/revocation',
   jwks: '/.well-known/openid-configuration/jwks',
   pushed_authorization_request: '/connect/par',
 };
@@ -115,6 +116,10 @@ export function createProvider(options) {
       redirect_uris: client.redirectURIs,
       // After signing out at the end_session endpoint, back to the app's home page.
       post_logout_redirect_uris: [...new Set(client.redirectURIs.map((uri) => new URL('/', uri).href))],
+      // IdentityServer's back-channel logout: a logout token with the session's `sid` when it ends.
+      ...(client.backchannelLogoutURI
+        ? { backchannel_logout_uri: client.backchannelLogoutURI, backchannel_logout_session_required: true }
+        : {}),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
@@ -157,6 +162,10 @@ export function createProvider(options) {
     features: {
       ...(tokens.access === 'jwt' ? jwtAccessTokens : {}),
       devInteractions: { enabled: false },
+      // A client revokes its own tokens only; another client's are left alone with 200, as
+      // IdentityServer answers. Revoking a refresh token revokes its grant, access tokens included.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -171,6 +180,9 @@ export function createProvider(options) {
       },
     },
     clientBasedCORS: () => false,
+    // Back-channel logout tokens go to apps on this machine, which oidc-provider's guard against
+    // requests to special-use addresses (127.0.0.0/8 among them) would refuse.
+    fetch: (url, { dispatcher: _guard, ...init }) => fetch(url, init),
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = errorPage([out.error, out.error_description].filter(Boolean).join(': '));

@@ -12,6 +12,8 @@ import { interactionRoutes } from './interactions.mjs';
 import { createMemoryAdapter } from './memory-adapter.mjs';
 import optionsModule from './options.cjs';
 import { createProvider, generateSigningKey, loadProvider, ROUTES } from './provider.mjs';
+import { createSignOutEverywhere, endSessionGate, signOutRoutes } from './sign-out.mjs';
+import signOutCallModule from './sign-out-call.cjs';
 import { tokenGate } from './token-gate.mjs';
 import tokenRequestsModule from './token-requests.cjs';
 
@@ -92,6 +94,7 @@ export async function startSandbox(options) {
     tokenGate({ provider, accessTokens, forward: providerHandler, clientIDs, onTokenRequest: log.add }),
   );
   auth.use('/interaction', interactionRoutes(provider, accounts));
+  auth.get(ROUTES.end_session, endSessionGate);
   auth.use(providerHandler);
 
   const apiFaults = createApiFaults(faults.api);
@@ -100,6 +103,7 @@ export async function startSandbox(options) {
   app.use(AUTH_PATH, auth);
   app.use(apiRoutes({ accessTokens, accounts, faults: apiFaults }));
   if (faults.control) app.use(apiFaultRoutes(apiFaults));
+  app.use(signOutRoutes(createSignOutEverywhere(provider, clients), accounts));
   server.on('request', app);
   // With a data file, a stop lets the requests under way finish first, so that no answer is lost
   // whose effect (a refresh token spent) the file keeps.
@@ -118,6 +122,7 @@ export async function startSandbox(options) {
     tokens,
     tokenRequests: log.list,
     waitForTokenRequests: log.wait,
+    signOutEverywhere: (user) => signOutCallModule.signOutEverywhere(origin, user),
     stop() {
       stopped ??= (async () => {
         const closed = new Promise((resolve) => server.close(resolve));
