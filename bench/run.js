@@ -34,9 +34,10 @@ if (writeBaseline && (quick || only)) {
 // from round to round; ratios are taken within a round, so that a burst of
 // load from elsewhere on the machine falls on one round, not on one contender.
 // Sign-ins, whose CPU ratios are alarms, run in rounds of 5 blocks of 20 each,
-// and the quick form takes the median of 41 rounds: on this 2-core machine
-// under a load average of 6, six quick runs' ratios spread by 2–3 % (standard
-// deviation) around the full run's, well inside the alarm's 10 %.
+// and the quick form takes the median of 41 rounds: on this 2-core machine,
+// with a load average of 6 to 15 from other work, the quick form's ratios for
+// one build varied by 1.3 to 3.2 % (standard deviation of six runs), so the
+// alarm's 10 % is three of those deviations away.
 const plan = quick
   ? {
       signIn: { rounds: 41, block: 20, perRound: 100, warmUp: 1000 },
