@@ -58,12 +58,15 @@ const common = {
     '^passport-justlogin$': '<rootDir>/lib/index.ts',
     '^passport-justlogin/(fastify|koa)$': '<rootDir>/lib/frameworks/$1.ts',
     '^passport-justlogin/redis$': '<rootDir>/lib/redis/index.ts',
+    '^passport-justlogin/nestjs$': '<rootDir>/lib/nestjs/index.ts',
   },
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
-  collectCoverageFrom: ['lib/**/*.ts'],
+  // lib/nestjs is ES modules (NestJS 12 is ESM only), which Jest here cannot load: the NestJS example apps and the
+  // guide's recipe run it in their own processes (test/nest.test.ts, test/nest-fastify.test.ts, test/nestjs-guide.test.ts).
+  collectCoverageFrom: ['lib/**/*.ts', '!lib/nestjs/**'],
   coverageThreshold: { global: { lines: 90 } },
   coverageReporters: ['text-summary', 'text'],
   testTimeout: 30000,

@@ -3,6 +3,9 @@
 // shell blocks name only npm scripts and repository files that exist, and a block marked
 // `<!-- file: PATH -->` is that file verbatim (the file is run by its own test). Blocks marked
 // `<!-- snippet: NAME -->` are also run as programs (test/readme.test.ts, test/client/proxy.test.ts).
+// Blocks marked `<!-- recipe: NAME:PATH -->` are the files and commands of a project a guide builds from
+// `nest new` on: they import each other, so they compile in that project, which test/nestjs-guide.test.ts
+// builds from them and runs.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
@@ -57,6 +60,7 @@ function compilerOptions(javascript: boolean): ts.CompilerOptions {
       'passport-justlogin/fastify': [join(ROOT, 'lib', 'frameworks', 'fastify.ts')],
       'passport-justlogin/koa': [join(ROOT, 'lib', 'frameworks', 'koa.ts')],
       'passport-justlogin/redis': [join(ROOT, 'lib', 'redis', 'index.ts')],
+      'passport-justlogin/nestjs': [join(ROOT, 'lib', 'nestjs', 'index.ts')],
       ...(sandbox ? { [SANDBOX_MODULE]: [sandbox] } : {}),
     },
   };
@@ -202,7 +206,7 @@ it('shows each repository file verbatim where a block names it', () => {
 });
 
 describe('TypeScript blocks', () => {
-  const checked = blocks.filter((block) => !block.file && TYPESCRIPT.includes(block.lang));
+  const checked = blocks.filter((block) => !block.file && !block.recipe && TYPESCRIPT.includes(block.lang));
 
   it('compile standalone under --strict against the package types', () => {
     expect(checked.length).toBeGreaterThan(0);
@@ -248,12 +252,17 @@ describe('shell blocks', () => {
   const commands = blocks
     .filter((block) => SHELL.includes(block.lang))
     .flatMap((block) =>
-      shellCommands(block.code).map((command) => ({ where: block.where, command, snippet: block.snippet })),
+      shellCommands(block.code).map((command) => ({
+        where: block.where,
+        command,
+        // Run in a user's own project, not in this repository.
+        elsewhere: Boolean(block.snippet ?? block.recipe),
+      })),
     );
 
   it('run only npm scripts that exist', () => {
-    const missing = commands.flatMap(({ where, command }) =>
-      [...command.matchAll(/\bnpm (?:run(?:-script)? ([\w:-]+)|(test|start)\b)/g)]
+    const missing = commands.flatMap(({ where, command, elsewhere }) =>
+      [...(elsewhere ? [] : command.matchAll(/\bnpm (?:run(?:-script)? ([\w:-]+)|(test|start)\b)/g))]
         .map((match) => match[1] ?? match[2])
         .filter((script) => !(script in PACKAGE.scripts))
         .map((script) => `${where}: npm run ${script}`),
@@ -262,7 +271,8 @@ describe('shell blocks', () => {
     expect(missing).toEqual([]);
   });
 
-  // A block marked as a snippet runs in a user's own project (its test runs it there): its paths are that project's.
+  // A block marked as a snippet or recipe runs in a user's own project (its test runs it there): its paths and
+  // scripts are that project's.
   it('install passport-justlogin and justlogin-sandbox only from their tarballs: they are not on npm yet', () => {
     const names = PACKAGES.map(({ name }) => name);
     const fromRegistry = commands.filter(({ command }) => {
@@ -274,8 +284,8 @@ describe('shell blocks', () => {
   });
 
   it('name only repository files that exist', () => {
-    const missing = commands.flatMap(({ where, command, snippet }) =>
-      (snippet ? [] : repositoryPaths(command))
+    const missing = commands.flatMap(({ where, command, elsewhere }) =>
+      (elsewhere ? [] : repositoryPaths(command))
         .filter((path) => !existsInClone(path))
         .map((path) => `${where}: ${path}`),
     );

@@ -9,6 +9,7 @@ describeFastifyExample('the Fastify example', join(__dirname, '..', 'example-app
   passport: '@fastify/passport',
   profile: { id: DEMO_USERS[0].claims.sub, name: 'Alice Tan' },
   signedOut: { error: 'sign_in_required' },
+  refusedRefresh: { error: 'reauthentication_required' },
   refusedState: 403,
   unavailable: { error: 'justlogin_unavailable' },
 });

@@ -15,6 +15,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   frameworks: ['.', 'client', 'sign-in', 'renewal'],
   api: ['.', 'client', 'sign-in', 'renewal'],
   doctor: ['.', 'client'],
+  nestjs: ['.', 'client', 'sign-in', 'renewal', 'frameworks', 'api'],
 };
 
 /** Every .ts file of lib/, relative to it. */

@@ -1,9 +1,10 @@
-// The NestJS example (example-app/nest, an ESM app run as its own process) signing a demo user in
-// against the JustLogin sandbox, over HTTP as a browser would, and calling JustLogin's API (the
-// sandbox's) with the user's tokens, renewed when they have expired.
+// The NestJS example (example-app/nest, an ESM app run as its own process: JustLoginModule.forRootAsync,
+// JustLoginAuthGuard, SignedInGuard, JustLoginApi injected per request, JustLoginExceptionFilter, JustLoginSignOut,
+// on express-session) signing a demo user in against the JustLogin sandbox, over HTTP as a browser would, and
+// calling JustLogin's API (the sandbox's) with the user's tokens, renewed when they are due.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIn } from 'justlogin-sandbox';
+import { CookieJar, signIn } from 'justlogin-sandbox';
 import request from 'supertest';
 
 import { startExampleProcess, type ExampleProcess } from './support/example-process';
@@ -93,9 +94,8 @@ afterAll(async () => {
 describe('the NestJS example', () => {
   // One user's session, used by the tests below in order.
   let agent: request.Agent;
-  let signedInExpiresAt: number;
 
-  it('signs alice in; validate() gets params, so /profile shows an expiry from expires_in', async () => {
+  it('signs alice in through JustLoginAuthGuard; /profile (SignedInGuard, @JustLoginUser()) shows her and the expiry from expires_in', async () => {
     agent = request.agent(app.url);
     const before = Math.floor(Date.now() / 1000);
     const { response: done, callback } = await signInRecordingCallback(agent, '/auth/justlogin', alice);
@@ -119,26 +119,6 @@ describe('the NestJS example', () => {
     });
     expect(body.expiresAt).toBeGreaterThanOrEqual(before + ACCESS_TOKEN_TTL);
     expect(body.expiresAt).toBeLessThanOrEqual(after + ACCESS_TOKEN_TTL);
-    signedInExpiresAt = body.expiresAt ?? 0;
-  });
-
-  it('/refresh renews the tokens through JustLoginRefresher.fromStrategy and keeps the rotated refresh token', async () => {
-    // The sandbox rotates refresh tokens (each one usable once): the second renewal only succeeds
-    // when the first one's new refresh token was stored in the session.
-    const first = await agent.post('/refresh');
-    expect(first.status).toBe(200);
-    const second = await agent.post('/refresh');
-    expect(second.status).toBe(200);
-    await sandbox.waitForTokenRequests(3);
-    expect(sandbox.tokenRequests.slice(1)).toEqual([
-      'token-request grant_type=refresh_token status=200',
-      'token-request grant_type=refresh_token status=200',
-    ]);
-
-    const { expiresAt } = second.body as ProfileBody;
-    expect(expiresAt).toBeGreaterThanOrEqual(signedInExpiresAt);
-    const profile = await agent.get('/profile');
-    expect((profile.body as ProfileBody).expiresAt).toBe(expiresAt);
   });
 
   it("GET /people pages through alice's colleagues with JustLogin's API, without renewing tokens that are not due", async () => {
@@ -179,32 +159,71 @@ describe('the NestJS example', () => {
     }
   });
 
-  it('answers 401 on the callback when the user says No, and stays signed out', async () => {
+  it('sends the browser to failureRedirect when the user says No on the callback, and stays signed out', async () => {
     const stranger = request.agent(app.url);
     const { response: done, callback } = await signInRecordingCallback(stranger, '/auth/justlogin', alice, false);
     expect(callback.params.get('error')).toBe('access_denied');
-    expect(done.status).toBe(401);
-    expect((await stranger.get('/profile')).status).toBe(401);
+    expect(done.status).toBe(302);
+    expect(done.headers.location).toBe('/?sign-in=failed');
+    const profile = await stranger.get('/profile');
+    expect(profile.status).toBe(302);
+    expect(profile.headers.location).toBe('/auth/justlogin');
   });
 
-  it('answers 401 on /profile, /refresh and /people without a session', async () => {
-    expect((await request(app.url).get('/profile')).status).toBe(401);
-    expect((await request(app.url).post('/refresh')).status).toBe(401);
-    expect((await request(app.url).get('/people')).status).toBe(401);
+  it('sends a visitor to the sign-in from /profile (signInRedirect), and answers 401 on /people (JustLoginExceptionFilter)', async () => {
+    const profile = await request(app.url).get('/profile');
+    expect(profile.status).toBe(302);
+    expect(profile.headers.location).toBe('/auth/justlogin');
+    const people = await request(app.url).get('/people');
+    expect(people.status).toBe(401);
+    expect(people.body).toEqual({ statusCode: 401, message: 'Sign in with JustLogin again', error: 'Unauthorized' });
+    // The controller's JustLoginApi is only built when used: the guard answers first.
+    const person = await request(app.url).get(`/people/${alice.claims.UserGUID}`);
+    expect(person.status).toBe(302);
+    expect(person.headers.location).toBe('/auth/justlogin');
   });
 
-  it('answers 503 on /refresh and /people while JustLogin is down, and keeps the user signed in with the same tokens', async () => {
+  it('answers 502 when JustLogin refuses the call, without its text', async () => {
+    const unknown = await agent.get(`/people/${'0'.repeat(32)}`);
+    expect(unknown.status).toBe(502);
+    expect(unknown.body).toEqual({
+      statusCode: 502,
+      message: 'JustLogin sent an answer that cannot be used',
+      error: 'Bad Gateway',
+    });
+  });
+
+  it('answers 503 on /people and on a sign-in callback while JustLogin is down, and keeps the user signed in with the same tokens', async () => {
     const before = (await agent.get('/profile')).body as ProfileBody;
+    const cookies = new CookieJar();
+    const start = `${app.url}/auth/justlogin`;
+    const pending = await signIn({ start, cookies, ...DEMO_USERS[1], followCallback: false });
     await sandbox.stop();
 
-    const refresh = await agent.post('/refresh');
-    expect(refresh.status).toBe(503);
+    const callback = await request(app.url)
+      .get(pending.pathname + pending.search)
+      .set('cookie', cookies.header(start));
+    expect(callback.status).toBe(503);
+
     const people = await agent.get('/people');
     expect(people.status).toBe(503);
-    expect(people.body).toEqual({ statusCode: 503, message: "JustLogin's API is not answering right now" });
+    expect(people.body).toEqual({
+      statusCode: 503,
+      message: 'JustLogin is not answering; try again shortly',
+      error: 'Service Unavailable',
+    });
     const after = await agent.get('/profile');
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before);
+  });
+
+  it('signs out on POST /auth/sign-out: 303 to /, and the session no longer holds alice', async () => {
+    const signedOut = await agent.post('/auth/sign-out');
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.headers.location).toBe('/');
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(302);
+    expect(profile.headers.location).toBe('/auth/justlogin');
   });
 });
 
@@ -229,29 +248,46 @@ describe("the NestJS example when alice's access token has expired", () => {
     return (profile.body as ProfileBody).expiresAt ?? 0;
   }
 
-  it('GET /people renews them once, answers, and leaves the renewed tokens in the session', async () => {
+  // Renewing a spent refresh token again would be answered from the refresher's memory, without a request: a new
+  // request at the sandbox each time shows that the session held the rotated refresh token.
+  it('GET /people renews them through the injected JustLoginApi and saves them in the session', async () => {
     const signedIn = await sessionExpiresAt();
+    await example.sandbox.waitForTokenRequests(2);
+    expect(renewals(example.sandbox)).toEqual(['token-request grant_type=refresh_token status=200']);
     await untilPast(signedIn);
-    expect(renewals(example.sandbox)).toHaveLength(0);
 
     const people = await agent.get('/people');
     expect(people.status).toBe(200);
     expect((people.body as PeoplePage).people).toHaveLength(20);
-    await example.sandbox.waitForTokenRequests(2);
-    expect(renewals(example.sandbox)).toEqual(['token-request grant_type=refresh_token status=200']);
+    await example.sandbox.waitForTokenRequests(3);
     const renewed = await sessionExpiresAt();
     expect(renewed).toBeGreaterThan(signedIn);
+    await example.sandbox.waitForTokenRequests(4);
+    expect(renewals(example.sandbox)).toEqual(Array(3).fill('token-request grant_type=refresh_token status=200'));
+  });
 
-    // The session holds the rotated refresh token: the next due renewal is a new one at the sandbox
-    // (renewing the spent one again would be answered from the refresher's memory, without a request).
-    await untilPast(renewed);
-    expect((await agent.get('/people').query({ page: 2 })).status).toBe(200);
-    await example.sandbox.waitForTokenRequests(3);
-    expect(renewals(example.sandbox)).toEqual([
-      'token-request grant_type=refresh_token status=200',
-      'token-request grant_type=refresh_token status=200',
-    ]);
-    expect(await sessionExpiresAt()).toBeGreaterThan(renewed);
+  it('GET /profile renews them through SignedInGuard and saves them in the session, each time with the rotated refresh token', async () => {
+    const before = renewals(example.sandbox).length;
+    const first = await sessionExpiresAt();
+    const second = await sessionExpiresAt();
+    await example.sandbox.waitForTokenRequests(before + 3);
+    expect(renewals(example.sandbox).slice(before)).toEqual(
+      Array(2).fill('token-request grant_type=refresh_token status=200'),
+    );
+    expect(second).toBeGreaterThanOrEqual(first);
+  });
+
+  it('GET /people/:guid behind SignedInGuard: the injected JustLoginApi is built from the tokens the guard renewed', async () => {
+    const before = renewals(example.sandbox).length;
+    const person = await agent.get(`/people/${alice.claims.UserGUID}`);
+    expect(person.status).toBe(200);
+    expect(person.body).toEqual({ name: 'Alice Tan' });
+    // The guard renews, then the client renews what the guard saved (due again: they live 1 s). A client built
+    // before the guard ran would hold the spent refresh token, which the refresher's memory answers without a request.
+    await example.sandbox.waitForTokenRequests(before + 3);
+    expect(renewals(example.sandbox).slice(before)).toEqual(
+      Array(2).fill('token-request grant_type=refresh_token status=200'),
+    );
   });
 });
 

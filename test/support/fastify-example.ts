@@ -21,6 +21,8 @@ export interface FastifyExampleAnswers {
   profile: Record<string, unknown>;
   /** The body of /profile once signed out. */
   signedOut: Record<string, unknown>;
+  /** The body of /profile when JustLogin refuses the refresh token. */
+  refusedRefresh: Record<string, unknown>;
   /** The status of a callback whose state is wrong or used. */
   refusedState: number;
   /** The body of /profile while JustLogin is down. */
@@ -75,7 +77,7 @@ export function describeFastifyExample(name: string, main: string, expected: Fas
       const from = example.sandbox.tokenRequests.length;
       const refused = await request(otherInstance).get('/profile').set('cookie', signedInCookie);
       expect(refused.status).toBe(401);
-      expect(refused.body).toEqual({ error: 'reauthentication_required' });
+      expect(refused.body).toEqual(expected.refusedRefresh);
       expect(await example.tokenRequests(from, 1)).toEqual(['token-request grant_type=refresh_token status=400']);
       const cleared = ([] as string[]).concat(refused.headers['set-cookie'] ?? []).join('; ');
       const after = await request(otherInstance).get('/profile').set('cookie', cleared.split(';')[0]);

@@ -36,12 +36,17 @@ export interface CodeBlock {
   file?: string;
   /** `<!-- snippet: NAME -->`: the block is run as a program by a test. */
   snippet?: string;
+  /**
+   * `<!-- recipe: NAME:PATH -->`: the block is the file PATH (or, for a shell block, commands) of the project a
+   * guide builds, which a test builds from the guide's blocks, e.g. `nestjs-express:src/main.ts`.
+   */
+  recipe?: { name: string; path: string };
 }
 
 /** Every fenced code block of `doc` (a path relative to the repository root). */
 export function codeBlocks(doc: string): CodeBlock[] {
   const text = readFileSync(join(ROOT, doc), 'utf8');
-  const fence = /(?:<!-- (file|snippet): (\S+) -->\s*)?^```(\w*)[^\n]*\n([\s\S]*?)^```$/gm;
+  const fence = /(?:<!-- (file|snippet|recipe): (\S+) -->\s*)?^```(\w*)[^\n]*\n([\s\S]*?)^```$/gm;
   return [...text.matchAll(fence)].map((match) => {
     const [, marker, value, lang, code] = match;
     const line = text.slice(0, match.index + match[0].indexOf('```')).split('\n').length;
@@ -51,8 +56,26 @@ export function codeBlocks(doc: string): CodeBlock[] {
       code,
       ...(marker === 'file' ? { file: value } : {}),
       ...(marker === 'snippet' ? { snippet: value } : {}),
+      ...(marker === 'recipe' ? { recipe: recipeOf(value) } : {}),
     };
   });
+}
+
+/** `NAME:PATH` of a recipe marker. */
+function recipeOf(value: string): { name: string; path: string } {
+  const colon = value.indexOf(':');
+  if (colon < 1) throw new Error(`<!-- recipe: ${value} --> is not NAME:PATH`);
+  return { name: value.slice(0, colon), path: value.slice(colon + 1) };
+}
+
+/** The blocks of `doc` that make up the recipe `name`, by path. */
+export function recipeFiles(doc: string, name: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const block of codeBlocks(doc)) {
+    if (block.recipe?.name === name) files.set(block.recipe.path, block.code);
+  }
+  if (files.size === 0) throw new Error(`${doc} has no recipe "${name}"`);
+  return files;
 }
 
 /** The commands of a shell block: `\` continuations joined, comments and blank lines dropped. */

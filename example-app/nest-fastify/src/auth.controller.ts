@@ -1,28 +1,40 @@
-import { Controller, Get, Redirect, Req, UseGuards } from '@nestjs/common';
-
-import { JustLoginGuard, SignedInGuard } from './auth.guards.js';
-import type { SessionUser } from './justlogin.strategy.js';
+import { Controller, Get, Post, Redirect, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { JustLoginAuthGuard, JustLoginSignOut, JustLoginUser, SignedInGuard } from 'passport-justlogin/nestjs';
 
 @Controller()
 export class AuthController {
+  constructor(private readonly justLogin: JustLoginSignOut) {}
+
   @Get('auth/justlogin')
-  @UseGuards(JustLoginGuard)
+  @UseGuards(JustLoginAuthGuard)
   signIn(): void {
-    // Not reached: the guard redirects to JustLogin.
+    // Not reached: the guard sends the browser to JustLogin.
   }
 
   @Get('auth/justlogin/callback')
-  @UseGuards(JustLoginGuard)
+  @UseGuards(JustLoginAuthGuard)
   @Redirect('/profile')
   callback(): void {
     // The guard signed the user in.
   }
 
-  // The tokens were renewed before this runs when they were about to expire (main.ts).
+  // The tokens were renewed and saved in the session cookie first when they were about to expire.
   @Get('profile')
   @UseGuards(SignedInGuard)
-  profile(@Req() req: { user: SessionUser }) {
-    const { id, name, username, company, tokens } = req.user;
-    return { id, name, username, company, expiresAt: tokens.expiresAt };
+  profile(@JustLoginUser() { profile, tokens }: JustLoginUser) {
+    return {
+      id: profile.id,
+      name: profile.displayName,
+      username: profile.username,
+      company: profile.companyName,
+      expiresAt: tokens.expiresAt,
+    };
+  }
+
+  @Post('auth/sign-out')
+  @Redirect()
+  signOut(@Req() request: FastifyRequest) {
+    return this.justLogin.signOut(request);
   }
 }

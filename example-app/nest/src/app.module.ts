@@ -1,21 +1,28 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { JustLoginExceptionFilter, JustLoginModule } from 'passport-justlogin/nestjs';
 
 import { AuthController } from './auth.controller.js';
-import { APP_CONFIG, loadConfig } from './config.js';
-import { JustLoginApiService } from './justlogin-api.service.js';
-import { refresherProvider } from './justlogin-refresher.js';
-import { JustLoginAuth } from './justlogin.strategy.js';
+import { APP_CONFIG, ConfigModule, type AppConfig } from './config.js';
 import { PeopleController } from './people.controller.js';
-import { SessionSerializer } from './session.serializer.js';
 
 @Module({
-  controllers: [AuthController, PeopleController],
-  providers: [
-    { provide: APP_CONFIG, useFactory: () => loadConfig() },
-    JustLoginAuth,
-    SessionSerializer,
-    refresherProvider,
-    JustLoginApiService,
+  imports: [
+    JustLoginModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [APP_CONFIG],
+      useFactory: ({ clientID, clientSecret, callbackURL, baseURL }: AppConfig) => ({
+        clientID,
+        clientSecret,
+        callbackURL,
+        baseURL, // unset: JustLogin production
+        failureRedirect: '/?sign-in=failed',
+        signInRedirect: '/auth/justlogin',
+      }),
+    }),
   ],
+  controllers: [AuthController, PeopleController],
+  // JustLogin's errors as answers: 401 (and signed out), 503, 502.
+  providers: [{ provide: APP_FILTER, useClass: JustLoginExceptionFilter }],
 })
 export class AppModule {}

@@ -1,76 +1,40 @@
-import {
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Post,
-  Redirect,
-  Req,
-  ServiceUnavailableException,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Post, Redirect, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import type { JustLoginRefresher } from 'passport-justlogin';
-
-import { JustLoginGuard, SignedInGuard } from './auth.guards.js';
-import { JUSTLOGIN_REFRESHER } from './justlogin-refresher.js';
-import type { SessionUser } from './justlogin.strategy.js';
+import { JustLoginAuthGuard, JustLoginSignOut, JustLoginUser, SignedInGuard } from 'passport-justlogin/nestjs';
 
 @Controller()
 export class AuthController {
-  // JustLoginRefresher.fromStrategy: same client, token endpoint and timeout as the strategy.
-  constructor(@Inject(JUSTLOGIN_REFRESHER) private readonly refresher: JustLoginRefresher) {}
+  constructor(private readonly justLogin: JustLoginSignOut) {}
 
   @Get('auth/justlogin')
-  @UseGuards(JustLoginGuard)
+  @UseGuards(JustLoginAuthGuard)
   signIn(): void {
-    // Not reached: the guard redirects to JustLogin.
+    // Not reached: the guard sends the browser to JustLogin.
   }
 
   @Get('auth/justlogin/callback')
-  @UseGuards(JustLoginGuard)
+  @UseGuards(JustLoginAuthGuard)
   @Redirect('/profile')
   callback(): void {
     // The guard signed the user in.
   }
 
+  // The tokens were renewed and saved in the session first when they were about to expire.
   @Get('profile')
   @UseGuards(SignedInGuard)
-  profile(@Req() req: Request) {
-    const user = req.user as SessionUser;
+  profile(@JustLoginUser() { profile, tokens }: JustLoginUser) {
     return {
-      id: user.id,
-      name: user.name,
-      username: user.username,
-      company: user.company,
-      expiresAt: user.tokens.expiresAt,
+      id: profile.id,
+      name: profile.displayName,
+      username: profile.username,
+      company: profile.companyName,
+      expiresAt: tokens.expiresAt,
     };
   }
 
-  @Post('refresh')
-  @HttpCode(200)
-  @UseGuards(SignedInGuard)
-  async refresh(@Req() req: Request) {
-    const user = req.user as SessionUser;
-    const { refreshToken, accessToken } = user.tokens;
-    if (!refreshToken) throw new UnauthorizedException('Sign in again');
-    try {
-      // Store the result: JustLogin may rotate the refresh token (each one usable once).
-      user.tokens = await this.refresher.refresh({ refreshToken, accessToken });
-    } catch (err) {
-      const { code, retryable } = err as { code?: string; retryable?: boolean };
-      if (code === 'invalid_grant') {
-        // The refresh token expired, was revoked or was already used: the user must sign in again.
-        await new Promise<void>((resolve, reject) =>
-          req.logout((error?: Error) => (error ? reject(error) : resolve())),
-        );
-        throw new UnauthorizedException('Sign in again');
-      }
-      // Timeout, connection failure, 5xx: the tokens are unchanged; try again later.
-      if (retryable) throw new ServiceUnavailableException('JustLogin is not answering right now');
-      throw err;
-    }
-    return { expiresAt: user.tokens.expiresAt };
+  @Post('auth/sign-out')
+  @Redirect()
+  signOut(@Req() req: Request) {
+    return this.justLogin.signOut(req);
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Module } from '@nestjs/common';
 
 /** The app's settings, read from the environment once at start-up. */
 export interface AppConfig {
@@ -33,3 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionSecret: env.SESSION_SECRET || randomBytes(32).toString('hex'),
   };
 }
+
+/** Provides the {@link AppConfig}: JustLoginModule.forRootAsync injects it. */
+@Module({ providers: [{ provide: APP_CONFIG, useFactory: () => loadConfig() }], exports: [APP_CONFIG] })
+export class ConfigModule {}

@@ -11,7 +11,7 @@ const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger
 const config = app.get<AppConfig>(APP_CONFIG);
 app.disable('x-powered-by');
 
-// The session keeps the sign-in state (CSRF state, PKCE verifier) and the signed-in user.
+// The session keeps the sign-in state (CSRF state, PKCE verifier) and the signed-in user with their tokens.
 app.use(
   session({
     secret: config.sessionSecret,

@@ -3,33 +3,31 @@ import {
   Controller,
   DefaultValuePipe,
   Get,
+  Param,
   ParseIntPipe,
   Query,
-  Req,
-  UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import type { Request } from 'express';
-
-import { SignedInGuard } from './auth.guards.js';
-import { JustLoginApiErrorFilter } from './justlogin-api.filter.js';
-import { JustLoginApiService } from './justlogin-api.service.js';
+import { JustLoginApi } from 'passport-justlogin';
+import { SignedInGuard } from 'passport-justlogin/nestjs';
 
 /** Colleagues a page. */
 const PAGE_SIZE = 20;
 const MAX_PAGE = 10_000;
 
-@Controller()
-@UseGuards(SignedInGuard)
-@UseFilters(JustLoginApiErrorFilter)
+@Controller('people')
 export class PeopleController {
-  constructor(private readonly justLogin: JustLoginApiService) {}
+  // One client a request, bound to the signed-in user's tokens; it renews them when due and saves them in the session.
+  constructor(private readonly justLogin: JustLoginApi) {}
 
-  /** A page of the signed-in user's colleagues (everyone in their company), from JustLogin's API. */
-  @Get('people')
-  async people(@Req() req: Request, @Query('page', new DefaultValuePipe(1), ParseIntPipe) page: number) {
+  /**
+   * A page of the signed-in user's colleagues (everyone in their company), from JustLogin's API. No guard: the
+   * client renews the tokens itself, and JustLoginExceptionFilter answers 401 for a visitor who is not signed in.
+   */
+  @Get()
+  async people(@Query('page', new DefaultValuePipe(1), ParseIntPipe) page: number) {
     if (page < 1 || page > MAX_PAGE) throw new BadRequestException(`page must be from 1 to ${MAX_PAGE}`);
-    const { items, pagination } = await this.justLogin.forRequest(req).employees.listPage({
+    const { items, pagination } = await this.justLogin.employees.listPage({
       include: ['department', 'employment'],
       limit: PAGE_SIZE,
       page,
@@ -45,5 +43,14 @@ export class PeopleController {
       totalCount: pagination.totalCount,
       hasNext: pagination.hasNext,
     };
+  }
+
+  /** One colleague, behind SignedInGuard (a visitor is sent to sign in); a GUID JustLogin does not know: 502. */
+  @Get(':guid')
+  @UseGuards(SignedInGuard)
+  async person(@Param('guid') guid: string) {
+    if (!/^[0-9a-f]{32}$/i.test(guid)) throw new BadRequestException('not a JustLogin GUID');
+    const employee = await this.justLogin.employees.get(guid);
+    return { name: employee.fullName };
   }
 }
