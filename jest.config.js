@@ -35,6 +35,7 @@ const UNIT_NAMES = [
   'renewal/memory-order',
   'renewal/refresher',
   'renewal/refresher-work',
+  'renewal/renewal-channel',
   'renewal/single-flight',
   'sealed',
   'secrets',

@@ -7,6 +7,7 @@ import {
   type JustLoginClientOptions,
   type JustLoginClientReference,
 } from '../client/client';
+import { reportRenewal, type JustLoginRenewalMessage } from '../diagnostics';
 import { NoRefreshTokenError } from '../errors';
 import { readOptions, rules, type OptionRule, type OptionSpec } from '../client/options';
 import { RenewalMemory, refreshTokenKey } from './memory';
@@ -152,38 +153,63 @@ export class JustLoginRefresher {
    * refresh token the new one is returned, otherwise the one used is kept;
    * `idToken` and `scope` are kept too when the answer has none. When
    * `refreshToken` was already renewed within `graceMs`, the newest tokens
-   * known are returned without a request.
+   * known are returned without a request. Published on `passport-justlogin:renewal`.
    *
    * @example
    * const next = await refresher.refresh({ refreshToken: tokens.refreshToken, accessToken: tokens.accessToken });
    * // next.accessToken, next.refreshToken, next.expiresAt
    */
   refresh(params: RefreshParams): Promise<JustLoginTokenSet> {
-    return this.#refresh(params, { canWait: false });
+    return this.#observed(params, { canWait: false });
   }
 
-  async #refresh(params: RefreshParams, runOptions: CoordinatedRunOptions): Promise<JustLoginTokenSet> {
+  /** {@link refresh}, its outcome published on `passport-justlogin:renewal`. */
+  async #observed(params: RefreshParams, runOptions: CoordinatedRunOptions): Promise<JustLoginTokenSet> {
+    const report: RenewalReport = { outcome: 'renewed', source: 'process', coordinating: false };
+    try {
+      const tokens = await this.#refresh(params, runOptions, report);
+      reportRenewal(report.outcome, report.source);
+      return tokens;
+    } catch (error) {
+      // Only the coordinator brings a failure from another instance.
+      reportRenewal('failed', report.coordinating && !MADE_HERE.has(error as object) ? 'redis' : 'process', error);
+      throw error;
+    }
+  }
+
+  async #refresh(
+    params: RefreshParams,
+    runOptions: CoordinatedRunOptions,
+    report: RenewalReport,
+  ): Promise<JustLoginTokenSet> {
     const { refreshToken } = params;
     if (typeof refreshToken !== 'string' || !refreshToken) throw new NoRefreshTokenError();
     const operations = clientOperations(this.client);
     const key = refreshTokenKey(refreshToken);
     let tokens = this.#memory.recall(refreshToken, key);
+    if (tokens) report.outcome = 'remembered';
     if (!tokens) {
       // Fetched before the coordinator's lock is taken, so that under it the token request is the
       // only request: the lock need outlive `timeout` once, not once per request.
       await operations.prepareRefreshChecks();
       let renewedHere = false;
+      report.coordinating = true;
       tokens = await this.#coordinator.run(
         key,
-        async () => {
+        madeHereBy(async () => {
           const renewed = await this.#renew(params);
           // Remembered before the coordinator lets the next caller in.
           this.#memory.remember(refreshToken, renewed, key);
           renewedHere = true;
           return renewed;
-        },
+        }),
         runOptions,
       );
+      report.coordinating = false;
+      if (!renewedHere) {
+        report.outcome = 'waited';
+        if (!MADE_HERE.has(tokens)) report.source = 'redis';
+      }
       if (!renewedHere) this.#memory.remember(refreshToken, tokens, key); // renewed by another instance
     }
     // Checked by every caller, after the renewal is remembered and published and the lock released.
@@ -212,11 +238,15 @@ export class JustLoginRefresher {
   async ensureFresh(tokens: JustLoginTokenSet, options: EnsureFreshOptions = {}): Promise<JustLoginTokenSet> {
     const { skewMs } = readOptions<{ skewMs: number }>('JustLoginRefresher.ensureFresh', options, ENSURE_FRESH_OPTIONS);
     if (!isExpired(tokens, skewMs)) return tokens;
-    if (!tokens.refreshToken) throw new NoRefreshTokenError();
+    if (!tokens.refreshToken) {
+      const missing = new NoRefreshTokenError();
+      reportRenewal('failed', 'process', missing);
+      throw missing;
+    }
     const { refreshToken, accessToken, idToken, scope } = tokens;
     const canWait = !isExpired(tokens, 0);
     try {
-      return await this.#refresh({ refreshToken, accessToken, idToken, scope }, { canWait });
+      return await this.#observed({ refreshToken, accessToken, idToken, scope }, { canWait });
     } catch (error) {
       // JustLogin or the coordinator cannot renew right now: a valid access token still serves.
       if (canWait && (error as { retryable?: unknown } | null)?.retryable === true) return tokens;
@@ -235,6 +265,27 @@ export class JustLoginRefresher {
     if (response.scope === undefined && scope) tokens.scope = scope;
     return tokens;
   }
+}
+
+/** Where a renewal's tokens, or its failure, came from, as the refresher learns it. */
+interface RenewalReport extends Pick<JustLoginRenewalMessage, 'outcome' | 'source'> {
+  /** True while the coordinator runs the renewal: a failure then may come from another instance. */
+  coordinating: boolean;
+}
+
+/** Token sets renewed, and errors of renewals that failed, in this process: the coordinator's others came from elsewhere. */
+const MADE_HERE = new WeakSet<object>();
+
+/** `task`, what it resolves or rejects with noted as made in this process. */
+function madeHereBy(task: () => Promise<JustLoginTokenSet>): () => Promise<JustLoginTokenSet> {
+  const note = <T>(made: T): T => {
+    if (typeof made === 'object' && made !== null) MADE_HERE.add(made);
+    return made;
+  };
+  return () =>
+    task().then(note, (error: unknown) => {
+      throw note(error);
+    });
 }
 
 /**
