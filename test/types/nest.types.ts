@@ -1,5 +1,5 @@
-// Type tests: JustLoginStrategy inside @nestjs/passport's PassportStrategy mixin, as in
-// example-app/nest. (@nestjs/passport is ESM-only; this CommonJS-mode file only imports its types.)
+// Type tests: JustLoginStrategy inside @nestjs/passport's PassportStrategy mixin, for an app that
+// sets up @nestjs/passport itself (docs/testing-your-app.md). (@nestjs/passport is ESM-only; this CommonJS-mode file only imports its types.)
 import type { PassportStrategy as PassportStrategyMixin } from '@nestjs/passport' with { 'resolution-mode': 'import' };
 
 import {

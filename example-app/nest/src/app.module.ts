@@ -4,7 +4,7 @@ import { JustLoginExceptionFilter, JustLoginModule } from 'passport-justlogin/ne
 
 import { AuthController } from './auth.controller.js';
 import { APP_CONFIG, ConfigModule, type AppConfig } from './config.js';
-import { PeopleController } from './people.controller.js';
+import { PeopleModule } from './people.module.js';
 
 @Module({
   imports: [
@@ -20,8 +20,9 @@ import { PeopleController } from './people.controller.js';
         signInRedirect: '/auth/justlogin',
       }),
     }),
+    PeopleModule,
   ],
-  controllers: [AuthController, PeopleController],
+  controllers: [AuthController],
   // JustLogin's errors as answers: 401 (and signed out), 503, 502.
   providers: [{ provide: APP_FILTER, useClass: JustLoginExceptionFilter }],
 })
