@@ -199,13 +199,6 @@ export class JustLoginStrategy extends OAuth2Strategy {
   private readonly _pkce: boolean;
   /** @internal The authorize endpoint without its query, and its query's parameters. */
   private readonly _authorizeAt: { endpoint: string; query: ParsedUrlQueryInput };
-  /**
-   * @internal The callback URL resolved last and its base (`undefined`: absolute); most requests
-   * resolve the same. An object of its own: passport authenticates on an `Object.create` of the strategy.
-   */
-  private readonly _lastCallbackURL: {
-    resolved?: { callbackURL: string; base: string | undefined; href: string | null };
-  } = {};
 
   // One signature per options form: an inline callback is typed by the form with as many
   // parameters (`passReqToCallback` and `skipUserProfile` pick the signature).
@@ -443,20 +436,11 @@ export class JustLoginStrategy extends OAuth2Strategy {
    */
   private _callbackURLFor(req: PassportRequestLike, options: Params): string | undefined | null {
     const callbackURL = typeof options.callbackURL === 'string' ? options.callbackURL : this._callbackURLOption;
-    if (!callbackURL) return callbackURL;
-    const last = this._lastCallbackURL;
-    const known = last.resolved?.callbackURL === callbackURL ? last.resolved : undefined;
-    if (known ? known.base === undefined : URL.canParse(callbackURL)) {
-      if (!known) last.resolved = { callbackURL, base: undefined, href: callbackURL };
-      return callbackURL;
-    }
+    if (!callbackURL || URL.canParse(callbackURL)) return callbackURL;
     // A reference that starts with a slash keeps only the scheme and host of its base.
     const origin = requestOrigin(req, this._proxy);
     const base = /^[/\\]/.test(callbackURL) ? origin : `${origin}${req.url ?? ''}`;
-    if (known?.base === base) return known.href;
-    const href = URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
-    last.resolved = { callbackURL, base, href };
-    return href;
+    return URL.canParse(callbackURL, base) ? new URL(callbackURL, base).href : null;
   }
 
   /**
