@@ -71,7 +71,8 @@ export interface JustLoginApiRequestOptions {
 }
 
 const refresherRule: OptionRule = (value, options) =>
-  (rules.withMethods('refresh')(value, options) ?? clientRule((value as { client?: unknown }).client, options))
+  (rules.withMethods('refresh', 'ensureFresh')(value, options) ??
+  clientRule((value as { client?: unknown }).client, options))
     ? 'must be a JustLoginRefresher (`new JustLoginRefresher(…)` or `JustLoginRefresher.fromStrategy(strategy)`)'
     : undefined;
 

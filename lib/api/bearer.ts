@@ -15,12 +15,12 @@ export type OnTokens = (tokens: JustLoginTokenSet) => void | Promise<void>;
 export class BearerTokens {
   #tokens: JustLoginTokenSet;
   #renewing?: Promise<JustLoginTokenSet>;
-  readonly #refresher: Pick<JustLoginRefresher, 'refresh'>;
+  readonly #refresher: Pick<JustLoginRefresher, 'refresh' | 'ensureFresh'>;
   readonly #onTokens?: OnTokens;
   readonly #skewMs: number;
 
   constructor(
-    refresher: Pick<JustLoginRefresher, 'refresh'>,
+    refresher: Pick<JustLoginRefresher, 'refresh' | 'ensureFresh'>,
     tokens: JustLoginTokenSet,
     onTokens: OnTokens | undefined,
     skewMs: number,
@@ -35,30 +35,37 @@ export class BearerTokens {
     return this.#tokens;
   }
 
-  /** The tokens to call with: the current ones, renewed first when the access token expires within the skew. */
+  /**
+   * The tokens to call with: the current ones, renewed first when the access token expires within
+   * the skew (as `ensureFresh` does: while JustLogin cannot renew, a still-valid one serves).
+   */
   fresh(): Promise<JustLoginTokenSet> {
     if (this.#renewing) return this.#renewing;
     if (!isExpired(this.#tokens, this.#skewMs)) return Promise.resolve(this.#tokens);
-    return this.#renew(this.#tokens);
+    return this.#renew(this.#tokens, true);
   }
 
   /** The tokens to call with after JustLogin refused `used` with a 401: renewed, unless that happened meanwhile. */
   afterRefusal(used: JustLoginTokenSet): Promise<JustLoginTokenSet> {
     if (this.#renewing) return this.#renewing;
     if (this.#tokens !== used) return Promise.resolve(this.#tokens);
-    return this.#renew(used);
+    return this.#renew(used, false);
   }
 
-  #renew(from: JustLoginTokenSet): Promise<JustLoginTokenSet> {
+  /** Renews `from`: ahead of expiry (`ensureFresh`, which may hand `from` back), or because JustLogin refused it. */
+  #renew(from: JustLoginTokenSet, ahead: boolean): Promise<JustLoginTokenSet> {
     const renewing = (async () => {
       let next: JustLoginTokenSet;
       try {
         if (!from.refreshToken) throw new NoRefreshTokenError();
         const { refreshToken, accessToken, idToken, scope } = from;
-        next = await this.#refresher.refresh({ refreshToken, accessToken, idToken, scope });
+        next = ahead
+          ? await this.#refresher.ensureFresh(from, { skewMs: this.#skewMs })
+          : await this.#refresher.refresh({ refreshToken, accessToken, idToken, scope });
       } catch (error) {
         throw renewalFailed(error);
       }
+      if (next === from) return from; // put off: JustLogin could not renew, the access token still serves
       await this.#onTokens?.(next);
       this.#tokens = next;
       return next;

@@ -624,6 +624,16 @@ describe('renewal', () => {
     expect(error).toMatchObject({ code: 'EHTTPSTATUS', status: 503, retryable: true, reauthenticate: false });
   });
 
+  it('while JustLogin cannot renew, a due access token that is still valid serves the call', async () => {
+    server.reply((request) => (request.url.startsWith(TOKEN_PATH) ? { status: 503 } : { body: {} }));
+    const onTokens = jest.fn();
+    const api = apiWith({ tokens: freshTokens({ expiresAt: nowSeconds() + 30 }), onTokens }); // due, still valid
+    await api.employees.get(USER);
+    expect(tokenRequests()).toHaveLength(1);
+    expect(apiRequests().map((request) => request.headers.authorization)).toEqual([`Bearer ${ACCESS_TOKEN}`]);
+    expect(onTokens).not.toHaveBeenCalled();
+  });
+
   it('when onTokens throws, the call rejects with its error and the tokens stay; the next call saves them', async () => {
     const saveFailed = new Error('session store down');
     const onTokens = jest.fn().mockRejectedValueOnce(saveFailed).mockResolvedValue(undefined);
