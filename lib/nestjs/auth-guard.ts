@@ -25,12 +25,17 @@ import { JUSTLOGIN_CONTEXT, type JustLoginContext } from './context.js';
  */
 @Injectable()
 export class JustLoginAuthGuard extends AuthGuard('justlogin') {
+  readonly #justLogin: JustLoginContext;
+  readonly #adapterHost: HttpAdapterHost;
+
   /** @internal Nest makes it, with what the module provides. */
   constructor(
-    @Inject(JUSTLOGIN_CONTEXT) private readonly justLogin: JustLoginContext,
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(JUSTLOGIN_CONTEXT) justLogin: JustLoginContext,
+    @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost,
   ) {
     super();
+    this.#justLogin = justLogin;
+    this.#adapterHost = adapterHost;
   }
 
   /** Starts or finishes the sign-in; resolves once the user is logged in to the session. */
@@ -38,9 +43,9 @@ export class JustLoginAuthGuard extends AuthGuard('justlogin') {
     try {
       await super.canActivate(context);
     } catch (error) {
-      const { failureRedirect } = this.justLogin;
+      const { failureRedirect } = this.#justLogin;
       if (error instanceof UnauthorizedException && failureRedirect) {
-        return redirect(this.adapterHost, context, failureRedirect);
+        return redirect(this.#adapterHost, context, failureRedirect);
       }
       throw answerFor(error) ?? error;
     }

@@ -25,31 +25,37 @@ import { userOf } from './user.js';
  */
 @Injectable()
 export class SignedInGuard implements CanActivate {
+  readonly #justLogin: JustLoginContext;
+  readonly #adapterHost: HttpAdapterHost;
+
   /** @internal Nest makes it, with what the module provides. */
   constructor(
-    @Inject(JUSTLOGIN_CONTEXT) private readonly justLogin: JustLoginContext,
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    @Inject(JUSTLOGIN_CONTEXT) justLogin: JustLoginContext,
+    @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost,
+  ) {
+    this.#justLogin = justLogin;
+    this.#adapterHost = adapterHost;
+  }
 
   /** Renews the tokens when due, or answers when the user is not (or no longer) signed in. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<object>();
     requirePassportSession(request, 'SignedInGuard');
-    if (!userOf(request)) return this.signIn(context, new UnauthorizedException());
+    if (!userOf(request)) return this.#signIn(context, new UnauthorizedException());
     let mustSignIn;
     try {
-      mustSignIn = await this.justLogin.renew(request);
+      mustSignIn = await this.#justLogin.renew(request);
     } catch (error) {
       throw answerFor(error) ?? error;
     }
     if (!mustSignIn) return true;
     await endSession(request);
-    return this.signIn(context, signInAgain());
+    return this.#signIn(context, signInAgain());
   }
 
-  private signIn(context: ExecutionContext, refusal: UnauthorizedException): false {
-    const { signInRedirect } = this.justLogin;
-    if (signInRedirect) return redirect(this.adapterHost, context, signInRedirect);
+  #signIn(context: ExecutionContext, refusal: UnauthorizedException): false {
+    const { signInRedirect } = this.#justLogin;
+    if (signInRedirect) return redirect(this.#adapterHost, context, signInRedirect);
     throw refusal;
   }
 }

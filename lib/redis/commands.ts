@@ -102,16 +102,24 @@ export class RedisCommands {
   #outage: RedisUnavailableError | undefined;
   readonly #ready: () => boolean;
   readonly #send: (args: string[]) => Promise<unknown>;
+  readonly #timeout: number;
+  readonly #logger: RefreshCoordinatorLogger;
+  readonly #onRecovered: () => void;
+  /** What the warning says happens until Redis answers again. */
+  readonly #meanwhile: string;
 
   /** `client` must pass {@link checkClient}. */
   constructor(
     client: RedisClientLike,
-    private readonly timeout: number,
-    private readonly logger: RefreshCoordinatorLogger,
-    private readonly onRecovered: () => void = () => {},
-    /** What the warning says happens until Redis answers again. */
-    private readonly meanwhile = 'JustLogin token renewals are coordinated within this process only until Redis answers again (other instances may renew the same refresh token meanwhile).',
+    timeout: number,
+    logger: RefreshCoordinatorLogger,
+    onRecovered: () => void = () => {},
+    meanwhile = 'JustLogin token renewals are coordinated within this process only until Redis answers again (other instances may renew the same refresh token meanwhile).',
   ) {
+    this.#timeout = timeout;
+    this.#logger = logger;
+    this.#onRecovered = onRecovered;
+    this.#meanwhile = meanwhile;
     if (isNodeRedisSentinel(client)) {
       this.#ready = () => client.isReady;
       this.#send = (args) => client.sendCommand(false, args);
@@ -148,7 +156,10 @@ export class RedisCommands {
   #withTimeout<T>(reply: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnavailableError(`no answer within ${this.timeout} ms`)), this.timeout);
+      timer = setTimeout(
+        () => reject(new RedisUnavailableError(`no answer within ${this.#timeout} ms`)),
+        this.#timeout,
+      );
     });
     return Promise.race([reply, timedOut]).finally(() => clearTimeout(timer));
   }
@@ -156,13 +167,13 @@ export class RedisCommands {
   /** Starts an outage: one warning, then a try every RETRY_MS until Redis answers. */
   #open(error: RedisUnavailableError, failed: string[]): void {
     this.#outage = error;
-    this.logger.warn(`passport-justlogin: ${error.message}; ${this.meanwhile}`);
+    this.#logger.warn(`passport-justlogin: ${error.message}; ${this.#meanwhile}`);
     const probe = ['EXISTS', failed[0] === 'EVAL' ? failed[3] : failed[1]];
     const retry = () => {
       this.#attempt(probe).then(
         () => {
           this.#outage = undefined;
-          this.onRecovered();
+          this.#onRecovered();
         },
         () => setTimeout(retry, RETRY_MS).unref(),
       );
