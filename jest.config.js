@@ -47,6 +47,7 @@ const UNIT_NAMES = [
   'sign-in/sign-in-start',
   'sign-in/strategy',
   'token-set',
+  'troubleshooting',
   'typed-errors',
 ];
 

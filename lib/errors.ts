@@ -1,3 +1,5 @@
+import { withTroubleshootingLink } from './troubleshooting';
+
 /**
  * What went wrong, as an error's `code`. Two kinds, told apart by their style:
  *
@@ -74,7 +76,8 @@ export type JustLoginErrorCode =
  * `retryable` whether the same call may succeed later, and `reauthenticate`
  * whether the user must sign in with JustLogin again (the refresh token was
  * refused or is missing, or a renewed id_token failed its checks). Messages
- * never hold a secret, a token or a response body.
+ * never hold a secret, a token or a response body, and end with a link to the
+ * code's entry in the troubleshooting guide (`… (see https://github.com/…/troubleshooting.md#etimedout)`).
  *
  * @example
  * if (err instanceof JustLoginError && err.reauthenticate) return res.redirect('/auth/justlogin');
@@ -92,7 +95,7 @@ export class JustLoginError extends Error {
     code: JustLoginErrorCode,
     options: { retryable?: boolean; reauthenticate?: boolean; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(withTroubleshootingLink(message, code), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JustLoginError';
     this.code = code;
     this.retryable = options.retryable ?? false;

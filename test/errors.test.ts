@@ -17,6 +17,7 @@ import {
 } from '../lib';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { TokenServer, tokenResponse, type Reply } from './support/token-server';
+import { seeGuide } from './support/guide';
 
 describe('one error family: every error of the package is a JustLoginError', () => {
   it.each([
@@ -110,7 +111,7 @@ describe('one error family: every error of the package is a JustLoginError', () 
     const error = new JustLoginTokenError('The refresh token is invalid', 'invalid_grant', 400, 'https://docs/errors');
     expect(error).toMatchObject({
       name: 'JustLoginTokenError',
-      message: 'The refresh token is invalid',
+      message: `The refresh token is invalid${seeGuide('invalid_grant')}`,
       code: 'invalid_grant',
       status: 400,
       uri: 'https://docs/errors',
@@ -121,7 +122,7 @@ describe('one error family: every error of the package is a JustLoginError', () 
     const error = new JustLoginOptionsError('JustLoginStrategy', ['`a` is required', '`b` must be a boolean']);
     expect(error.problems).toEqual(['`a` is required', '`b` must be a boolean']);
     expect(error.message).toBe(
-      'passport-justlogin: JustLoginStrategy options are invalid:\n- `a` is required\n- `b` must be a boolean',
+      `passport-justlogin: JustLoginStrategy options are invalid:\n- \`a\` is required\n- \`b\` must be a boolean${seeGuide('EBADOPTIONS')}`,
     );
   });
 
@@ -229,7 +230,11 @@ describe('what the callback passes to Passport', () => {
     expect(error).toBeInstanceOf(JustLoginAuthorizationError);
     expect(error).toBeInstanceOf(JustLoginError);
     expect(error).not.toBeInstanceOf(AuthorizationError);
-    expect(error).toMatchObject({ code: 'invalid_scope', message: 'bad scope', retryable: false });
+    expect(error).toMatchObject({
+      code: 'invalid_scope',
+      message: `bad scope${seeGuide('invalid_scope')}`,
+      retryable: false,
+    });
   });
 
   it.each<[string, Record<string, string>, string | undefined, JustLoginFailure['code'], number | undefined]>([

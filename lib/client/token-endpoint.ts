@@ -127,14 +127,11 @@ export function parseTokenResponse(
     const refused = body && oauthError(body, secrets);
     if (refused) {
       const { code, description, uri } = refused;
-      const error = new JustLoginTokenError(
-        `JustLogin refused the token request: ${code}${description ? ` (${description})` : ''}`,
-        code,
-        status,
-        uri,
-      );
-      if (error.retryable) error.message += '; the request may be retried';
-      throw error;
+      const message = `JustLogin refused the token request: ${code}${description ? ` (${description})` : ''}`;
+      const error = new JustLoginTokenError(message, code, status, uri);
+      throw error.retryable
+        ? new JustLoginTokenError(`${message}; the request may be retried`, code, status, uri)
+        : error;
     }
     throw new JustLoginRequestError(
       `JustLogin's token endpoint answered HTTP ${status} without an OAuth error${status >= 500 ? '; the request may be retried' : ''}`,

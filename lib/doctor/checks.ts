@@ -473,10 +473,12 @@ async function checkCallback(
   }
 }
 
-/** An error's message for the report, without the package's advice to retry (the report gives its own). */
+/** An error's message for the report, without the package's advice to retry and its link (the report gives its own). */
 function messageOf(error: unknown): string {
   return error instanceof Error
-    ? printable(error.message.replace(/; the (request|sign-in) may be retried$/, ''))
+    ? printable(
+        error.message.replace(/ \(see https:\/\/\S+\)$/, '').replace(/; the (request|sign-in) may be retried$/, ''),
+      )
     : 'failed';
 }
 

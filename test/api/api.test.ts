@@ -14,6 +14,7 @@ import {
 import { MAX_PAGES, walkPages } from '../../lib/api/paging';
 import { retryClock } from '../../lib/api/retry';
 import { TokenServer, tokenResponse, type RecordedRequest, type Reply } from '../support/token-server';
+import { seeGuide } from '../support/guide';
 
 const CLIENT_SECRET = 'client-secret-4Vb9Qx';
 const ACCESS_TOKEN = 'access-token-first-8Jd2';
@@ -367,7 +368,9 @@ describe('paging', () => {
     );
     expect(seen).toEqual(['E1']);
     expect(error).toMatchObject({ code: 'EBADRESPONSE', retryable: false });
-    expect(error.message).toBe("JustLogin's API (employees.list) answered page 1 when asked for page 2");
+    expect(error.message).toBe(
+      `JustLogin's API (employees.list) answered page 1 when asked for page 2${seeGuide('EBADRESPONSE')}`,
+    );
   });
 
   it.each([
@@ -382,7 +385,7 @@ describe('paging', () => {
     const error = await failure(apiWith().employees.listPage());
     expect(error.code).toBe('EBADRESPONSE');
     expect(error.message).toBe(
-      "JustLogin's API (employees.listPage) sent an x-pagination header that is not the documented JSON object",
+      `JustLogin's API (employees.listPage) sent an x-pagination header that is not the documented JSON object${seeGuide('EBADRESPONSE')}`,
     );
     expectNothingSecret(error);
   });
@@ -394,7 +397,9 @@ describe('paging', () => {
     expect(await failure(apiWith().employees.listPage())).toMatchObject({ code: 'EBADRESPONSE' });
     apiReply = () => ({ body: [employee(1)] });
     const error = await failure(apiWith().employees.get(USER));
-    expect(error.message).toBe("JustLogin's API (employees.get) answered with something other than a JSON object");
+    expect(error.message).toBe(
+      `JustLogin's API (employees.get) answered with something other than a JSON object${seeGuide('EBADRESPONSE')}`,
+    );
   });
 });
 
@@ -431,7 +436,7 @@ describe('retries', () => {
     expect(waits[1]).toBeLessThanOrEqual(500);
     expect(error).toMatchObject({ status, code: 'EHTTPSTATUS', retryable: true, reauthenticate: false });
     expect(error.message).toBe(
-      `JustLogin's API (employees.get) answered HTTP ${status}; the call may be retried later`,
+      `JustLogin's API (employees.get) answered HTTP ${status}; the call may be retried later${seeGuide('EHTTPSTATUS')}`,
     );
     expectNothingSecret(error);
   });
@@ -450,7 +455,7 @@ describe('retries', () => {
     expect(error).toMatchObject({ status, retryable, reauthenticate: false });
     if (status === 403)
       expect(error.message).toBe(
-        "JustLogin's API (payroll.bankInfo) answered HTTP 403: the signed-in user may not make this call",
+        `JustLogin's API (payroll.bankInfo) answered HTTP 403: the signed-in user may not make this call${seeGuide('EHTTPSTATUS')}`,
       );
     expectNothingSecret(error);
   });
@@ -576,7 +581,7 @@ describe('renewal', () => {
     expect(apiRequests()).toHaveLength(2);
     expect(renewals).toBe(1);
     expect(error).toMatchObject({ status: 401, retryable: false, reauthenticate: true });
-    expect(error.message).toMatch(/the user must sign in with JustLogin again$/);
+    expect(error.message).toMatch(/the user must sign in with JustLogin again \(see \S+#ehttpstatus\)$/);
     expectNothingSecret(error);
   });
 
@@ -604,7 +609,7 @@ describe('renewal', () => {
     const error = await failure(apiWith({ tokens: freshTokens({ expiresAt: nowSeconds() - 1 }) }).employees.get(USER));
     expect(error).toMatchObject({ code: 'invalid_grant', status: 400, retryable: false, reauthenticate: true });
     expect(error.message).toBe(
-      "The access token for JustLogin's API could not be renewed (invalid_grant); the user must sign in with JustLogin again",
+      `The access token for JustLogin's API could not be renewed (invalid_grant); the user must sign in with JustLogin again${seeGuide('invalid_grant')}`,
     );
     expect(error).toBeInstanceOf(JustLoginError);
     expect(apiRequests()).toHaveLength(0);
@@ -717,7 +722,7 @@ describe('a walk over pages', () => {
     expect(read).toBe(MAX_PAGES);
     expect(yielded).toBe(MAX_PAGES);
     expect(error.message).toBe(
-      `JustLogin's API (employees.list) still said there were more pages after ${MAX_PAGES}; the walk stopped`,
+      `JustLogin's API (employees.list) still said there were more pages after ${MAX_PAGES}; the walk stopped${seeGuide('EBADRESPONSE')}`,
     );
   });
 });

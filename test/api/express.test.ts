@@ -14,6 +14,7 @@ import {
 } from '../../lib';
 import { DEMO_USERS, startSandbox, type DemoUser, type RunningSandbox } from '../support/sandbox';
 import { signInForTokens } from '../support/sandbox-tokens';
+import { seeGuide } from '../support/guide';
 
 const alice = DEMO_USERS.find((candidate) => candidate.username === 'alice')!;
 const bob = DEMO_USERS.find((candidate) => candidate.username === 'bob')!;
@@ -193,7 +194,7 @@ it('tells a request without tokens that the user must sign in, without calling J
     thrown: true,
     name: 'JustLoginApiError',
     code: 'ENOTOKENS',
-    message: 'The request has no JustLogin tokens; the user must sign in with JustLogin',
+    message: `The request has no JustLogin tokens; the user must sign in with JustLogin${seeGuide('ENOTOKENS')}`,
     retryable: false,
     reauthenticate: true,
     isJustLogin: true,

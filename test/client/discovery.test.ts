@@ -5,6 +5,7 @@ import { JustLoginClient, JustLoginOptionsError, JustLoginRefresher, JustLoginRe
 import { fetchMetadata } from '../../lib/client/discovery';
 import { createTransport, type FetchInit } from '../../lib/client/transport';
 import { TokenServer } from '../support/token-server';
+import { seeGuide } from '../support/guide';
 
 // Opt-in discovery: JustLogin's OpenID configuration read from a server on
 // 127.0.0.1, and every way it may be wrong.
@@ -99,7 +100,7 @@ it.each([
   const error = await failure(discover(), 'evil');
   expect(error).toMatchObject({ code: 'EBADRESPONSE', retryable: false });
   expect(error.message).toBe(
-    `JustLogin's discovery document names an issuer other than ${origin}/v1/auth (OpenID Connect Discovery 1.0 §4.3)`,
+    `JustLogin's discovery document names an issuer other than ${origin}/v1/auth (OpenID Connect Discovery 1.0 §4.3)${seeGuide('EBADRESPONSE')}`,
   );
 });
 
@@ -152,7 +153,7 @@ describe("endpoints on another origin than the issuer's", () => {
     const error = await failure(discover(), 'evil');
     expect(error).toMatchObject({ code: 'EBADRESPONSE', retryable: false });
     expect(error.message).toBe(
-      `JustLogin's discovery document has a \`${field}\` on another origin than the issuer (${origin}); list that origin in \`allowedEndpointOrigins\` to use it`,
+      `JustLogin's discovery document has a \`${field}\` on another origin than the issuer (${origin}); list that origin in \`allowedEndpointOrigins\` to use it${seeGuide('EBADRESPONSE')}`,
     );
     expect(error.message).not.toContain(value(origin));
   });

@@ -1,5 +1,6 @@
 import { JustLoginError, JustLoginOptionsError } from '../../lib/errors';
 import { readOptions, rules, type OptionRule, type OptionTable } from '../../lib/client/options';
+import { seeGuide } from '../support/guide';
 
 const strategyRules: Record<string, OptionRule> = {
   clientID: rules.nonEmptyString,
@@ -83,7 +84,7 @@ describe('readOptions: the problems', () => {
   ])('%j: %s', (options, problem) => {
     const error = thrown(options);
     expect(error?.problems).toEqual([problem]);
-    expect(error?.message).toBe(`passport-justlogin: ${problem} (JustLoginStrategy)`);
+    expect(error?.message).toBe(`passport-justlogin: ${problem} (JustLoginStrategy)${seeGuide('EBADOPTIONS')}`);
   });
 
   it('reports every problem at once, in one JustLoginOptionsError with one prefix', () => {
@@ -105,7 +106,7 @@ describe('readOptions: the problems', () => {
         '- `clientSecret` is required',
         '- `callbackURL` must be a non-empty string',
         '- `timeout` must be a positive whole number of milliseconds (at most 2147483647)',
-        '- `pkce` must be a boolean',
+        `- \`pkce\` must be a boolean${seeGuide('EBADOPTIONS')}`,
       ].join('\n'),
     );
     expect(error?.message.match(/passport-justlogin:/g)).toHaveLength(1);
@@ -120,7 +121,9 @@ describe('readOptions: the problems', () => {
   ])('options %j are one problem', (options, what) => {
     const error = thrown(options);
     expect(error?.problems).toEqual([`options must be an object, not ${what}`]);
-    expect(error?.message).toBe(`passport-justlogin: options must be an object, not ${what} (JustLoginStrategy)`);
+    expect(error?.message).toBe(
+      `passport-justlogin: options must be an object, not ${what} (JustLoginStrategy)${seeGuide('EBADOPTIONS')}`,
+    );
   });
 
   it('never puts a value into the message', () => {

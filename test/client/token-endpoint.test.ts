@@ -4,6 +4,7 @@ import { TokenEndpoint } from '../../lib/client/token-endpoint';
 import * as redaction from '../../lib/redact';
 import { createTransport } from '../../lib/client/transport';
 import { TokenServer, tokenResponse } from '../support/token-server';
+import { seeGuide } from '../support/guide';
 
 // The token endpoint client: what it refuses on the way out and on the way
 // in, and what its errors may show.
@@ -133,7 +134,9 @@ describe('errors from the token endpoint', () => {
       endpoint().request({ ...params, refresh_token: REFRESH_TOKEN }, ACCESS_TOKEN),
     )) as JustLoginTokenError;
     expect(error).toBeInstanceOf(JustLoginTokenError);
-    expect(error.message).toBe('JustLogin refused the token request: invalid_request (bad value [redacted].)');
+    expect(error.message).toBe(
+      `JustLogin refused the token request: invalid_request (bad value [redacted].)${seeGuide('invalid_request')}`,
+    );
     expect(error.uri).toBe('https://x.test/?v=[redacted]');
     expect(inspect(error)).not.toContain(form);
   });
@@ -158,7 +161,9 @@ describe('errors from the token endpoint', () => {
     const description = `redirect_uri ${REDIRECT_URI} is not registered for grant authorization_code of client ${CLIENT_ID}`;
     server.reply({ status: 400, body: { error: 'invalid_grant', error_description: description } });
     const error = await failure(endpoint().request(params));
-    expect(error.message).toBe(`JustLogin refused the token request: invalid_grant (${description})`);
+    expect(error.message).toBe(
+      `JustLogin refused the token request: invalid_grant (${description})${seeGuide('invalid_grant')}`,
+    );
   });
 
   it('keep a form-encoded redirect_uri readable', async () => {
@@ -212,7 +217,7 @@ describe('an error description of any size', () => {
     expect(error).toMatchObject({ code: 'invalid_grant' });
     expect(lengths.length).toBeGreaterThan(0);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(300);
-    expect(error?.message.length).toBeLessThan(400);
+    expect(error?.message.length).toBeLessThan(400 + seeGuide('invalid_grant').length);
   });
 
   it.each(encodings(CLIENT_SECRET).map((form) => [form]))(

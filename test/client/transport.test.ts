@@ -11,6 +11,7 @@ import {
   type TransportRequest,
 } from '../../lib/client/transport';
 import { freePort } from '../support/free-port';
+import { seeGuide } from '../support/guide';
 
 // The one HTTP client every call to JustLogin goes through, on both of its
 // paths (node:http and a given fetch), against servers on 127.0.0.1 that
@@ -140,7 +141,9 @@ describe.each<[string, () => Transport, () => number | undefined]>([
       const started = performance.now();
       const error = await failure(transport().send(request({ timeout: 200, maxBytes: 1e9 })));
       expect(error).toMatchObject({ code: 'ETIMEDOUT', retryable: true });
-      expect(error.message).toBe("JustLogin's test endpoint did not answer within 200 ms; the request may be retried");
+      expect(error.message).toBe(
+        `JustLogin's test endpoint did not answer within 200 ms; the request may be retried${seeGuide('ETIMEDOUT')}`,
+      );
       expect(performance.now() - started).toBeLessThan(1000);
       await closed;
     } finally {
@@ -201,7 +204,9 @@ describe.each<[string, () => Transport, () => number | undefined]>([
   it('reports a refused connection as ECONNREFUSED', async () => {
     const error = await failure(transport().send(request({ url: new URL(`http://127.0.0.1:${await freePort()}/`) })));
     expect(error).toMatchObject({ code: 'ECONNREFUSED', retryable: true });
-    expect(error.message).toBe("Could not reach JustLogin's test endpoint (ECONNREFUSED); the request may be retried");
+    expect(error.message).toBe(
+      `Could not reach JustLogin's test endpoint (ECONNREFUSED); the request may be retried${seeGuide('ECONNREFUSED')}`,
+    );
   });
 });
 
@@ -265,7 +270,9 @@ describe('the fetch path', () => {
     for (const fetch of [throwing, rejecting]) {
       const error = await failure(createTransport({ fetch }).send(request()));
       expect(error).toMatchObject({ code: 'EFETCH', retryable: true });
-      expect(error.message).toBe("Could not reach JustLogin's test endpoint (EFETCH); the request may be retried");
+      expect(error.message).toBe(
+        `Could not reach JustLogin's test endpoint (EFETCH); the request may be retried${seeGuide('EFETCH')}`,
+      );
     }
   });
 

@@ -128,11 +128,11 @@ it('reports every bad option at once, with a did-you-mean for a misspelt one', (
     '`onReauthenticate` must be a function',
   ]);
   expect(() => keepTokensFresh(refresher, { get: () => undefined, set: () => undefined, skewMs: -1 })).toThrow(
-    /^passport-justlogin: `skewMs` must be a whole number of milliseconds, 0 or more \(at most 2147483647\) \(keepTokensFresh\)$/,
+    /^passport-justlogin: `skewMs` must be a whole number of milliseconds, 0 or more \(at most 2147483647\) \(keepTokensFresh\) \(see \S+#ebadoptions\)$/,
   );
   const notARefresher = {} as JustLoginRefresher;
   expect(() => keepTokensFresh(notARefresher, { get: () => undefined, set: () => undefined })).toThrow(
-    /^passport-justlogin: `refresher` must have a method `ensureFresh` \(keepTokensFresh\)$/,
+    /^passport-justlogin: `refresher` must have a method `ensureFresh` \(keepTokensFresh\) \(see \S+#ebadoptions\)$/,
   );
 });
 

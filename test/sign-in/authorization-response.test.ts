@@ -12,6 +12,7 @@ import { fakeIdToken, idTokenClaims } from '../support/id-token';
 import { DEMO_USERS, startSandbox, type RunningSandbox } from '../support/sandbox';
 import { signInRecordingCallback } from '../support/sandbox-sign-in';
 import { TokenServer, tokenResponse } from '../support/token-server';
+import { seeGuide } from '../support/guide';
 
 // The authorization response on the callback: its `state` is checked and used
 // up before anything in it is acted on (RFC 9700 §4.7), an error in it reaches
@@ -107,7 +108,7 @@ describe('state is checked before an error response is acted on', () => {
     expect(res.body.error).toMatchObject({
       name: 'JustLoginAuthorizationError',
       code: 'invalid_scope',
-      message: 'bad scope',
+      message: `bad scope${seeGuide('invalid_scope')}`,
     });
   });
 });
@@ -156,7 +157,7 @@ describe('the error, its description and its URI', () => {
   it('strips control characters from error_description', async () => {
     const { error } = await callbackOutcome({ error: 'server_error', error_description: INJECTED });
     expect(error).toMatchObject({ name: 'JustLoginAuthorizationError', code: 'server_error' });
-    expect(error!.message).toBe('Call 555-0100 2024-01-01 INFO admin signed in [31m');
+    expect(error!.message).toBe(`Call 555-0100 2024-01-01 INFO admin signed in [31m${seeGuide('server_error')}`);
     expect(error!.message).not.toMatch(/\p{Cc}/u);
   });
 

@@ -502,7 +502,10 @@ describe('CookieStateStore', () => {
     [{ secret: SECRET, maxAgeMs: 0 }, /maxAgeMs/],
     [{ secret: SECRET, maxAgeMs: Infinity }, /`maxAgeMs` must be a positive whole number of milliseconds/],
     [{ secret: SECRET, name: '' }, /`name` must be a cookie name/],
-    [undefined, /^passport-justlogin: options must be an object, not undefined \(CookieStateStore\)$/],
+    [
+      undefined,
+      /^passport-justlogin: options must be an object, not undefined \(CookieStateStore\) \(see \S+#ebadoptions\)$/,
+    ],
   ])('rejects bad options %j', (options, message) => {
     expect(() => new CookieStateStore(options as CookieStateStoreOptions)).toThrow(message);
   });

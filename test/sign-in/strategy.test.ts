@@ -15,6 +15,7 @@ import {
 import { makeApp } from '../support/app';
 import { fakeIdToken, idTokenClaims } from '../support/id-token';
 import { TokenServer, tokenResponse } from '../support/token-server';
+import { seeGuide } from '../support/guide';
 
 const CLIENT_ID = 'client-abc';
 const CLIENT_SECRET = 'super-secret-value-123';
@@ -600,7 +601,7 @@ describe('errors', () => {
     expect(res.body.error).toMatchObject({
       name: 'JustLoginAuthorizationError',
       code: 'invalid_scope',
-      message: 'bad scope',
+      message: `bad scope${seeGuide('invalid_scope')}`,
     });
   });
 
