@@ -180,43 +180,42 @@ function codeOf(value: unknown): string | undefined {
 
 /** Passport's actions on the object a strategy authenticates a request with. */
 interface SignInActions {
-  success(...args: unknown[]): void;
-  fail(...args: unknown[]): void;
-  error(...args: unknown[]): void;
+  success: (...args: unknown[]) => void;
+  fail: (...args: unknown[]) => void;
+  error: (...args: unknown[]) => void;
 }
 
 /**
- * While someone subscribes to `passport-justlogin:sign-in`: an object on top of `strategy` whose
- * `success`, `fail` and `error` publish the callback's end before Passport hears of it (once);
- * otherwise `strategy` itself.
+ * While someone subscribes to `passport-justlogin:sign-in`: replaces `success`, `fail` and `error` on
+ * `strategy` (the object Passport authenticates this request with) by ones that publish the callback's
+ * end, put Passport's own back and call them. Returns `strategy`.
  */
 export function observeSignIn<S extends object>(strategy: S): S {
   if (!signInChannel.hasSubscribers) return strategy;
   const started = performance.now();
   const actions = strategy as S & SignInActions;
-  let ended = false;
+  const { success, fail, error } = actions;
   const end = (outcome: JustLoginSignInMessage['outcome'], code?: string) => {
-    if (ended || !signInChannel.hasSubscribers) return;
-    ended = true;
+    Object.assign(actions, { success, fail, error });
+    if (!signInChannel.hasSubscribers) return;
     const message: JustLoginSignInMessage = { outcome, durationMs: performance.now() - started };
     if (code) message.code = code;
     signInChannel.publish(message);
   };
-  const observed = Object.create(strategy) as S & SignInActions;
-  observed.success = (...args) => {
+  actions.success = (...args) => {
     end('success');
-    actions.success(...args);
+    success.apply(actions, args);
   };
-  observed.fail = (...args) => {
+  actions.fail = (...args) => {
     // fail(info, status) or fail(status): info carries the code
     end('failure', codeOf(args[0]));
-    actions.fail(...args);
+    fail.apply(actions, args);
   };
-  observed.error = (...args) => {
+  actions.error = (...args) => {
     end('failure', codeOf(args[0]));
-    actions.error(...args);
+    error.apply(actions, args);
   };
-  return observed;
+  return strategy;
 }
 
 /** Publishes a renewal's outcome, when someone subscribes; `failure` is what it failed with. */

@@ -123,6 +123,25 @@ describe('passport-justlogin:token', () => {
 describe('passport-justlogin:sign-in', () => {
   const strategy = () => new JustLoginStrategy({ client: clientFor(), callbackURL: '/callback' }, verify);
 
+  it("puts Passport's actions back when the callback ends, and publishes once", () => {
+    const calls: string[] = [];
+    const actions = {
+      success: (..._args: unknown[]) => calls.push('success'),
+      fail: (..._args: unknown[]) => calls.push('fail'),
+      error: (..._args: unknown[]) => calls.push('error'),
+    };
+    const passports = { ...actions };
+    expect(observeSignIn(actions)).toBe(actions);
+    expect(actions.fail).not.toBe(passports.fail);
+    actions.fail({ message: 'Invalid authorization request state.', code: 'EBADSTATE' }, 403);
+    expect(actions).toEqual(passports);
+    actions.error(new Error('after the end'));
+    expect(calls).toEqual(['fail', 'error']);
+    expect(recorder.of(CHANNELS.signIn)).toEqual([
+      { outcome: 'failure', code: 'EBADSTATE', durationMs: expect.any(Number) },
+    ]);
+  });
+
   it('publishes one success at the end of the callback, with its duration, and nothing when the sign-in starts', async () => {
     await request(makeApp(strategy())).get('/login').expect(302);
     expect(recorder.of(CHANNELS.signIn)).toEqual([]);
