@@ -158,7 +158,11 @@ export function place(url: URL): { origin: string; path: string } {
 
 const GUID = /^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$/;
 /** What a GUID or number after each segment names. */
-const NAMED: Record<string, string> = { users: '{userGuid}', companies: '{companyGuid}', leavetypes: '{leaveTypeId}' };
+const NAMED = new Map([
+  ['users', '{userGuid}'],
+  ['companies', '{companyGuid}'],
+  ['leavetypes', '{leaveTypeId}'],
+]);
 
 /** An API path with its GUIDs and numbers named, e.g. `/membership/v3/users/{userGuid}`. */
 export function pathTemplate(path: string): string {
@@ -167,7 +171,7 @@ export function pathTemplate(path: string): string {
     .map((segment, i) => {
       const guid = GUID.test(segment);
       if (!guid && !/^\d+$/.test(segment)) return segment;
-      return NAMED[segments[i - 1]?.toLowerCase()] ?? (guid ? '{guid}' : '{id}');
+      return NAMED.get(segments[i - 1].toLowerCase()) ?? (guid ? '{guid}' : '{id}');
     })
     .join('/');
 }

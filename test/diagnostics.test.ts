@@ -210,6 +210,7 @@ describe('passport-justlogin:api', () => {
       '/leave/setup/leave/v2/companies/{companyGuid}/users/{userGuid}/leavetypes/{leaveTypeId}/leavesummary',
     ],
     ['/things/0bf91817-e2e6-4b0c-92f2-2fd24a9d4604/7', '/things/{guid}/{id}'],
+    [`/constructor/${USER}/__proto__/1`, '/constructor/{guid}/__proto__/{id}'],
   ])('names the GUIDs and numbers of %s', (path, template) => {
     expect(pathTemplate(path)).toBe(template);
   });
