@@ -97,3 +97,23 @@ export type {
   JustLoginSignInMessage,
   JustLoginRenewalMessage,
 } from './diagnostics';
+export { LogoutTokenError } from './errors';
+export type { LogoutTokenErrorCode } from './errors';
+export type { EndSessionParams } from './client/end-session';
+export type { RevokeOptions } from './client/revocation';
+export type { LogoutTokenClaims } from './client/logout-token';
+export type { ReplayStore } from './client/replay-store';
+export { MemorySessionIndex } from './sign-out/session-index';
+export type { SessionIndex, SessionOwner, SignedOut, MemorySessionIndexOptions } from './sign-out/session-index';
+export type { SignOutOptions, SignOutLogger } from './sign-out/sign-out';
+export type { PostLogoutOptions } from './sign-out/post-logout';
+export { backChannelLogout } from './sign-out/back-channel';
+export type { BackChannelLogoutOptions, BackChannelLogoutAnswer } from './sign-out/back-channel';
+export { signOutHandler, postLogoutHandler, backChannelLogoutHandler } from './frameworks/express-sign-out';
+export type {
+  BackChannelLogoutHandlerOptions,
+  ExpressSignOutRequest,
+  SessionStoreLike,
+  SignOutNext,
+  SignOutResponseLike,
+} from './frameworks/express-sign-out';

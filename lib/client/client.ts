@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { fetchMetadata, type JustLoginMetadata } from './discovery';
 import {
   baseURLRule,
+  besideTokenEndpoint,
   endpointOriginsRule,
   endpointURL,
   environmentRule,
@@ -12,10 +13,14 @@ import {
   type JustLoginEnvironment,
 } from './endpoints';
 import { decodeAccessToken, type AccessTokenClaims } from '../access-token';
-import { IdTokenError, JustLoginOptionsError } from '../errors';
+import { IdTokenError, JustLoginOptionsError, JustLoginRequestError } from '../errors';
 import { TokenEndpoint, type TokenResponse } from './token-endpoint';
 import { decodeIdToken, validateIdToken, type DecodedIdToken, type IdTokenClaims } from './id-token';
 import { IdTokenSignature } from './id-token-signature';
+import { endSessionURL, type EndSessionParams } from './end-session';
+import { verifyLogoutToken, type LogoutTokenClaims } from './logout-token';
+import { MemoryReplayStore, type ReplayStore } from './replay-store';
+import { revokeToken, type RevokeOptions } from './revocation';
 import { readOptions, rules, type OptionRule, type OptionSpec } from './options';
 import { createTransport, type FetchLike, type Transport } from './transport';
 
@@ -65,6 +70,13 @@ export interface JustLoginClientOptions extends EndpointOptions {
   fetch?: FetchLike;
   /** The `node:http(s)` agent for every request to JustLogin, e.g. an `HttpsProxyAgent`. Not with `fetch`. */
   agent?: Agent;
+  /**
+   * Where {@link JustLoginClient.verifyLogoutToken} keeps the `jti` of every
+   * logout token it accepts, to refuse a replay (default: this process's
+   * memory). Give the `RedisRefreshCoordinator` so every instance of the app
+   * refuses a token any of them accepted.
+   */
+  replayStore?: ReplayStore;
 }
 
 /** A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client. */
@@ -134,6 +146,7 @@ export class JustLoginClient {
   readonly #jwksURL?: string;
   #metadata?: Promise<JustLoginMetadata>;
   #signature?: Promise<IdTokenSignature>;
+  #replayStore?: ReplayStore;
   readonly #operations: ClientOperations = {
     tokenRequest: (params, bearer) => this.#endpoint.request(params, bearer),
     expectedIssuer: async () => this.issuer ?? (this.#discovery ? (await this.metadata()).issuer : undefined),
@@ -170,6 +183,7 @@ export class JustLoginClient {
     this.#transport = createTransport({ fetch: settings.fetch, agent: settings.agent });
     this.#discovery = settings.discovery;
     this.#verifySignatures = settings.verifyIdTokenSignature;
+    this.#replayStore = settings.replayStore;
     this.#jwksURL = settings.jwksURL ?? (this.#discovery ? undefined : endpoints.baseURL + JWKS_PATH);
     this.clientID = settings.clientID;
     this.baseURL = endpoints.baseURL;
@@ -217,6 +231,87 @@ export class JustLoginClient {
       });
     }
     return this.#metadata;
+  }
+
+  /**
+   * The URL that ends the user's JustLogin session (OpenID Connect
+   * RP-Initiated Logout 1.0): redirect the browser there after signing out of
+   * the app. With `discovery`, the advertised `end_session_endpoint` (resolves
+   * `undefined` when none is); otherwise IdentityServer's
+   * `…/v1/auth/connect/endsession` beside the token endpoint, which JustLogin
+   * does not document (inferred). Always carries `client_id`; rejects with a
+   * `JustLoginOptionsError` naming a parameter that is not what it must be.
+   *
+   * @example
+   * const url = await client.endSessionURL({
+   *   idTokenHint: req.user.tokens.idToken,
+   *   postLogoutRedirectURI: 'https://app.example.com/auth/signed-out',
+   *   state,
+   * });
+   */
+  async endSessionURL(params: EndSessionParams = {}): Promise<string | undefined> {
+    const endpoint = await this.#endpointBesideToken('end_session_endpoint', 'endsession');
+    return endpoint === undefined ? undefined : endSessionURL(endpoint, this.clientID, params);
+  }
+
+  /**
+   * Revokes a refresh token (or an access token) at JustLogin (RFC 7009),
+   * with the client credentials in the body like every token request, through
+   * the client's transport and within its `timeout`. With `discovery`, at the
+   * advertised `revocation_endpoint` (rejects with a `JustLoginRequestError`,
+   * `code: 'EUNSUPPORTED'`, when none is); otherwise at IdentityServer's
+   * `…/v1/auth/connect/revocation`, inferred. Resolves on 200; rejects with a
+   * `JustLoginTokenError` carrying JustLogin's OAuth error (e.g.
+   * `unsupported_token_type` on a 400) or a `JustLoginRequestError`.
+   *
+   * @example
+   * await client.revoke(req.user.tokens.refreshToken, { tokenTypeHint: 'refresh_token' });
+   */
+  async revoke(token: string, options: RevokeOptions = {}): Promise<void> {
+    const url = await this.#endpointBesideToken('revocation_endpoint', 'revocation');
+    if (url === undefined) {
+      const what = "JustLogin's discovery document advertises no revocation_endpoint";
+      throw new JustLoginRequestError(what, 'EUNSUPPORTED', { retryable: false });
+    }
+    const { clientID, timeout } = this;
+    const endpoint = { url, clientID, clientSecret: this.#clientSecret, timeout, transport: this.#transport };
+    await revokeToken(endpoint, token, options);
+  }
+
+  /**
+   * Checks a back-channel logout token JustLogin posted to the app (OpenID
+   * Connect Back-Channel Logout 1.0 §2.6) and resolves with who signed out:
+   * `{ iss, sub?, sid?, jti, iat }`. Its signature is always checked against
+   * JustLogin's keys, whatever `verifyIdTokenSignature` says; then `iss`
+   * (configured, discovered, or `<baseURL>/v1/auth`), `aud`, `iat` (not in
+   * the future, at most 5 minutes old), `exp` when present, the
+   * back-channel logout event, a `sid` or a `sub`, no `nonce`, a `typ` that is
+   * absent, `JWT` or `logout+jwt`, and a `jti` never accepted before (kept in
+   * `replayStore`). Rejects with a `LogoutTokenError` whose `code` says which
+   * check failed (`ELOGOUTREPLAY`, `ELOGOUTTYPE`, …), or with the error of
+   * fetching JustLogin's keys.
+   *
+   * @example
+   * const { sid, sub } = await client.verifyLogoutToken(req.body.logout_token);
+   */
+  verifyLogoutToken(logoutToken: string): Promise<LogoutTokenClaims> {
+    return verifyLogoutToken(logoutToken, {
+      clientID: this.clientID,
+      clockTolerance: this.clockTolerance,
+      expectedIssuer: async () => (await this.#operations.expectedIssuer()) ?? `${this.baseURL}/v1/auth`,
+      verifySignature: (token) => this.#verifySignature(token),
+      replayStore: (this.#replayStore ??= new MemoryReplayStore()),
+    });
+  }
+
+  /** The advertised `field` with `discovery` (`undefined` when absent), else IdentityServer's `name` beside the token endpoint. */
+  async #endpointBesideToken(
+    field: 'end_session_endpoint' | 'revocation_endpoint',
+    name: 'endsession' | 'revocation',
+  ): Promise<string | undefined> {
+    if (!this.#discovery) return besideTokenEndpoint(this.tokenURL, name);
+    const advertised = (await this.metadata())[field];
+    return typeof advertised === 'string' ? advertised : undefined;
   }
 
   /** Checks the id_token's claims (and `nonce` when given), then its signature when asked for. */
@@ -322,6 +417,7 @@ interface ClientSettings {
   readonly allowedEndpointOrigins?: readonly string[];
   readonly fetch?: FetchLike;
   readonly agent?: Agent;
+  readonly replayStore?: ReplayStore;
 }
 
 /** A client option given beside `client` is refused, whatever its value: the client has it already. */
@@ -362,6 +458,7 @@ export const CLIENT_OPTIONS = {
       value instanceof Agent ? undefined : 'must be a node:http Agent (e.g. an HttpsProxyAgent)',
     ),
   },
+  replayStore: { rule: besideClient(rules.withMethods('claim')) },
 } satisfies Record<keyof JustLoginClientOptions, OptionSpec>;
 
 /** The claims of the caller's current id_token, or `undefined` when there is none that decodes. */

@@ -35,6 +35,14 @@ export interface EndpointOptions {
   allowInsecureRequests?: boolean;
 }
 
+/**
+ * Where IdentityServer serves `name` (`endsession`, `revocation`) by default: beside the token
+ * endpoint, e.g. `…/v1/auth/connect/endsession`. Inferred: JustLogin documents neither endpoint.
+ */
+export function besideTokenEndpoint(tokenURL: string, name: 'endsession' | 'revocation'): string {
+  return new URL(name, tokenURL).href;
+}
+
 export interface Endpoints {
   baseURL: string;
   authorizationURL: string;

@@ -170,3 +170,6 @@ function withCallbacks(session: CallbacklessSession): object {
       name === 'regenerate' ? regenerate : name === 'save' ? save : Reflect.get(target, name, receiver),
   });
 }
+
+export { signOutHandlerFastify, postLogoutHandlerFastify } from './fastify-sign-out';
+export type { FastifySignOutReplyLike } from './fastify-sign-out';

@@ -64,3 +64,6 @@ async function signOut(ctx: object): Promise<void> {
   context.status = 401;
   context.body = { error: 'reauthentication_required' };
 }
+
+export { signOutHandlerKoa, postLogoutHandlerKoa } from './koa-sign-out';
+export type { KoaSignOutContextLike } from './koa-sign-out';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { JustLoginOptionsError, JustLoginRequestError } from '../errors';
 import { readOptions, rules, type OptionSpec } from '../client/options';
+import { MemoryReplayStore, type ReplayStore } from '../client/replay-store';
 import {
   RedisCommands,
   RedisUnavailableError,
@@ -91,8 +92,10 @@ export interface RedisRefreshCoordinatorOptions {
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
  */
-export class RedisRefreshCoordinator implements RefreshCoordinator {
+export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore {
   readonly #local = new SingleFlight<JustLoginTokenSet>();
+  /** The ids of logout tokens claimed while Redis was unavailable. */
+  readonly #localClaims = new MemoryReplayStore();
   readonly #redis: RedisCommands;
   readonly #sealer: TokenSealer;
   /** Milliseconds the lock lives (the `lockMs` option); `JustLoginRefresher` refuses a `timeout` that is not shorter. */
@@ -223,6 +226,33 @@ export class RedisRefreshCoordinator implements RefreshCoordinator {
       }
       this.#unpublished.delete(resultKey);
       await this.#release(lockKey, owner);
+    }
+  }
+
+  /**
+   * Deletes the published renewal of the refresh token whose SHA-256 (hex) is
+   * `key`, for a sign-out. When Redis is unavailable it expires on its own,
+   * within `resultMs`.
+   */
+  async forget(key: string): Promise<void> {
+    const resultKey = `${this.#prefix}{${key}}:result`;
+    this.#unpublished.delete(resultKey);
+    await this.#redis.send(['DEL', resultKey]).catch(() => undefined);
+  }
+
+  /**
+   * Claims the id of a logout token for `ttlMs` across every instance
+   * (`SET <prefix>logout:{<id>} 1 NX PX ttlMs`): `true` the first time,
+   * `false` for a replay. Give the coordinator to `JustLoginClient` as
+   * `replayStore`. While Redis is unavailable, ids are claimed in this
+   * process only.
+   */
+  async claim(id: string, ttlMs: number): Promise<boolean> {
+    try {
+      const set = await this.#redis.send(['SET', `${this.#prefix}logout:{${id}}`, '1', 'NX', 'PX', String(ttlMs)]);
+      return set !== null;
+    } catch {
+      return this.#localClaims.claim(id, ttlMs);
     }
   }
 

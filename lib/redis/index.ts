@@ -7,3 +7,5 @@
 export { RedisRefreshCoordinator } from './coordinator';
 export type { RedisRefreshCoordinatorOptions } from './coordinator';
 export type { RedisClientLike, RefreshCoordinatorLogger } from './commands';
+export { RedisSessionIndex } from './session-index';
+export type { RedisSessionIndexOptions } from './session-index';

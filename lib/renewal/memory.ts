@@ -15,6 +15,8 @@ interface Renewal {
   count: number;
   tag: Buffer;
   ciphertext: Buffer;
+  /** The key of the refresh token the renewal gave. */
+  renewedKey: string;
 }
 
 /** The SHA-256 (hex) of a refresh token: how renewals are keyed here and in a coordinator. */
@@ -53,6 +55,8 @@ export class RenewalMemory {
    */
   #order: string[] = [];
   #oldest = 0;
+  /** The key of each renewal by the key of the refresh token it gave: the way back from a renewed token. */
+  readonly #renewedFrom = new Map<string, string>();
 
   /** `graceMs` as the refresher's settings hold it (0: remember nothing). */
   constructor(graceMs: number, maxEntries = MAX_ENTRIES) {
@@ -77,9 +81,11 @@ export class RenewalMemory {
     const ciphertext = cipher.update(JSON.stringify(tokens), 'utf8');
     cipher.final(); // GCM adds no bytes here; it computes the tag
     const tag = cipher.getAuthTag();
-    this.#renewals.set(id, { expiresAt: now + this.#graceMs, count, tag, ciphertext });
+    const renewedKey = refreshTokenKey(tokens.refreshToken);
+    this.#renewals.set(id, { expiresAt: now + this.#graceMs, count, tag, ciphertext, renewedKey });
+    this.#renewedFrom.set(renewedKey, id);
     this.#order.push(id);
-    if (this.#renewals.size > this.#maxEntries) this.#dropOldest();
+    while (this.#renewals.size > this.#maxEntries) this.#dropOldest();
   }
 
   /**
@@ -103,6 +109,38 @@ export class RenewalMemory {
       spent = next.refreshToken;
     }
     return newest;
+  }
+
+  /**
+   * Forgets every renewal linked to `refreshToken` (at most 16 links each
+   * way): those that led to it, so that a spent refresh token no longer gets
+   * it, and those it led to. For a sign-out: nothing of the user's tokens is
+   * handed out from memory after it.
+   */
+  forget(refreshToken: string): void {
+    const now = Date.now();
+    let key = refreshTokenKey(refreshToken);
+    for (let hop = 0; hop < MAX_HOPS; hop += 1) {
+      const spent = this.#renewedFrom.get(key);
+      if (spent === undefined) break;
+      this.#delete(spent);
+      key = spent;
+    }
+    let spent = refreshToken;
+    for (let hop = 0; hop < MAX_HOPS; hop += 1) {
+      const next = this.#open(spent, undefined, now);
+      this.#delete(refreshTokenKey(spent));
+      if (!next?.refreshToken) break;
+      spent = next.refreshToken;
+    }
+  }
+
+  /** Deletes the renewal of `id`, and the way back to it; its place in `#order` is dropped in turn. */
+  #delete(id: string): void {
+    const renewal = this.#renewals.get(id);
+    if (!renewal) return;
+    this.#renewals.delete(id);
+    if (this.#renewedFrom.get(renewal.renewedKey) === id) this.#renewedFrom.delete(renewal.renewedKey);
   }
 
   #open(refreshToken: string, key: string | undefined, now: number): JustLoginTokenSet | undefined {
@@ -130,13 +168,17 @@ export class RenewalMemory {
 
   /** Drops expired renewals; they sit at the front, in the order remembered. */
   #prune(now: number): void {
-    while (this.#oldest < this.#order.length && !(this.#renewals.get(this.#order[this.#oldest])!.expiresAt > now)) {
+    // A renewal forgotten already has left its key behind: dropped too.
+    while (
+      this.#oldest < this.#order.length &&
+      !((this.#renewals.get(this.#order[this.#oldest])?.expiresAt ?? 0) > now)
+    ) {
       this.#dropOldest();
     }
   }
 
   #dropOldest(): void {
-    this.#renewals.delete(this.#order[this.#oldest]);
+    this.#delete(this.#order[this.#oldest]);
     this.#oldest += 1;
     if (this.#oldest === this.#order.length) {
       this.#order = [];

@@ -41,6 +41,12 @@ export interface RefreshCoordinator {
   run(key: string, task: () => Promise<JustLoginTokenSet>, options?: CoordinatedRunOptions): Promise<JustLoginTokenSet>;
   /** Milliseconds a lock taken by `run` lives, when it expires on its own; must be longer than the refresher's `timeout`. */
   readonly lockMs?: number;
+  /**
+   * Forgets the renewal of the refresh token whose SHA-256 (hex) is `key`, if
+   * one is kept for other callers: at sign-out, so that nobody gets the
+   * signed-out user's tokens from it. Best effort: resolves whatever happens.
+   */
+  forget?(key: string): Promise<void>;
 }
 
 /** What {@link RefreshCoordinator.run} is told about a renewal. */
@@ -221,6 +227,22 @@ export class JustLoginRefresher {
       await operations.checkRefreshedIdToken(tokens.idToken, params.idToken);
     }
     return tokens;
+  }
+
+  /**
+   * Forgets every renewal of `refreshToken` the refresher remembers, and the
+   * one its coordinator may keep for other instances (the
+   * `RedisRefreshCoordinator`'s published result), so that no caller gets the
+   * tokens of a user who signed out: the sign-out handlers call it after
+   * revoking the refresh token.
+   *
+   * @example
+   * await refresher.forget(req.user.tokens.refreshToken);
+   */
+  async forget(refreshToken: string): Promise<void> {
+    if (typeof refreshToken !== 'string' || !refreshToken) return;
+    this.#memory.forget(refreshToken);
+    await this.#coordinator.forget?.(refreshTokenKey(refreshToken));
   }
 
   /**

@@ -105,7 +105,9 @@ it('stores no token in clear text: keys are SHA-256 digests, values are encrypte
     set.mockRestore();
   }
 
-  expect(stored).toHaveLength(1);
+  // The renewal, and the way back from the refresh token it gave: digests both.
+  expect(stored).toHaveLength(2);
+  expect(stored[1]).toEqual([refreshTokenKey(renewed(1).refreshToken!), refreshTokenKey('refresh-token-spent-Xy1')]);
   const [key, value] = stored[0];
   expect(key).toBe(refreshTokenKey('refresh-token-spent-Xy1'));
   expect(key).toMatch(/^[0-9a-f]{64}$/);
