@@ -32,6 +32,9 @@ the end of the process that started it (npm for npm run and npx).
   --client-name <id>=<name>   the app's name on the consent page
   --backchannel-logout <id>=<uri>
                               where the sandbox posts the app's back-channel logout tokens
+  --post-logout-redirect-uri <id>=<uri>
+                              a page the app may return to after signing out (repeatable;
+                              the home page of each redirect URI's origin always may)
   --users <file.json>         users instead of the demo users: a JSON array of
                               { companyId, username, password, claims: { sub, ... } }
   --access-token-ttl <s>      access token lifetime in seconds (default 3600)
@@ -78,7 +81,7 @@ function parseClient(text) {
   return { clientID, clientSecret, redirectURI };
 }
 
-function clientsFrom(values, names, backchannelLogout) {
+function clientsFrom(values, names, backchannelLogout, postLogout) {
   const clients = new Map();
   for (const { clientID, clientSecret, redirectURI } of values.map(parseClient)) {
     const client = clients.get(clientID) ?? { clientID, clientSecret, redirectURIs: [] };
@@ -96,6 +99,14 @@ function clientsFrom(values, names, backchannelLogout) {
     if (!clients.has(clientID))
       fail(`--backchannel-logout must be <id>=<http(s) URI> for a --client id, got "${text}"`);
     clients.get(clientID).backchannelLogoutURI = uri;
+  }
+  for (const text of postLogout) {
+    const [, clientID, uri] = /^([^=]+)=(https?:\/\/.+)$/.exec(text) ?? [];
+    if (!clients.has(clientID)) {
+      fail(`--post-logout-redirect-uri must be <id>=<http(s) URI> for a --client id, got "${text}"`);
+    }
+    const client = clients.get(clientID);
+    client.postLogoutRedirectURIs = [...(client.postLogoutRedirectURIs ?? []), uri];
   }
   return [...clients.values()];
 }
@@ -118,6 +129,7 @@ try {
       client: { type: 'string', multiple: true, default: [DEMO_CLIENT] },
       'client-name': { type: 'string', multiple: true, default: [] },
       'backchannel-logout': { type: 'string', multiple: true, default: [] },
+      'post-logout-redirect-uri': { type: 'string', multiple: true, default: [] },
       users: { type: 'string' },
       'access-token-ttl': { type: 'string', default: '3600' },
       'access-token': { type: 'string' },
@@ -143,7 +155,7 @@ const options = {
   port: integer(args.port, '--port', 0, 65535),
   host: args.host,
   allowNetwork: args['allow-network'],
-  clients: clientsFrom(args.client, args['client-name'], args['backchannel-logout']),
+  clients: clientsFrom(args.client, args['client-name'], args['backchannel-logout'], args['post-logout-redirect-uri']),
   users: args.users === undefined ? undefined : usersFrom(args.users),
   accessTokenTTL: integer(args['access-token-ttl'], '--access-token-ttl', 1, 31_536_000),
   tokens: {

@@ -9,6 +9,11 @@ export interface SandboxClient {
   /** Shown on the consent page ("<clientName> wants to connect…"); the clientID when absent. */
   clientName?: string;
   /**
+   * Pages the app may send the browser back to after signing out at the end_session endpoint
+   * (`post_logout_redirect_uri`), besides the home page (`/`) of each redirect URI's origin.
+   */
+  postLogoutRedirectURIs?: string[];
+  /**
    * The app's back-channel logout URI: when a session of the app's user ends at the sandbox, it posts
    * a logout token there (`logout_token`, signed like its id_tokens, with `sid` and `sub`).
    */

@@ -13,6 +13,7 @@ import { runCommand, stopCommand } from './support/sandbox-command';
 
 const alice = DEMO_USERS.find((user) => user.username === 'alice')!;
 const HOME = 'http://localhost:3000/';
+const SIGNED_OUT = 'http://localhost:3000/auth/signed-out';
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 let sandbox: Sandbox;
@@ -26,7 +27,12 @@ beforeAll(async () => {
   recorder = await LogoutRecorder.start();
   sandbox = await startSandbox({
     clients: [
-      { ...client, redirectURIs: [SANDBOX_REDIRECT_URI], backchannelLogoutURI: recorder.url },
+      {
+        ...client,
+        redirectURIs: [SANDBOX_REDIRECT_URI],
+        postLogoutRedirectURIs: [SIGNED_OUT],
+        backchannelLogoutURI: recorder.url,
+      },
       { ...other, redirectURIs: ['http://localhost:4001/callback'] },
     ],
   });
@@ -184,6 +190,24 @@ describe('end session at connect/endsession', () => {
     expect(ended.status).toBe(200);
     expect(ended.html).toContain('You are signed out of JustLogin');
     expect(await asksForPassword(jar)).toBe(true);
+  });
+
+  it("honours a page among the client's postLogoutRedirectURIs, and no page it did not register", async () => {
+    const { jar, tokens } = await signInAlice();
+    const url = new URL(endpoint('endsession'));
+    url.search = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: SIGNED_OUT,
+    }).toString();
+    expect((await followEndSession(url.href, jar)).leftTo?.href).toBe(SIGNED_OUT);
+    const other = await signInAlice();
+    url.search = new URLSearchParams({
+      id_token_hint: other.tokens.id_token,
+      post_logout_redirect_uri: 'http://localhost:3000/elsewhere',
+    }).toString();
+    const refused = await followEndSession(url.href, other.jar);
+    expect(refused.leftTo).toBeUndefined();
+    expect(refused.status).toBe(400);
   });
 
   it('refuses a forged id_token_hint', async () => {

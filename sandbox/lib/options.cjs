@@ -33,6 +33,12 @@ function checkURL(value, name) {
   return value;
 }
 
+/** A list of absolute http(s) URLs; a TypeError naming `name` otherwise. */
+function checkURLs(values, name) {
+  if (!Array.isArray(values)) throw new TypeError(`${name} must be an array of URLs`);
+  return values.map((uri, i) => checkURL(uri, `${name}[${i}]`));
+}
+
 function checkClient(client, index) {
   const name = `clients[${index}]`;
   if (!isObject(client)) throw new TypeError(`${name} must be an object`);
@@ -50,6 +56,9 @@ function checkClient(client, index) {
     clientSecret: client.clientSecret,
     redirectURIs: client.redirectURIs.map((uri, i) => checkURL(uri, `${name}.redirectURIs[${i}]`)),
     ...(client.clientName === undefined ? {} : { clientName: client.clientName }),
+    ...(client.postLogoutRedirectURIs === undefined
+      ? {}
+      : { postLogoutRedirectURIs: checkURLs(client.postLogoutRedirectURIs, `${name}.postLogoutRedirectURIs`) }),
     ...(client.backchannelLogoutURI === undefined
       ? {}
       : { backchannelLogoutURI: checkURL(client.backchannelLogoutURI, `${name}.backchannelLogoutURI`) }),

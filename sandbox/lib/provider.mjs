@@ -114,8 +114,13 @@ export function createProvider(options) {
       client_secret: client.clientSecret,
       client_name: client.clientName,
       redirect_uris: client.redirectURIs,
-      // After signing out at the end_session endpoint, back to the app's home page.
-      post_logout_redirect_uris: [...new Set(client.redirectURIs.map((uri) => new URL('/', uri).href))],
+      // After signing out at the end_session endpoint, back to the app's home page, or to a page it registered.
+      post_logout_redirect_uris: [
+        ...new Set([
+          ...client.redirectURIs.map((uri) => new URL('/', uri).href),
+          ...(client.postLogoutRedirectURIs ?? []),
+        ]),
+      ],
       // IdentityServer's back-channel logout: a logout token with the session's `sid` when it ends.
       ...(client.backchannelLogoutURI
         ? { backchannel_logout_uri: client.backchannelLogoutURI, backchannel_logout_session_required: true }
