@@ -19,6 +19,7 @@ const UNIT_NAMES = [
   'client/token-endpoint',
   'client/transport',
   'client/transport-targets',
+  'debug-log-lines',
   'diagnostics',
   'docs',
   'doctor/identity-server',
