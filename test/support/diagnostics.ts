@@ -2,9 +2,9 @@
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { CHANNELS } from '../../lib/diagnostics';
 
-/** The tracing channels' names, by kind, and the plain ones'. */
-export const TRACING = [CHANNELS.token, CHANNELS.api, CHANNELS.keys, CHANNELS.discovery];
-export const PLAIN = [CHANNELS.signIn, CHANNELS.renewal];
+/** The tracing channels' names; every other channel lib/diagnostics.ts names is a plain one (sign-out's too, once there). */
+export const TRACING: string[] = [CHANNELS.token, CHANNELS.api, CHANNELS.keys, CHANNELS.discovery];
+export const PLAIN: string[] = Object.values(CHANNELS).filter((name) => !TRACING.includes(name));
 const EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 
 /** One message: its channel, the tracing event (`publish` on a plain channel), a copy as it was then, and the object itself. */
@@ -27,7 +27,7 @@ export function recordChannels(channels: readonly string[] = [...TRACING, ...PLA
   const all: Recorded[] = [];
   const stops: (() => void)[] = [];
   for (const name of channels) {
-    if (TRACING.includes(name as (typeof TRACING)[number])) {
+    if (TRACING.includes(name)) {
       const handlers = Object.fromEntries(
         EVENTS.map((event) => [
           event,
@@ -45,7 +45,7 @@ export function recordChannels(channels: readonly string[] = [...TRACING, ...PLA
   }
   return {
     all,
-    of: (channel, event = PLAIN.includes(channel as (typeof PLAIN)[number]) ? 'publish' : 'asyncEnd') =>
+    of: (channel, event = PLAIN.includes(channel) ? 'publish' : 'asyncEnd') =>
       all.filter((recorded) => recorded.channel === channel && recorded.event === event).map(({ copy }) => copy),
     stop: () => stops.forEach((stop) => stop()),
   };
