@@ -94,8 +94,10 @@ const RETRY_MS = 1_000;
  * outage logs one warning and opens the circuit: from then on commands fail at
  * once, without being sent, while every `RETRY_MS` one command in the
  * background (`EXISTS` of the key that failed, so that in a cluster it reaches
- * the same node) tries Redis again. The first that succeeds ends the outage
- * and calls `onRecovered`.
+ * the same node) tries Redis again; the first that succeeds ends the outage
+ * and calls `onRecovered`. A `trial` command is sent even during an outage,
+ * which its success or failure neither ends nor starts (in a cluster that lost
+ * one master, a trial on another tells nothing about the lost one).
  */
 export class RedisCommands {
   /** Why Redis is unavailable, while it is; `undefined` while commands are sent. */
@@ -132,9 +134,15 @@ export class RedisCommands {
     }
   }
 
-  /** Sends `args`, e.g. `['GET', key]`; rejects with {@link RedisUnavailableError}, at once while Redis is unavailable. */
-  async send(args: string[]): Promise<unknown> {
-    if (this.#outage) throw new RedisUnavailableError(this.#outage.reason);
+  /**
+   * Sends `args`, e.g. `['GET', key]`; rejects with {@link RedisUnavailableError}, at once while
+   * Redis is unavailable unless `trial` (a command that must try Redis rather than do without it).
+   */
+  async send(args: string[], { trial = false } = {}): Promise<unknown> {
+    if (this.#outage) {
+      if (trial) return this.#attempt(args);
+      throw new RedisUnavailableError(this.#outage.reason);
+    }
     try {
       return await this.#attempt(args);
     } catch (error) {

@@ -155,14 +155,17 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
     const owner = randomBytes(16).toString('hex');
     const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
     let waited = false;
+    // A renewal that cannot wait tries Redis even during an outage: renewing alone is the last resort.
+    const trial = !canWait;
     try {
       for (;;) {
-        const locked = (await this.#redis.send(['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)])) !== null;
+        const lock = ['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)];
+        const locked = (await this.#redis.send(lock, { trial })) !== null;
         // Read after locking: a holder publishes before it releases, so a lock we got means
         // either a result is already there or nobody renewed.
-        const published = await this.#redis.send(['GET', resultKey]);
+        const published = await this.#redis.send(['GET', resultKey], { trial });
         if (published != null) {
-          if (locked) await this.#release(lockKey, owner);
+          if (locked) await this.#release(lockKey, owner, trial);
           return this.#open(published, resultKey);
         }
         if (locked) break;
@@ -186,7 +189,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
         { retryable: true },
       );
     }
-    return this.#renewAsOwner(lockKey, resultKey, owner, task);
+    return this.#renewAsOwner(lockKey, resultKey, owner, task, trial);
   }
 
   async #renewAsOwner(
@@ -194,18 +197,19 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
     resultKey: string,
     owner: string,
     task: () => Promise<JustLoginTokenSet>,
+    trial: boolean,
   ): Promise<JustLoginTokenSet> {
     let tokens: JustLoginTokenSet;
     try {
       tokens = await task();
     } catch (error) {
-      await this.#release(lockKey, owner);
+      await this.#release(lockKey, owner, trial);
       throw error;
     }
     const sealed = this.#sealer.seal(tokens, resultKey);
     try {
-      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)]);
-      await this.#release(lockKey, owner);
+      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)], { trial });
+      await this.#release(lockKey, owner, trial);
     } catch {
       // The tokens are good here. The lock stays (others wait rather than spend the refresh token)
       // until Redis answers again and the result is published, or until it expires.
@@ -257,8 +261,8 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
   }
 
   /** Deletes the lock if it is still ours; when Redis cannot, the lock expires on its own. */
-  async #release(lockKey: string, owner: string): Promise<void> {
-    await this.#redis.send(['EVAL', RELEASE_SCRIPT, '1', lockKey, owner]).catch(() => undefined);
+  async #release(lockKey: string, owner: string, trial = false): Promise<void> {
+    await this.#redis.send(['EVAL', RELEASE_SCRIPT, '1', lockKey, owner], { trial }).catch(() => undefined);
   }
 
   #open(published: unknown, resultKey: string): JustLoginTokenSet {

@@ -162,12 +162,12 @@ function renewal(ms = 0, tokens = NEW_TOKENS) {
   return task;
 }
 
-/** Resolves once a renewal on `a` goes through Redis again (it takes a lock); fails after 5 s. */
+/** Resolves once renewals that can wait go through Redis again on `a` (one takes a lock); fails after 5 s. */
 async function coordinatedAgain(a: { coordinator: RedisRefreshCoordinator; commands: string[][] }): Promise<void> {
   const deadline = Date.now() + 5_000;
   for (let attempt = 0; Date.now() < deadline; attempt += 1) {
     const key = sha256(`after-the-outage-${attempt}`);
-    await a.coordinator.run(key, renewal());
+    await a.coordinator.run(key, renewal(), { canWait: true }).catch(() => undefined); // put off until then
     const lock = `passport-justlogin:refresh:{${key}}:lock`;
     if (a.commands.some(([name, target]) => name === 'SET' && target === lock)) return;
     await sleep(50);
@@ -359,11 +359,20 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
         const a = await instance({ deployment: own, commandTimeoutMs: 200 });
         own.pause();
         const started = Date.now();
+        const task = renewal();
         for (let i = 0; i < 10; i += 1) {
-          await expect(a.coordinator.run(sha256(`paused-${i}`), renewal())).resolves.toEqual(NEW_TOKENS);
+          const putOff = a.coordinator.run(sha256(`paused-${i}`), task, { canWait: true });
+          await expect(putOff).rejects.toMatchObject({ code: 'ETIMEDOUT', retryable: true });
         }
         expect(Date.now() - started).toBeLessThan(600); // one wait of 200 ms, not ten
+        expect(task.calls).toBe(0);
         expect(a.warnings).toEqual([expect.stringContaining('no answer within 200 ms')]);
+        // One that cannot wait tries Redis itself, at most commandTimeoutMs, then renews here.
+        const urgent = Date.now();
+        await expect(a.coordinator.run(sha256('expired'), task)).resolves.toEqual(NEW_TOKENS);
+        expect(Date.now() - urgent).toBeLessThan(600);
+        expect(task.calls).toBe(1);
+        expect(a.warnings).toHaveLength(1);
 
         own.resume();
         await coordinatedAgain(a); // without a restart
@@ -389,6 +398,27 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
       await expect(a.coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
       expect(task.calls).toBe(1);
       expect(a.warnings).toHaveLength(1);
+    });
+
+    it('a renewal that cannot wait tries Redis itself, so it coordinates again as soon as Redis answers', async () => {
+      const own = await kind.deploy();
+      try {
+        const [a, b] = [
+          await instance({ deployment: own, commandTimeoutMs: 200 }),
+          await instance({ deployment: own, commandTimeoutMs: 200 }),
+        ];
+        own.pause();
+        await a.coordinator.run(sha256('while-paused'), renewal()); // a's first failure: renewals skip Redis
+        own.resume();
+        // Before a's next try in the background, both instances renew tokens that expired meanwhile.
+        const task = renewal(100);
+        const results = await Promise.all([a.coordinator.run(KEY, task), b.coordinator.run(KEY, task)]);
+        expect(results).toEqual([NEW_TOKENS, NEW_TOKENS]);
+        expect(task.calls).toBe(1);
+        expect(a.warnings).toHaveLength(1);
+      } finally {
+        await own.stop();
+      }
     });
 
     it('never renews alone tokens that another instance is renewing when Redis stops answering', async () => {
@@ -557,9 +587,13 @@ it('with ioredis Cluster, a master that stops answering costs one wait of comman
 
     const task = renewal();
     const started = Date.now();
-    for (let i = 0; i < 10; i += 1) await expect(coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS);
+    for (let i = 0; i < 10; i += 1) {
+      await expect(coordinator.run(KEY, task, { canWait: true })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    }
     expect(Date.now() - started).toBeLessThan(600); // one wait of 200 ms, not ten
-    expect(task.calls).toBe(10);
+    expect(task.calls).toBe(0);
+    await expect(coordinator.run(KEY, task)).resolves.toEqual(NEW_TOKENS); // expired: renewed here
+    expect(task.calls).toBe(1);
     expect(connection.ready()).toBe(true); // ioredis still calls the cluster ready
     expect(warnings).toEqual([expect.stringContaining('Redis is unavailable (no answer within 200 ms)')]);
 
