@@ -6,7 +6,11 @@ const {
   JustLoginApi,
   JustLoginStrategy,
   JustLoginRefresher,
+  MemorySessionIndex,
+  backChannelLogoutHandler,
   keepTokensFresh,
+  postLogoutHandler,
+  signOutHandler,
   toTokenSet,
 } = require('passport-justlogin');
 const pages = require('./pages');
@@ -68,8 +72,16 @@ function localPath(value) {
  * @param {string} config.sessionSecret
  * @param {import('express-session').Store} [config.sessionStore]  default: in memory
  * @param {import('passport-justlogin').RefreshCoordinator} [config.refreshCoordinator]  default: one renewal per token in this process
+ * @param {import('passport-justlogin').SessionIndex} [config.sessionIndex]  which sessions hold which JustLogin sign-in, for
+ *   back-channel logout; default: in memory
  */
-function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator }) {
+function createApp({
+  justlogin,
+  sessionSecret,
+  sessionStore = new session.MemoryStore(),
+  refreshCoordinator,
+  sessionIndex = new MemorySessionIndex(),
+}) {
   const authenticator = new passport.Passport();
   const strategy = new JustLoginStrategy(justlogin, (accessToken, refreshToken, params, profile, done) => {
     const { id, displayName, username, emails, companyName, roles, userGuid, companyGuid } = profile;
@@ -145,9 +157,13 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     authenticator.authenticate('justlogin', (err, user, info) => {
       if (err) return next(err);
       if (!user) return showOnHome(req, res, failureReason(info));
-      req.logIn(user, (loginErr) =>
-        loginErr ? next(loginErr) : res.redirect(localPath(info?.state?.returnTo) ?? '/profile'),
-      );
+      req.logIn(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        // Indexed by JustLogin's session (sid) and user (sub), so that a back-channel logout finds it.
+        sessionIndex
+          .add(req.sessionID, req.user.claims)
+          .then(() => res.redirect(localPath(info?.state?.returnTo) ?? '/profile'), next);
+      });
     })(req, res, next);
   });
 
@@ -198,33 +214,25 @@ function createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator 
     }
   });
 
-  // Signs out of this app and, when JustLogin advertises an end_session_endpoint, of JustLogin too, so
-  // that the next sign-in asks who is signing in.
-  app.post('/logout', async (req, res, next) => {
-    const idToken = req.user?.tokens?.idToken;
-    const endSession = idToken ? await endSessionURL(idToken, req) : undefined;
-    req.logout((err) => {
-      if (err) return next(err);
-      req.session.destroy(() => res.redirect(endSession ?? '/'));
-    });
-  });
+  // Sign-out (a POST: the top bar's button): revokes the refresh token at JustLogin, ends this app's
+  // session, then JustLogin's, so that the next sign-in asks who is signing in; JustLogin sends the
+  // browser back to /auth/signed-out, which checks the sign-out's state and goes home.
+  app.post(
+    '/logout',
+    signOutHandler({
+      refresher,
+      postLogoutRedirectURI: new URL('/auth/signed-out', justlogin.callbackURL).href,
+      sessions: sessionIndex,
+    }),
+  );
+  app.get('/auth/signed-out', postLogoutHandler({ returnTo: '/' }));
 
-  /** JustLogin's end_session URL for `idToken`, returning to this app's home page; undefined when not advertised. */
-  async function endSessionURL(idToken, req) {
-    let endpoint;
-    try {
-      ({ end_session_endpoint: endpoint } = await strategy.client.metadata());
-    } catch {
-      return undefined; // the discovery document cannot be read: sign out of this app only
-    }
-    if (typeof endpoint !== 'string') return undefined;
-    const url = new URL(endpoint);
-    url.searchParams.set('id_token_hint', idToken);
-    url.searchParams.set('client_id', strategy.client.clientID);
-    const home = new URL('/', new URL(justlogin.callbackURL, `${req.protocol}://${req.get('host')}`));
-    url.searchParams.set('post_logout_redirect_uri', home.href);
-    return url.href;
-  }
+  // Back-channel logout: JustLogin posts here when the user signs out elsewhere; every session of that
+  // sign-in ends, on every instance that shares the session store and the index.
+  app.post(
+    '/auth/backchannel-logout',
+    backChannelLogoutHandler({ client: strategy.client, sessions: sessionIndex, store: sessionStore }),
+  );
 
   app.use((err, req, res, next) => {
     const status = err.retryable ? 503 : 500;

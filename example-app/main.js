@@ -6,7 +6,7 @@
 // unless HOST names another address (HOST=0.0.0.0: every interface).
 const { randomBytes } = require('node:crypto');
 const { startSandbox: startJustLoginSandbox } = require('justlogin-sandbox');
-const { RedisRefreshCoordinator } = require('passport-justlogin');
+const { RedisRefreshCoordinator, RedisSessionIndex } = require('passport-justlogin/redis');
 const { createApp } = require('./app');
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -29,6 +29,8 @@ async function startSandbox(callbackURL) {
           clientID: 'demo-client',
           clientSecret: 'demo-secret',
           redirectURIs: [callbackURL],
+          postLogoutRedirectURIs: [new URL('/auth/signed-out', callbackURL).href],
+          backchannelLogoutURI: new URL('/auth/backchannel-logout', callbackURL).href,
           clientName: 'Example app',
         },
       ],
@@ -52,8 +54,9 @@ async function connectRedis(url, variable) {
 }
 
 /**
- * With REDIS_URL: sessions (and so the sign-in's state, PKCE verifier and nonce) in Redis, and
- * one renewal per refresh token across instances, locked in REFRESH_REDIS_URL (default REDIS_URL).
+ * With REDIS_URL: sessions (and so the sign-in's state, PKCE verifier and nonce) in Redis, with the
+ * index back-channel logout reads, and one renewal per refresh token across instances, locked in
+ * REFRESH_REDIS_URL (default REDIS_URL), where the ids of the logout tokens accepted are kept too.
  */
 async function sharedState(sessionSecret) {
   const { REDIS_URL } = process.env;
@@ -72,6 +75,7 @@ async function sharedState(sessionSecret) {
     REFRESH_REDIS_URL === REDIS_URL ? sessionClient : await connectRedis(REFRESH_REDIS_URL, 'REFRESH_REDIS_URL');
   return {
     sessionStore: sessionClient ? new RedisStore({ client: sessionClient }) : undefined,
+    sessionIndex: sessionClient ? new RedisSessionIndex({ client: sessionClient }) : undefined,
     refreshCoordinator: new RedisRefreshCoordinator({ client: lockClient, secret: sessionSecret, lockMs }),
     // A renewal must end before its lock expires.
     tokenTimeout: lockMs / 2,
@@ -90,7 +94,11 @@ async function main() {
     );
   }
   const sessionSecret = process.env.SESSION_SECRET || randomBytes(32).toString('hex');
-  const { sessionStore, refreshCoordinator, tokenTimeout } = await sharedState(process.env.SESSION_SECRET);
+  const { sessionStore, sessionIndex, refreshCoordinator, tokenTimeout } = await sharedState(
+    process.env.SESSION_SECRET,
+  );
+  // Logout tokens accepted by any instance are refused by all: their ids are kept with the renewals.
+  const replayStore = refreshCoordinator;
   let sandbox;
   let justlogin;
   if (real) {
@@ -102,6 +110,7 @@ async function main() {
         ? { baseURL: process.env.JUSTLOGIN_BASE_URL }
         : { environment: process.env.JUSTLOGIN_ENV || 'production' }),
       timeout: tokenTimeout,
+      replayStore,
     };
   } else {
     const callbackURL = `http://localhost:${PORT}/auth/justlogin/callback`;
@@ -112,10 +121,11 @@ async function main() {
       callbackURL,
       baseURL: sandbox.origin,
       timeout: tokenTimeout,
+      replayStore,
     };
   }
 
-  const app = createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator });
+  const app = createApp({ justlogin, sessionSecret, sessionStore, refreshCoordinator, sessionIndex });
   const server = app.listen(PORT, HOST, (err) => {
     if (err) return; // Express 5 calls back with the error too: the 'error' listener below says why
     const { address } = server.address();

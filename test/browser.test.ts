@@ -39,7 +39,10 @@ beforeAll(async () => {
   const port = await freePort();
   appURL = `http://localhost:${port}`;
   const callbackURL = `${appURL}/auth/justlogin/callback`;
-  sandbox = await startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL });
+  sandbox = await startSandbox({
+    JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL,
+    SANDBOX_POST_LOGOUT_REDIRECT_URIS: `${appURL}/auth/signed-out`,
+  });
   const app = createApp({
     justlogin: { clientID: sandbox.clientID, clientSecret: sandbox.clientSecret, callbackURL, baseURL: sandbox.origin },
     sessionSecret: 'browser-test-session-secret',

@@ -25,7 +25,10 @@ beforeAll(async () => {
   port = await freePort();
   appURL = `http://localhost:${port}`;
   const callbackURL = `${appURL}/auth/justlogin/callback`;
-  sandbox = await startSandbox({ JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL });
+  sandbox = await startSandbox({
+    JUSTLOGIN_SANDBOX_REDIRECT_URIS: callbackURL,
+    SANDBOX_POST_LOGOUT_REDIRECT_URIS: `${appURL}/auth/signed-out`,
+  });
   store = new session.MemoryStore();
   const app = createApp({
     justlogin: { clientID: sandbox.clientID, clientSecret: sandbox.clientSecret, callbackURL, baseURL: sandbox.origin },
@@ -218,24 +221,37 @@ it('returns to the page the user started from, and only to a path of this app', 
   expect(outside.headers.location).toBe('/profile');
 });
 
-it('signs out of the sandbox too, at its end_session_endpoint, returning to the home page', async () => {
+it('signs out through the sign-out handler: the refresh token revoked, then JustLogin’s end_session_endpoint', async () => {
   const agent = request.agent(appURL);
   await signIn(agent);
-  const { idToken } = await sessionTokens();
+  const { idToken, refreshToken } = await sessionTokens();
   expect(idToken).toBeDefined();
   const discovery = await fetch(`${sandbox.issuer}/.well-known/openid-configuration`);
   const { end_session_endpoint } = (await discovery.json()) as { end_session_endpoint?: string };
   expect(end_session_endpoint).toBeDefined();
 
-  const signOut = await agent.post('/logout').expect(302);
+  const signOut = await agent.post('/logout').expect(303);
   const location = new URL(signOut.headers.location);
   expect(location.origin + location.pathname).toBe(end_session_endpoint);
   expect(Object.fromEntries(location.searchParams)).toEqual({
     id_token_hint: idToken,
     client_id: sandbox.clientID,
-    post_logout_redirect_uri: `${appURL}/`,
+    post_logout_redirect_uri: `${appURL}/auth/signed-out`,
+    state: expect.any(String),
   });
   expect((await agent.get('/profile')).headers.location).toMatch(/^\/auth\/justlogin/);
+  const refresh = await fetch(`${sandbox.issuer}/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: sandbox.clientID,
+      client_secret: sandbox.clientSecret,
+    }),
+  });
+  expect(refresh.status).toBe(400);
+  expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
 });
 
 it('lets another demo user sign in after Sign out', async () => {

@@ -4,7 +4,11 @@ const Fastify = require('fastify');
 const { Authenticator } = require('@fastify/passport');
 const secureSession = require('@fastify/secure-session');
 const { JustLoginStrategy, JustLoginRefresher, toTokenSet } = require('passport-justlogin');
-const { keepTokensFreshFastify } = require('passport-justlogin/fastify');
+const {
+  keepTokensFreshFastify,
+  postLogoutHandlerFastify,
+  signOutHandlerFastify,
+} = require('passport-justlogin/fastify');
 
 /**
  * @param {object} config
@@ -51,10 +55,16 @@ function createApp({ justlogin, sessionKey, refreshCoordinator }) {
     return { id, name, expiresAt: tokens.expiresAt };
   });
 
-  app.post('/logout', async (request) => {
-    await request.logOut();
-    return { signedOut: true };
-  });
+  // Sign-out (POST): revokes the refresh token, ends this app's session, then JustLogin's, which
+  // sends the browser back to /auth/signed-out: the sign-out's state is checked there.
+  app.post(
+    '/logout',
+    signOutHandlerFastify({
+      refresher,
+      postLogoutRedirectURI: new URL('/auth/signed-out', justlogin.callbackURL).href,
+    }),
+  );
+  app.get('/auth/signed-out', postLogoutHandlerFastify({ returnTo: '/profile' }));
 
   // JustLogin timed out or answered 5xx: the tokens are unchanged and the user stays signed in.
   app.setErrorHandler(async (err, request, reply) =>

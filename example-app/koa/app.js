@@ -5,7 +5,7 @@ const { Router } = require('@koa/router');
 const { createSession } = require('koa-session');
 const { KoaPassport } = require('koa-passport');
 const { JustLoginStrategy, JustLoginRefresher, toTokenSet } = require('passport-justlogin');
-const { keepTokensFreshKoa } = require('passport-justlogin/koa');
+const { keepTokensFreshKoa, postLogoutHandlerKoa, signOutHandlerKoa } = require('passport-justlogin/koa');
 
 /** Sessions in this process's memory; use a shared store (e.g. Redis) with several instances. */
 function memoryStore() {
@@ -71,10 +71,13 @@ function createApp({ justlogin, keys, store = memoryStore(), refreshCoordinator 
     const { id, name, tokens } = ctx.state.user;
     ctx.body = { id, name, expiresAt: tokens.expiresAt };
   });
-  router.post('/logout', async (ctx) => {
-    await ctx.logout();
-    ctx.body = { signedOut: true };
-  });
+  // Sign-out (POST): revokes the refresh token, ends this app's session, then JustLogin's, which
+  // sends the browser back to /auth/signed-out: the sign-out's state is checked there.
+  router.post(
+    '/logout',
+    signOutHandlerKoa({ refresher, postLogoutRedirectURI: new URL('/auth/signed-out', justlogin.callbackURL).href }),
+  );
+  router.get('/auth/signed-out', postLogoutHandlerKoa({ returnTo: '/profile' }));
   app.use(router.routes());
   return app;
 }

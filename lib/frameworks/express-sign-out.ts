@@ -103,9 +103,9 @@ export function postLogoutHandler<Req extends object = ExpressSignOutRequest>(
     const query = request.query as { state?: unknown } | undefined;
     const state = query && typeof query === 'object' ? query.state : url.searchParams.get('state');
     const result = answer(state, request.headers.cookie, url.pathname);
-    appendCookie(res, result.setCookie);
     res.setHeader('Cache-Control', 'no-store');
     if (result.status === 303) {
+      appendCookie(res, result.setCookie);
       res.statusCode = 303;
       res.setHeader('Location', result.location);
       res.end();

@@ -89,10 +89,10 @@ export function postLogoutHandlerFastify<
     const { url = '/', headers, query } = request as FastifySignOutRequest;
     const state = (query as { state?: unknown } | undefined)?.state;
     const result = answer(state, headers.cookie, new URL(url, 'http://app.invalid').pathname);
-    reply.header('set-cookie', result.setCookie);
     reply.header('cache-control', 'no-store');
     reply.code(result.status);
     if (result.status === 303) {
+      reply.header('set-cookie', result.setCookie);
       reply.header('location', result.location);
       await reply.send();
     } else await reply.send(result.body);

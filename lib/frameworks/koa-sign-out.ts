@@ -82,9 +82,9 @@ export function postLogoutHandlerKoa<Context extends object = KoaSignOutContextL
   return (ctx) => {
     const context = ctx as KoaSignOutContext;
     const result = answer((context.query as { state?: unknown }).state, context.headers.cookie, context.path);
-    context.append('Set-Cookie', result.setCookie);
     context.set('Cache-Control', 'no-store');
     if (result.status === 303) {
+      context.append('Set-Cookie', result.setCookie);
       context.redirect(result.location);
       context.status = 303;
     } else {

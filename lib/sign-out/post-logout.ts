@@ -44,13 +44,14 @@ const OPTIONS = {
 /** What the return answers: a redirect to `returnTo`, or 400 for a state that is not this browser's. */
 export type PostLogoutAnswer =
   | { status: 303; location: string; setCookie: string }
-  | { status: 400; setCookie: string; body: { error: 'invalid_state'; error_description: string } };
+  | { status: 400; body: { error: 'invalid_state'; error_description: string } };
 
 /**
  * The return from JustLogin's end-session endpoint, framework-neutral: reads
  * the options once (throwing a `JustLoginOptionsError` naming `component`)
  * and answers one return, given its `state` parameter, its `Cookie` header and
- * its path. The cookie is cleared whatever the outcome.
+ * its path. The cookie is cleared once its state came back; a forged return
+ * leaves it, so that it cannot spoil the browser's own.
  */
 export function postLogoutReturn(
   component: string,
@@ -58,14 +59,12 @@ export function postLogoutReturn(
 ): (state: unknown, cookieHeader: unknown, path: string) => PostLogoutAnswer {
   const { returnTo, cookieName } = readOptions<Required<PostLogoutOptions>>(component, options, OPTIONS);
   return (state, cookieHeader, path) => {
-    const setCookie = stateCookie(cookieName, '', path, false, 0);
     const kept = typeof cookieHeader === 'string' ? cookieValue(cookieHeader, cookieName) : undefined;
     if (typeof state === 'string' && kept !== undefined && same(state, kept)) {
-      return { status: 303, location: returnTo, setCookie };
+      return { status: 303, location: returnTo, setCookie: stateCookie(cookieName, '', path, false, 0) };
     }
     return {
       status: 400,
-      setCookie,
       body: {
         error: 'invalid_state',
         error_description: 'This return from JustLogin is not the sign-out of this browser',

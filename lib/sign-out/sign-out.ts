@@ -138,7 +138,7 @@ export function signOutFlow<Req>(
       "make JustLogin's end-session URL",
       endSessionURL(settings.client, tokens, settings.postLogoutRedirectURI, state),
     );
-    const [location] = await withinDeadline(settings, Promise.all([endSession, ...steps]));
+    const [location] = await withinDeadline<string | void | undefined, Req>(settings, [endSession, ...steps]);
     if (typeof location !== 'string') return { location: settings.returnTo };
     if (!settings.postLogoutRedirectURI) return { location };
     const { pathname, protocol } = new URL(settings.postLogoutRedirectURI);
@@ -206,19 +206,26 @@ async function bestEffort<T, Req>(
   }
 }
 
-/** The steps' results, or none when they take longer than `timeoutMs` (reported; they go on in the background). */
-async function withinDeadline<T, Req>(settings: SignOutSettings<Req>, steps: Promise<T[]>): Promise<(T | undefined)[]> {
+/** Marks a step that had not finished by the deadline. */
+const LATE = Symbol('late');
+
+/**
+ * Each step's result, or `undefined` for a step not finished within `timeoutMs` (reported once; it goes
+ * on in the background, its failure reported when it comes).
+ */
+async function withinDeadline<T, Req>(settings: SignOutSettings<Req>, steps: Promise<T>[]): Promise<(T | undefined)[]> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), settings.timeoutMs);
+  const deadline = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), settings.timeoutMs);
   });
   try {
-    const done = await Promise.race([steps, late]);
-    if (done) return done;
-    settings.logger.warn(
-      `passport-justlogin: sign-out steps at JustLogin did not finish within ${settings.timeoutMs} ms; the local session has ended`,
-    );
-    return [];
+    const results = await Promise.all(steps.map((step) => Promise.race([step, deadline])));
+    if (results.includes(LATE)) {
+      settings.logger.warn(
+        `passport-justlogin: sign-out steps at JustLogin did not finish within ${settings.timeoutMs} ms; the local session has ended`,
+      );
+    }
+    return results.map((result) => (result === LATE ? undefined : result));
   } finally {
     clearTimeout(timer);
   }

@@ -40,6 +40,8 @@ export const DEMO_USERS = PACKAGE_DEMO_USERS as readonly DemoUser[] as DemoUser[
 export interface SandboxSettings {
   /** Comma-separated redirect URIs of the test client (default: localhost:3000's callback). */
   JUSTLOGIN_SANDBOX_REDIRECT_URIS?: string;
+  /** Comma-separated pages the test client may return to after signing out (postLogoutRedirectURIs). */
+  SANDBOX_POST_LOGOUT_REDIRECT_URIS?: string;
   /** Access token lifetime in seconds. */
   SANDBOX_ACCESS_TOKEN_TTL?: string;
   /** `status:count[:retryAfter]`: the first `count` API calls answer `status`. */
@@ -80,7 +82,16 @@ export async function startSandbox(settings: SandboxSettings = {}): Promise<Runn
   const tokenRequests: string[] = [];
   const redirectURIs = (settings.JUSTLOGIN_SANDBOX_REDIRECT_URIS ?? DEFAULT_REDIRECT_URI).split(',');
   const sandbox = await startPackageSandbox({
-    clients: [{ clientID: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectURIs }],
+    clients: [
+      {
+        clientID: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        redirectURIs,
+        ...(settings.SANDBOX_POST_LOGOUT_REDIRECT_URIS
+          ? { postLogoutRedirectURIs: settings.SANDBOX_POST_LOGOUT_REDIRECT_URIS.split(',') }
+          : {}),
+      },
+    ],
     ...(settings.SANDBOX_ACCESS_TOKEN_TTL ? { accessTokenTTL: Number(settings.SANDBOX_ACCESS_TOKEN_TTL) } : {}),
     tokens: {
       access: settings.SANDBOX_ACCESS_TOKEN,
