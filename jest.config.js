@@ -47,6 +47,7 @@ const UNIT_NAMES = [
   'sign-in/random-token',
   'sign-in/sign-in-start',
   'sign-in/strategy',
+  'surface',
   'token-set',
   'troubleshooting',
   'typed-errors',
@@ -60,7 +61,7 @@ const common = {
   moduleNameMapper: {
     '^passport-justlogin$': '<rootDir>/lib/index.ts',
     '^passport-justlogin/(fastify|koa)$': '<rootDir>/lib/frameworks/$1.ts',
-    '^passport-justlogin/redis$': '<rootDir>/lib/redis/index.ts',
+    '^passport-justlogin/(api|redis)$': '<rootDir>/lib/$1/index.ts',
     '^passport-justlogin/nestjs$': '<rootDir>/lib/nestjs/index.ts',
   },
 };

@@ -3,7 +3,11 @@
 import { decodeJwt } from 'jose';
 import type { JustLoginTokenSet } from './token-set';
 
-/** The claims of a JustLogin access token that is a JWT, as JustLogin's own SDKs read them. */
+/**
+ * The claims of a JustLogin access token that is a JWT, as JustLogin's own SDKs read them.
+ *
+ * @group Sign-in
+ */
 export interface AccessTokenClaims {
   /** The issuer. */
   iss?: string;
@@ -30,7 +34,11 @@ export interface AccessTokenClaims {
   [claim: string]: unknown;
 }
 
-/** Who signed in, as JustLogin's API knows them: read from the claims of an id_token or an access token. */
+/**
+ * Who signed in, as JustLogin's API knows them: read from the claims of an id_token or an access token.
+ *
+ * @group Sign-in
+ */
 export interface JustLoginIdentity {
   /** The user's GUID in JustLogin's API (`UserGUID`). */
   userGuid?: string;
@@ -87,6 +95,8 @@ export function identityFromClaims(claims: Record<string, unknown>): JustLoginId
  * @example
  * const identity = identityOf(req.session.justlogin);
  * if (identity?.roles.includes('Admin')) { … }
+ *
+ * @group Sign-in
  */
 export function identityOf(tokens: Pick<JustLoginTokenSet, 'accessToken'>): JustLoginIdentity | undefined {
   const claims = typeof tokens?.accessToken === 'string' ? decodeAccessToken(tokens.accessToken) : undefined;

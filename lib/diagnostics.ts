@@ -9,6 +9,8 @@ import type { JustLoginError } from './errors';
 /**
  * What a traced request to JustLogin ends with: `status` once JustLogin
  * answered, `error` when it failed.
+ *
+ * @group Observability
  */
 export interface JustLoginTraceEnd {
   /** The HTTP status of JustLogin's answer, once there is one. */
@@ -23,6 +25,8 @@ export interface JustLoginTraceEnd {
 /**
  * The context of `passport-justlogin:token`: one request to JustLogin's token
  * endpoint (the code exchange at sign-in, or a refresh).
+ *
+ * @group Observability
  */
 export interface JustLoginTokenTrace extends JustLoginTraceEnd {
   /** `authorization_code` or `refresh_token`. */
@@ -35,7 +39,11 @@ export interface JustLoginTokenTrace extends JustLoginTraceEnd {
   expiresIn?: number;
 }
 
-/** The context of `passport-justlogin:api`: one call to JustLogin's API, its retries and renewal included. */
+/**
+ * The context of `passport-justlogin:api`: one call to JustLogin's API, its retries and renewal included.
+ *
+ * @group Observability
+ */
 export interface JustLoginApiTrace extends JustLoginTraceEnd {
   /** `GET` or `POST`. */
   method: 'GET' | 'POST';
@@ -50,6 +58,8 @@ export interface JustLoginApiTrace extends JustLoginTraceEnd {
 /**
  * The context of `passport-justlogin:keys` (a fetch of JustLogin's key set) and of
  * `passport-justlogin:discovery` (a read of its OpenID configuration).
+ *
+ * @group Observability
  */
 export interface JustLoginFetchTrace extends JustLoginTraceEnd {
   /** The origin fetched from, e.g. `https://apis.justlogin.com`. */
@@ -58,7 +68,11 @@ export interface JustLoginFetchTrace extends JustLoginTraceEnd {
   path: string;
 }
 
-/** The message of `passport-justlogin:sign-in`, published when a callback ends. */
+/**
+ * The message of `passport-justlogin:sign-in`, published when a callback ends.
+ *
+ * @group Observability
+ */
 export interface JustLoginSignInMessage {
   /** `success` when Passport was told of a user, `failure` when the sign-in failed or met an error. */
   outcome: 'success' | 'failure';
@@ -71,6 +85,8 @@ export interface JustLoginSignInMessage {
 /**
  * The message of `passport-justlogin:renewal`, published by every `refresh`
  * and `ensureFresh` that did more than return fresh tokens.
+ *
+ * @group Observability
  */
 export interface JustLoginRenewalMessage {
   /**

@@ -35,6 +35,8 @@ import { withTroubleshootingLink } from './troubleshooting';
  *
  * `(string & {})` keeps the list for autocompletion while any other OAuth code
  * or connection code may still come.
+ *
+ * @group Errors
  */
 export type JustLoginErrorCode =
   | 'invalid_request'
@@ -81,6 +83,8 @@ export type JustLoginErrorCode =
  *
  * @example
  * if (err instanceof JustLoginError && err.reauthenticate) return res.redirect('/auth/justlogin');
+ *
+ * @group Errors
  */
 export class JustLoginError extends Error {
   /** What went wrong, e.g. `invalid_grant` or `ETIMEDOUT`. */
@@ -108,6 +112,8 @@ export class JustLoginError extends Error {
  * `code` is the OAuth error (`invalid_grant`, `invalid_client`, …) and `status`
  * the HTTP status. `invalid_grant` on a refresh means the user must sign in again, as
  * does `invalid_token`: JustLogin's refresh request carries the access token, and it was refused.
+ *
+ * @group Errors
  */
 export class JustLoginTokenError extends JustLoginError {
   /** The HTTP status of JustLogin's answer. */
@@ -132,6 +138,8 @@ export class JustLoginTokenError extends JustLoginError {
  * No, which fails the sign-in instead). `code` is the OAuth error; the
  * message is JustLogin's description. `retryable` for `server_error` and
  * `temporarily_unavailable`: a new sign-in may succeed.
+ *
+ * @group Errors
  */
 export class JustLoginAuthorizationError extends JustLoginError {
   /** JustLogin's `error_uri`, when it is an https URL. */
@@ -156,6 +164,8 @@ export class JustLoginAuthorizationError extends JustLoginError {
  * (`ETIMEDOUT`), or renewed tokens this instance cannot decrypt because the
  * instances were given different secrets (`EDECRYPT`). `reauthenticate` is
  * always false: the request may be tried again, the sign-in stands.
+ *
+ * @group Errors
  */
 export class JustLoginRequestError extends JustLoginError {
   /** HTTP status, when JustLogin answered at all. */
@@ -168,7 +178,11 @@ export class JustLoginRequestError extends JustLoginError {
   }
 }
 
-/** Which rule an id_token broke; `access_token`: the access token names another issuer or user, or is badly signed. */
+/**
+ * Which rule an id_token broke; `access_token`: the access token names another issuer or user, or is badly signed.
+ *
+ * @group Errors
+ */
 export type IdTokenCheck =
   | 'missing'
   | 'format'
@@ -189,6 +203,8 @@ export type IdTokenCheck =
  * which rule. `code` is always `EBADIDTOKEN`; never `retryable` (the same
  * id_token fails the same way). `reauthenticate` is true when it came from a
  * refresh: the renewed tokens cannot be trusted, so the user must sign in again.
+ *
+ * @group Errors
  */
 export class IdTokenError extends JustLoginError {
   declare readonly code: 'EBADIDTOKEN';
@@ -219,6 +235,8 @@ export class IdTokenError extends JustLoginError {
  * | `ELOGOUTEVENTS`    | has no `events` claim holding `http://schemas.openid.net/event/backchannel-logout` |
  * | `ELOGOUTNONCE`     | has a `nonce`: it is an id_token, not a logout token                                |
  * | `ELOGOUTSUBJECT`   | names neither a session (`sid`) nor a user (`sub`)                                  |
+ *
+ * @group Errors
  */
 export type LogoutTokenErrorCode =
   | 'ELOGOUTFORMAT'
@@ -238,6 +256,8 @@ export type LogoutTokenErrorCode =
  * `client.verifyLogoutToken` refused a back-channel logout token; `code` says
  * why ({@link LogoutTokenErrorCode}). Never `retryable` (the same token fails
  * the same way), never `reauthenticate`; the message never quotes the token.
+ *
+ * @group Errors
  */
 export class LogoutTokenError extends JustLoginError {
   declare readonly code: LogoutTokenErrorCode;
@@ -252,6 +272,8 @@ export class LogoutTokenError extends JustLoginError {
  * A refresh was needed but the token set has no refresh token, so no request
  * was made. `code` is always `ENOREFRESHTOKEN`; `reauthenticate` always true:
  * only a new sign-in brings a refresh token.
+ *
+ * @group Errors
  */
 export class NoRefreshTokenError extends JustLoginError {
   declare readonly code: 'ENOREFRESHTOKEN';
@@ -268,6 +290,8 @@ export class NoRefreshTokenError extends JustLoginError {
  * A component of this package was given options (or arguments) it cannot use.
  * `code` is always `EBADOPTIONS`; `problems` lists each problem, naming its
  * option in backticks, and the message lists them all.
+ *
+ * @group Errors
  */
 export class JustLoginOptionsError extends JustLoginError {
   declare readonly code: 'EBADOPTIONS';
@@ -294,6 +318,8 @@ export class JustLoginOptionsError extends JustLoginError {
  * (`invalid_grant`, `ENOREFRESHTOKEN`, …) with `reauthenticate: true`: the
  * user must sign in again. `retryAfter` is JustLogin's `Retry-After`, in
  * seconds, when it gave one. Never holds a response body or a token.
+ *
+ * @group Errors
  */
 export class JustLoginApiError extends JustLoginError {
   /** HTTP status, when JustLogin answered at all. */
@@ -326,6 +352,8 @@ export class JustLoginApiError extends JustLoginError {
  * | `EBADCALLBACK`  | 400    | a malformed callback: no code, a parameter given twice, an invalid error code     |
  * | `EBADISSUER`    | 403    | the callback's `iss` is not the configured `issuer` (RFC 9207)                    |
  * | `EBADHOST`      | 400    | the request's Host header makes no callback URL of a relative `callbackURL`       |
+ *
+ * @group Errors
  */
 export interface JustLoginFailure {
   /** Says what happened, in English; never text from the request. */

@@ -5,10 +5,8 @@ export type { FetchLike } from './client/transport';
 export { JustLoginStrategy, JustLoginStrategy as Strategy } from './sign-in/strategy';
 export type {
   JustLoginStrategyOptions,
-  JustLoginStrategyOptionsBase,
   JustLoginStrategyOptionsWithRequest,
   JustLoginStrategyOptionsWithoutProfile,
-  JustLoginStrategyOwnOptions,
   JustLoginVerify,
   JustLoginVerifyWithProfile,
   JustLoginVerifyWithParams,
@@ -23,14 +21,11 @@ export type { JustLoginIdentity, AccessTokenClaims } from './access-token';
 export type { IdTokenClaims } from './client/id-token';
 export type {
   JustLoginRefresherOptions,
-  JustLoginRefresherOwnOptions,
   RefreshParams,
   EnsureFreshOptions,
   RefreshCoordinator,
   CoordinatedRunOptions,
 } from './renewal/refresher';
-export type { RedisRefreshCoordinatorOptions } from './redis/coordinator';
-export type { RedisClientLike, RefreshCoordinatorLogger } from './redis/commands';
 export type { KeepTokensFreshOptions, KeepTokensFreshResponse, KeepTokensFreshNext } from './frameworks/express';
 export type { JustLoginTokenSet, JustLoginTokenParams } from './token-set';
 export type { CookieStateStoreOptions } from './sign-in/cookie-state-store';
@@ -47,7 +42,6 @@ export {
   JustLoginApiError,
 } from './errors';
 export type { IdTokenCheck, JustLoginErrorCode, JustLoginFailure } from './errors';
-export { ENVIRONMENTS } from './client/endpoints';
 export type {
   JustLoginApiOptions,
   JustLoginApiIdentity,
@@ -58,33 +52,8 @@ export type { OnTokens } from './api/bearer';
 export type { JustLoginEmployees, JustLoginEmployeeListOptions, JustLoginEmployeeGetOptions } from './api/employees';
 export type { JustLoginPayroll } from './api/payroll';
 export type { JustLoginLeave, JustLoginAssignedLeaveTypesOptions, JustLoginLeaveSummaryOptions } from './api/leave';
-export type {
-  JustLoginGuid,
-  JustLoginDate,
-  JustLoginEmployeeInclude,
-  JustLoginActiveStatus,
-  JustLoginManager,
-  JustLoginImages,
-  JustLoginDepartment,
-  JustLoginEmployment,
-  JustLoginResidency,
-  JustLoginPassport,
-  JustLoginCompany,
-  JustLoginGovernmentId,
-  JustLoginEmployee,
-  JustLoginPayInfo,
-  JustLoginBankInfo,
-  JustLoginLeaveType,
-  JustLoginAssignedLeaveTypes,
-  JustLoginLeaveSummary,
-  JustLoginPagination,
-  JustLoginPage,
-  JustLoginApiResponse,
-} from './api/types';
 export type { JustLoginEnvironment } from './client/endpoints';
 export { JustLoginRefresher } from './renewal/refresher';
-export { SingleFlight } from './renewal/single-flight';
-export { RedisRefreshCoordinator } from './redis/coordinator';
 export { keepTokensFresh } from './frameworks/express';
 export { toTokenSet, isExpired } from './token-set';
 export { CookieStateStore } from './sign-in/cookie-state-store';

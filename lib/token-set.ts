@@ -1,4 +1,8 @@
-/** JustLogin's tokens for one user, as an app stores them. */
+/**
+ * JustLogin's tokens for one user, as an app stores them.
+ *
+ * @group Renewal
+ */
 export interface JustLoginTokenSet {
   /** The access token, sent as `Authorization: Bearer` to JustLogin's API. */
   accessToken: string;
@@ -16,7 +20,11 @@ export interface JustLoginTokenSet {
   expiresAt?: number;
 }
 
-/** The token-response fields a verify callback receives as `params`. */
+/**
+ * The token-response fields a verify callback receives as `params`.
+ *
+ * @group Renewal
+ */
 export interface JustLoginTokenParams {
   /** `Bearer`. */
   token_type?: string;
@@ -47,6 +55,8 @@ const MAX_EXPIRES_IN = 86_400;
  * @example
  * new JustLoginStrategy(options, (accessToken, refreshToken, params, profile, done) =>
  *   done(null, { id: profile.id, tokens: toTokenSet(accessToken, refreshToken, params) }));
+ *
+ * @group Renewal
  */
 export function toTokenSet(
   accessToken: string,
@@ -70,6 +80,8 @@ export function toTokenSet(
  * True when the access token expires within `skewMs` milliseconds (default
  * 60000) from `now` (epoch milliseconds). Tokens without a known expiry are
  * never reported expired.
+ *
+ * @group Renewal
  */
 export function isExpired(tokens: JustLoginTokenSet, skewMs = 60_000, now: number = Date.now()): boolean {
   return tokens.expiresAt !== undefined && tokens.expiresAt * 1000 - skewMs <= now;

@@ -59,6 +59,7 @@ function compilerOptions(javascript: boolean): ts.CompilerOptions {
       'passport-justlogin': [join(ROOT, 'lib', 'index.ts')],
       'passport-justlogin/fastify': [join(ROOT, 'lib', 'frameworks', 'fastify.ts')],
       'passport-justlogin/koa': [join(ROOT, 'lib', 'frameworks', 'koa.ts')],
+      'passport-justlogin/api': [join(ROOT, 'lib', 'api', 'index.ts')],
       'passport-justlogin/redis': [join(ROOT, 'lib', 'redis', 'index.ts')],
       'passport-justlogin/nestjs': [join(ROOT, 'lib', 'nestjs', 'index.ts')],
       ...(sandbox ? { [SANDBOX_MODULE]: [sandbox] } : {}),

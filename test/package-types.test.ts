@@ -25,11 +25,13 @@ const MODULES = ['nodenext', 'commonjs'];
 
 /** Every public entry point, each imported as a whole, so that each of its declaration files is checked. */
 const ENTRIES = `import * as main from 'passport-justlogin';
+import type * as api from 'passport-justlogin/api';
 import * as fastify from 'passport-justlogin/fastify';
 import * as koa from 'passport-justlogin/koa';
 import * as redis from 'passport-justlogin/redis';
 
 export const entries = [main, fastify, koa, redis];
+export type Api = typeof api;
 `;
 
 /**

@@ -200,17 +200,20 @@ describe('a JavaScript project that installed passport and the tarball', () => {
     expect(await bytesUnder(join(app, 'node_modules'))).toBeLessThanOrEqual(MAX_BYTES);
   });
 
-  it('uses it from CommonJS (require), the main entry and passport-justlogin/redis', async () => {
+  it('uses it from CommonJS (require), the main entry, passport-justlogin/redis and passport-justlogin/api', async () => {
     await writeFile(
       join(app, 'check.cjs'),
       `const assert = require('node:assert/strict');
 const path = require('node:path');
 const passport = require('passport');
-const { JustLoginStrategy, Strategy, JustLoginRefresher, RedisRefreshCoordinator, toTokenSet } = require('passport-justlogin');
+const { JustLoginStrategy, Strategy, JustLoginRefresher, toTokenSet } = require('passport-justlogin');
+const { RedisRefreshCoordinator } = require('passport-justlogin/redis');
 
 assert.equal(require.resolve('passport-justlogin'), path.join(__dirname, 'node_modules', 'passport-justlogin', 'dist', 'index.js'));
 assert.equal(require('passport-justlogin/package.json').name, 'passport-justlogin');
-assert.equal(require('passport-justlogin/redis').RedisRefreshCoordinator, RedisRefreshCoordinator);
+assert.equal(typeof RedisRefreshCoordinator, 'function');
+assert.equal(require('passport-justlogin').RedisRefreshCoordinator, undefined);
+assert.deepEqual(Object.keys(require('passport-justlogin/api')), []);
 assert.equal(Strategy, JustLoginStrategy);
 const strategy = new JustLoginStrategy(
   { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', baseURL: 'http://127.0.0.1:9' },
@@ -232,10 +235,17 @@ console.log('cjs ok');
       `import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import passport from 'passport';
-import { JustLoginStrategy, JustLoginRefresher, RedisRefreshCoordinator, toTokenSet } from 'passport-justlogin';
+import {
+  JustLoginStrategy,
+  JustLoginRefresher,
+  JustLoginApi,
+  keepTokensFresh,
+  toTokenSet,
+  CookieStateStore,
+} from 'passport-justlogin';
 import * as namespace from 'passport-justlogin';
 import justlogin from 'passport-justlogin';
-import { RedisRefreshCoordinator as FromRedis } from 'passport-justlogin/redis';
+import { RedisRefreshCoordinator } from 'passport-justlogin/redis';
 
 const cjs = createRequire(import.meta.url)('passport-justlogin');
 assert.equal(justlogin, cjs);
@@ -243,7 +253,8 @@ assert.equal(justlogin, cjs);
 const named = Object.keys(namespace).filter((name) => !['default', '__esModule', 'module.exports'].includes(name));
 assert.deepEqual(named.sort(), Object.keys(cjs).sort());
 assert.equal(JustLoginStrategy, cjs.JustLoginStrategy);
-assert.equal(FromRedis, RedisRefreshCoordinator);
+for (const value of [JustLoginApi, keepTokensFresh, CookieStateStore, RedisRefreshCoordinator]) assert.equal(typeof value, 'function');
+assert.equal('RedisRefreshCoordinator' in namespace, false);
 
 const strategy = new JustLoginStrategy(
   { clientID: 'client', clientSecret: 'secret', callbackURL: '/cb', environment: 'staging' },

@@ -47,7 +47,8 @@ it('compiles each as TypeScript under --strict, with no annotation', async () =>
     // https-proxy-agent wants a string: what the app passes it is not this package's concern.
     "declare const HttpsProxyAgent: new (proxy: string | undefined) => import('node:http').Agent;",
     "import { createClient } from 'redis';",
-    "import { CookieStateStore, JustLoginStrategy, RedisRefreshCoordinator, toTokenSet } from '../../../lib';",
+    "import { CookieStateStore, JustLoginStrategy, toTokenSet } from '../../../lib';",
+    "import { RedisRefreshCoordinator } from '../../../lib/redis';",
     'declare const redis: ReturnType<typeof createClient>;',
     ...expressions.map(({ name, code }, index) => `// README snippet ${name}\nexport const value${index} = ${code};`),
   ].join('\n');

@@ -15,7 +15,11 @@ import { JustLoginPayroll } from './payroll';
 import type { SignedInUser } from './signed-in-user';
 import type { JustLoginApiResponse } from './types';
 
-/** A user's tokens and how to renew them. */
+/**
+ * A user's tokens and how to renew them.
+ *
+ * @group API
+ */
 export interface JustLoginApiOptions {
   /** Renews the tokens; its client gives the base URL (the `environment` or `baseURL` of sign-in), transport and timeout. */
   refresher: JustLoginRefresher;
@@ -39,7 +43,11 @@ export interface JustLoginApiOptions {
   skewMs?: number;
 }
 
-/** The signed-in user's GUIDs in JustLogin's API. */
+/**
+ * The signed-in user's GUIDs in JustLogin's API.
+ *
+ * @group API
+ */
 export interface JustLoginApiIdentity {
   /** The user's GUID (the access token's `UserGUID`). */
   userGuid?: string;
@@ -47,7 +55,11 @@ export interface JustLoginApiIdentity {
   companyGuid?: string;
 }
 
-/** Where a request's tokens are, for {@link JustLoginApi.perRequest}. */
+/**
+ * Where a request's tokens are, for {@link JustLoginApi.perRequest}.
+ *
+ * @group API
+ */
 export interface JustLoginApiPerRequestOptions<Req extends object> {
   /** The request's JustLogin tokens, or `undefined` when it has none (signed out). */
   get: (req: Req) => JustLoginTokenSet | undefined;
@@ -62,7 +74,11 @@ export interface JustLoginApiPerRequestOptions<Req extends object> {
   skewMs?: number;
 }
 
-/** Options of {@link JustLoginApi.request}. */
+/**
+ * Options of {@link JustLoginApi.request}.
+ *
+ * @group API
+ */
 export interface JustLoginApiRequestOptions {
   /** Query parameters, percent-encoded; `undefined` ones are left out. */
   query?: Record<string, QueryValue>;
@@ -124,6 +140,8 @@ const PER_REQUEST_OPTIONS = {
  * for await (const employee of api.employees.list({ include: ['department'] })) {
  *   console.log(employee.fullName, employee.department?.name);
  * }
+ *
+ * @group API
  */
 export class JustLoginApi {
   /** The users API (v3): the employees of the signed-in user's company. */

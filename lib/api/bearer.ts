@@ -3,7 +3,11 @@ import { JustLoginApiError, JustLoginError, NoRefreshTokenError } from '../error
 import type { JustLoginRefresher } from '../renewal/refresher';
 import { isExpired, type JustLoginTokenSet } from '../token-set';
 
-/** Stores renewed tokens (e.g. in the session); awaited before the call that renewed them goes on. */
+/**
+ * Stores renewed tokens (e.g. in the session); awaited before the call that renewed them goes on.
+ *
+ * @group API
+ */
 export type OnTokens = (tokens: JustLoginTokenSet) => void | Promise<void>;
 
 /**

@@ -8,7 +8,11 @@ import type { JustLoginActiveStatus, JustLoginEmployee, JustLoginEmployeeInclude
 
 const USERS_PATH = '/membership/v3/users';
 
-/** Which employees to list, and what of each. */
+/**
+ * Which employees to list, and what of each.
+ *
+ * @group API
+ */
 export interface JustLoginEmployeeListOptions {
   /** What to add to each employee besides the basic fields; `profile` adds passport and government id. */
   include?: readonly JustLoginEmployeeInclude[];
@@ -22,7 +26,11 @@ export interface JustLoginEmployeeListOptions {
   page?: number;
 }
 
-/** Options of {@link JustLoginEmployees.get}. */
+/**
+ * Options of {@link JustLoginEmployees.get}.
+ *
+ * @group API
+ */
 export interface JustLoginEmployeeGetOptions {
   /** What to add to the employee. */
   include?: readonly JustLoginEmployeeInclude[];
@@ -36,7 +44,11 @@ const LIST_RULES = {
   page: paramRules.page,
 };
 
-/** The employees of the signed-in user's company (`GET /membership/v3/users`). */
+/**
+ * The employees of the signed-in user's company (`GET /membership/v3/users`).
+ *
+ * @group API
+ */
 export class JustLoginEmployees {
   readonly #call: (call: ApiCall) => Promise<ApiAnswer>;
   readonly #signedIn: SignedInUser;

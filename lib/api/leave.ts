@@ -5,7 +5,11 @@ import { checkParams, paramRules, queryString } from './params';
 import { guidOrSignedIn, type SignedInUser } from './signed-in-user';
 import type { JustLoginAssignedLeaveTypes, JustLoginLeaveSummary } from './types';
 
-/** Whose leave types (default: the signed-in user's), for which year. */
+/**
+ * Whose leave types (default: the signed-in user's), for which year.
+ *
+ * @group API
+ */
 export interface JustLoginAssignedLeaveTypesOptions {
   /** The employee's company's GUID; default: the signed-in user's. */
   companyGuid?: string;
@@ -15,7 +19,11 @@ export interface JustLoginAssignedLeaveTypesOptions {
   year?: number;
 }
 
-/** Whose leave (default: the signed-in user's), of which type, on which day. */
+/**
+ * Whose leave (default: the signed-in user's), of which type, on which day.
+ *
+ * @group API
+ */
 export interface JustLoginLeaveSummaryOptions {
   /** The employee's company's GUID; default: the signed-in user's. */
   companyGuid?: string;
@@ -29,7 +37,11 @@ export interface JustLoginLeaveSummaryOptions {
 
 const EMPLOYEE_RULES = { companyGuid: paramRules.guid, userGuid: paramRules.guid };
 
-/** An employee's leave. */
+/**
+ * An employee's leave.
+ *
+ * @group API
+ */
 export class JustLoginLeave {
   readonly #call: (call: ApiCall) => Promise<ApiAnswer>;
   readonly #signedIn: SignedInUser;

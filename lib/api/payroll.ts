@@ -10,6 +10,8 @@ const USERS_PATH = '/payroll/employee-management/v1/users';
  * An employee's pay and bank information. JustLogin answers 403 (a
  * `JustLoginApiError` with `status: 403`) unless the signed-in user's roles
  * allow it. The answers hold bank accounts: never log them.
+ *
+ * @group API
  */
 export class JustLoginPayroll {
   readonly #call: (call: ApiCall) => Promise<ApiAnswer>;

@@ -1,19 +1,39 @@
 // What JustLogin's API sends, field by field as JustLogin documents it. Every object may carry
 // fields JustLogin adds later: they pass through untouched (the index signatures).
 
-/** A JustLogin GUID: 32 hexadecimal characters without dashes, e.g. `0BF91817E2E64B0C92F22FD24A9D4604`. */
+/**
+ * A JustLogin GUID: 32 hexadecimal characters without dashes, e.g. `0BF91817E2E64B0C92F22FD24A9D4604`.
+ *
+ * @group API
+ */
 export type JustLoginGuid = string;
 
-/** A date as JustLogin writes it, `YYYY-MM-DD` (some may be `""`). */
+/**
+ * A date as JustLogin writes it, `YYYY-MM-DD` (some may be `""`).
+ *
+ * @group API
+ */
 export type JustLoginDate = string;
 
-/** What `include` adds to an employee. `profile` adds personal data (passport, government id). */
+/**
+ * What `include` adds to an employee. `profile` adds personal data (passport, government id).
+ *
+ * @group API
+ */
 export type JustLoginEmployeeInclude = 'manager' | 'department' | 'employment' | 'company' | 'profile';
 
-/** Which employees a list holds: active ones (JustLogin's default), inactive ones, or all. */
+/**
+ * Which employees a list holds: active ones (JustLogin's default), inactive ones, or all.
+ *
+ * @group API
+ */
 export type JustLoginActiveStatus = 'active' | 'inactive' | 'all';
 
-/** An employee's manager (`include: ['manager']`). */
+/**
+ * An employee's manager (`include: ['manager']`).
+ *
+ * @group API
+ */
 export interface JustLoginManager {
   /** The manager's GUID. */
   userGuid: JustLoginGuid;
@@ -26,7 +46,11 @@ export interface JustLoginManager {
   [field: string]: unknown;
 }
 
-/** Links to an employee's photo. */
+/**
+ * Links to an employee's photo.
+ *
+ * @group API
+ */
 export interface JustLoginImages {
   /** URL of the full-size photo. */
   profileFullSize: string;
@@ -35,7 +59,11 @@ export interface JustLoginImages {
   [field: string]: unknown;
 }
 
-/** An employee's department (`include: ['department']`). */
+/**
+ * An employee's department (`include: ['department']`).
+ *
+ * @group API
+ */
 export interface JustLoginDepartment {
   /** The department's GUID. */
   departmentGuid: JustLoginGuid;
@@ -44,7 +72,11 @@ export interface JustLoginDepartment {
   [field: string]: unknown;
 }
 
-/** An employee's position (`include: ['employment']`). */
+/**
+ * An employee's position (`include: ['employment']`).
+ *
+ * @group API
+ */
 export interface JustLoginEmployment {
   /** The job title. */
   designation: string;
@@ -61,7 +93,11 @@ export interface JustLoginEmployment {
   [field: string]: unknown;
 }
 
-/** Where an employee may reside, and until when (`include: ['profile']`). */
+/**
+ * Where an employee may reside, and until when (`include: ['profile']`).
+ *
+ * @group API
+ */
 export interface JustLoginResidency {
   /** The residency's name. */
   name: string;
@@ -72,7 +108,11 @@ export interface JustLoginResidency {
   [field: string]: unknown;
 }
 
-/** An employee's passport (`include: ['profile']`). */
+/**
+ * An employee's passport (`include: ['profile']`).
+ *
+ * @group API
+ */
 export interface JustLoginPassport {
   /** The passport number. */
   passportNo: string;
@@ -83,7 +123,11 @@ export interface JustLoginPassport {
   [field: string]: unknown;
 }
 
-/** An employee's company (`include: ['company']`). */
+/**
+ * An employee's company (`include: ['company']`).
+ *
+ * @group API
+ */
 export interface JustLoginCompany {
   /** The company's name. */
   name: string;
@@ -92,7 +136,11 @@ export interface JustLoginCompany {
   [field: string]: unknown;
 }
 
-/** An employee's government id (`include: ['profile']`). */
+/**
+ * An employee's government id (`include: ['profile']`).
+ *
+ * @group API
+ */
 export interface JustLoginGovernmentId {
   /** The id number. */
   value: string;
@@ -102,6 +150,8 @@ export interface JustLoginGovernmentId {
 /**
  * One employee of the users API (v3). The basic fields always come; the
  * others when `include` asks for them.
+ *
+ * @group API
  */
 export interface JustLoginEmployee {
   /** The employee's GUID (the `UserGUID` claim of their id_token). */
@@ -153,7 +203,11 @@ export interface JustLoginEmployee {
   [field: string]: unknown;
 }
 
-/** An employee's pay set-up (payroll v1, which writes `GUID` in upper case). */
+/**
+ * An employee's pay set-up (payroll v1, which writes `GUID` in upper case).
+ *
+ * @group API
+ */
 export interface JustLoginPayInfo {
   /** The company's GUID. */
   companyGUID: JustLoginGuid;
@@ -168,7 +222,11 @@ export interface JustLoginPayInfo {
   [field: string]: unknown;
 }
 
-/** An employee's bank account (payroll v1, which writes `GUID` in upper case). */
+/**
+ * An employee's bank account (payroll v1, which writes `GUID` in upper case).
+ *
+ * @group API
+ */
 export interface JustLoginBankInfo {
   /** The company's GUID. */
   companyGUID: JustLoginGuid;
@@ -189,7 +247,11 @@ export interface JustLoginBankInfo {
   [field: string]: unknown;
 }
 
-/** One leave type assigned to an employee. */
+/**
+ * One leave type assigned to an employee.
+ *
+ * @group API
+ */
 export interface JustLoginLeaveType {
   /** The leave type's id. */
   leaveType: number;
@@ -198,7 +260,11 @@ export interface JustLoginLeaveType {
   [field: string]: unknown;
 }
 
-/** The leave types assigned to an employee for a year (leave v2). */
+/**
+ * The leave types assigned to an employee for a year (leave v2).
+ *
+ * @group API
+ */
 export interface JustLoginAssignedLeaveTypes {
   /** The company's GUID. */
   companyGuid: JustLoginGuid;
@@ -213,10 +279,18 @@ export interface JustLoginAssignedLeaveTypes {
   [field: string]: unknown;
 }
 
-/** One leave type's summary for an employee: JustLogin documents no fields, so any JSON object. */
+/**
+ * One leave type's summary for an employee: JustLogin documents no fields, so any JSON object.
+ *
+ * @group API
+ */
 export type JustLoginLeaveSummary = Record<string, unknown>;
 
-/** The paging state of a list, from JustLogin's `x-pagination` header. */
+/**
+ * The paging state of a list, from JustLogin's `x-pagination` header.
+ *
+ * @group API
+ */
 export interface JustLoginPagination {
   /** The size of the whole result set. */
   totalCount: number;
@@ -232,7 +306,11 @@ export interface JustLoginPagination {
   hasPrevious: boolean;
 }
 
-/** One page of a list. */
+/**
+ * One page of a list.
+ *
+ * @group API
+ */
 export interface JustLoginPage<T> {
   /** The objects of this page. */
   items: T[];
@@ -240,7 +318,11 @@ export interface JustLoginPage<T> {
   pagination: JustLoginPagination;
 }
 
-/** The answer to {@link JustLoginApi.request}: the parsed JSON body, its paging state when sent, and the status. */
+/**
+ * The answer to {@link passport-justlogin!JustLoginApi.request}: the parsed JSON body, its paging state when sent, and the status.
+ *
+ * @group API
+ */
 export interface JustLoginApiResponse<T = unknown> {
   /** The JSON body, or `undefined` when there is none. */
   data: T;

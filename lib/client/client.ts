@@ -24,7 +24,11 @@ import { revokeToken, type RevokeOptions } from './revocation';
 import { readOptions, rules, type OptionRule, type OptionSpec } from './options';
 import { createTransport, type FetchLike, type Transport } from './transport';
 
-/** How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked. */
+/**
+ * How to reach JustLogin as one client: who the app is, where JustLogin is, and how id_tokens are checked.
+ *
+ * @group Sign-in
+ */
 export interface JustLoginClientOptions extends EndpointOptions {
   /**
    * The Client Id JustLogin issued. `undefined` (an unset environment
@@ -79,7 +83,11 @@ export interface JustLoginClientOptions extends EndpointOptions {
   replayStore?: ReplayStore;
 }
 
-/** A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client. */
+/**
+ * A {@link JustLoginClient} built beforehand and shared by the strategy, the refresher and the API client.
+ *
+ * @group Sign-in
+ */
 export interface JustLoginClientReference {
   /** The client to use. */
   client: JustLoginClient;
@@ -120,6 +128,8 @@ let isClient: (value: unknown) => value is JustLoginClient;
  * });
  * passport.use(new JustLoginStrategy({ client, callbackURL: '/auth/justlogin/callback' }, verify));
  * const refresher = new JustLoginRefresher({ client });
+ *
+ * @group Sign-in
  */
 export class JustLoginClient {
   /** The Client Id JustLogin issued. */

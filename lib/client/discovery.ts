@@ -9,7 +9,11 @@ export const DISCOVERY_PATH = '/v1/auth/.well-known/openid-configuration';
 /** Largest discovery document read; IdentityServer's is about 3 KiB. */
 const MAX_METADATA_BYTES = 64 * 1024;
 
-/** JustLogin's OpenID Provider metadata (OpenID Connect Discovery 1.0 §3), as the package checks it. */
+/**
+ * JustLogin's OpenID Provider metadata (OpenID Connect Discovery 1.0 §3), as the package checks it.
+ *
+ * @group Sign-in
+ */
 export interface JustLoginMetadata {
   /** The issuer: `iss` of every id_token. */
   issuer: string;

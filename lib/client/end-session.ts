@@ -1,7 +1,11 @@
 import { readOptions, rules, type OptionRule, type OptionSpec } from './options';
 import { credentialsProblem } from './endpoints';
 
-/** What {@link JustLoginClient.endSessionURL} puts in the end-session URL. */
+/**
+ * What {@link JustLoginClient.endSessionURL} puts in the end-session URL.
+ *
+ * @group Sign-out
+ */
 export interface EndSessionParams {
   /**
    * The id_token JustLogin issued at sign-in (`id_token_hint`): it says who

@@ -1,16 +1,18 @@
 import { JustLoginOptionsError } from '../errors';
 import type { OptionRule } from './options';
 
-/** JustLogin's hosts, by environment name. */
-export const ENVIRONMENTS = {
-  /** JustLogin's production API. */
-  production: 'https://apis.justlogin.com',
-  /** JustLogin's staging API: its hosted test environment. */
-  staging: 'https://apis.justloginstaging.xyz',
-} as const;
+/**
+ * The environments JustLogin runs: `'production'` and `'staging'`, its hosted test environment.
+ *
+ * @group Sign-in
+ */
+export type JustLoginEnvironment = 'production' | 'staging';
 
-/** The environments JustLogin runs: `'production'` and `'staging'`, its hosted test environment. */
-export type JustLoginEnvironment = keyof typeof ENVIRONMENTS;
+/** JustLogin's hosts, by environment name. */
+export const ENVIRONMENTS: Readonly<Record<JustLoginEnvironment, string>> = {
+  production: 'https://apis.justlogin.com',
+  staging: 'https://apis.justloginstaging.xyz',
+};
 
 export const AUTHORIZE_PATH = '/v1/auth/connect/authorize';
 export const TOKEN_PATH = '/v1/auth/connect/token';

@@ -1,7 +1,11 @@
 import { decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import { IdTokenError } from '../errors';
 
-/** The id_token claims JustLogin sends, plus any others it adds. */
+/**
+ * The id_token claims JustLogin sends, plus any others it adds.
+ *
+ * @group Sign-in
+ */
 export interface IdTokenClaims {
   /** The issuer: JustLogin's issuer URL. */
   iss?: string;
@@ -95,10 +99,10 @@ function checkClaims(claims: IdTokenClaims, expect: IdTokenExpectations): void {
   if (exp <= now - tolerance) throw new IdTokenError('id_token has expired (exp)', 'exp');
   if (typeof iat !== 'number') throw new IdTokenError('id_token has no numeric issue time (iat)', 'iat');
   if (iat > now + tolerance) throw new IdTokenError('id_token was issued in the future (iat)', 'iat');
-  if (nbf !== undefined && typeof nbf !== 'number') {
-    throw new IdTokenError('id_token has a non-numeric not-before time (nbf)', 'nbf');
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number') throw new IdTokenError('id_token has a non-numeric not-before time (nbf)', 'nbf');
+    if (nbf > now + tolerance) throw new IdTokenError('id_token is not valid yet (nbf)', 'nbf');
   }
-  if (nbf !== undefined && nbf > now + tolerance) throw new IdTokenError('id_token is not valid yet (nbf)', 'nbf');
   if (typeof claims.sub !== 'string' || claims.sub === '') {
     throw new IdTokenError('id_token has no subject (sub)', 'sub');
   }

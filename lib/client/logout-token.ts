@@ -2,7 +2,11 @@ import { hash } from 'node:crypto';
 import { IdTokenError, LogoutTokenError, type LogoutTokenErrorCode } from '../errors';
 import type { ReplayStore } from './replay-store';
 
-/** What a verified logout token says: who signed out, of which session, and the token's id and time. */
+/**
+ * What a verified logout token says: who signed out, of which session, and the token's id and time.
+ *
+ * @group Sign-out
+ */
 export interface LogoutTokenClaims {
   /** The issuer: JustLogin's. */
   iss: string;

@@ -7,6 +7,8 @@
  *
  * @example
  * const client = new JustLoginClient({ clientID, clientSecret, replayStore: coordinator });
+ *
+ * @group Sign-out
  */
 export interface ReplayStore {
   /** Claims `id` for `ttlMs` milliseconds: `true` the first time, `false` while it is claimed. */

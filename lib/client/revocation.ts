@@ -3,7 +3,11 @@ import { oauthError } from '../oauth-error';
 import { readOptions, rules, type OptionSpec } from './options';
 import { MAX_RESPONSE_BYTES, type Transport } from './transport';
 
-/** Options of {@link JustLoginClient.revoke}. */
+/**
+ * Options of {@link JustLoginClient.revoke}.
+ *
+ * @group Sign-out
+ */
 export interface RevokeOptions {
   /** RFC 7009's `token_type_hint`: `'refresh_token'` or `'access_token'`, what `token` is. */
   tokenTypeHint?: 'refresh_token' | 'access_token' | (string & {});

@@ -64,7 +64,11 @@ export interface FetchResponseLike {
   readonly body: unknown;
 }
 
-/** Any WHATWG-compatible fetch: `globalThis.fetch`, undici's, or a wrapper around one. */
+/**
+ * Any WHATWG-compatible fetch: `globalThis.fetch`, undici's, or a wrapper around one.
+ *
+ * @group Sign-in
+ */
 export type FetchLike = (input: string, init: FetchInit) => Promise<FetchResponseLike>;
 
 export interface TransportOptions {

@@ -8,7 +8,11 @@ import { postLogoutReturn, type PostLogoutOptions } from '../sign-out/post-logou
 import { signOutFlow, type SignOutOptions } from '../sign-out/sign-out';
 import type { JustLoginTokenSet } from '../token-set';
 
-/** The parts of Node's (and so Express's) response the handlers use. */
+/**
+ * The parts of Node's (and so Express's) response the handlers use.
+ *
+ * @group Sign-out
+ */
 export interface SignOutResponseLike {
   statusCode: number;
   getHeader(name: string): number | string | string[] | undefined;
@@ -16,10 +20,18 @@ export interface SignOutResponseLike {
   end(body?: string): unknown;
 }
 
-/** Express's `next`. */
+/**
+ * Express's `next`.
+ *
+ * @group Sign-out
+ */
 export type SignOutNext = (err?: unknown) => void;
 
-/** What the Express handlers read of a request by default: Passport's `user` and `logout`, express-session's session. */
+/**
+ * What the Express handlers read of a request by default: Passport's `user` and `logout`, express-session's session.
+ *
+ * @group Sign-out
+ */
 export interface ExpressSignOutRequest {
   readonly method?: string;
   readonly url?: string;
@@ -53,6 +65,8 @@ export interface ExpressSignOutRequest {
  *   postLogoutRedirectURI: 'https://app.example.com/auth/signed-out',
  * }));
  * app.get('/auth/signed-out', postLogoutHandler());
+ *
+ * @group Sign-out
  */
 export function signOutHandler<Req extends object = ExpressSignOutRequest>(
   options: SignOutOptions<Req>,
@@ -92,6 +106,8 @@ export function signOutHandler<Req extends object = ExpressSignOutRequest>(
  *
  * @example
  * app.get('/auth/signed-out', postLogoutHandler({ returnTo: '/?signed-out=1' }));
+ *
+ * @group Sign-out
  */
 export function postLogoutHandler<Req extends object = ExpressSignOutRequest>(
   options: PostLogoutOptions = {},
@@ -113,7 +129,11 @@ export function postLogoutHandler<Req extends object = ExpressSignOutRequest>(
   };
 }
 
-/** A session store as express-session defines it (connect-redis, MemoryStore, …): what back-channel logout calls. */
+/**
+ * A session store as express-session defines it (connect-redis, MemoryStore, …): what back-channel logout calls.
+ *
+ * @group Sign-out
+ */
 export interface SessionStoreLike {
   /** Ends the session `sid`. */
   destroy(sid: string, callback: (err?: Error | null) => void): void;
@@ -122,6 +142,8 @@ export interface SessionStoreLike {
 /**
  * Options of {@link backChannelLogoutHandler}: those of `backChannelLogout`,
  * with express-session's `store` in place of `destroySession` if you like.
+ *
+ * @group Sign-out
  */
 export interface BackChannelLogoutHandlerOptions extends Omit<BackChannelLogoutOptions, 'destroySession'> {
   /** The app's express-session store: its `destroy` ends each session. Give `store` or `destroySession`. */
@@ -158,6 +180,8 @@ const MAX_BODY_BYTES = 64 * 1024;
  *
  * @example
  * app.post('/auth/backchannel-logout', backChannelLogoutHandler({ client, sessions, store: sessionStore }));
+ *
+ * @group Sign-out
  */
 export function backChannelLogoutHandler<Req extends object = ExpressSignOutRequest>(
   options: BackChannelLogoutHandlerOptions,
@@ -173,9 +197,7 @@ export function backChannelLogoutHandler<Req extends object = ExpressSignOutRequ
     sessions: settings.sessions,
     destroySession: store
       ? (sessionID) =>
-          new Promise<void>((resolve, reject) =>
-            store.destroy(sessionID, (err) => (err ? reject(err) : resolve())),
-          )
+          new Promise<void>((resolve, reject) => store.destroy(sessionID, (err) => (err ? reject(err) : resolve())))
       : settings.destroySession!, // checked: required without `store`
   });
   return async (req, res) => {

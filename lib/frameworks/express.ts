@@ -2,7 +2,11 @@ import type { EnsureFreshOptions, JustLoginRefresher } from '../renewal/refreshe
 import type { JustLoginTokenSet } from '../token-set';
 import { tokenRenewal } from '../renewal/request-renewal';
 
-/** The part of the response the default `onReauthenticate` uses: Express's `res.status(401).json(…)`. */
+/**
+ * The part of the response the default `onReauthenticate` uses: Express's `res.status(401).json(…)`.
+ *
+ * @group Frameworks
+ */
 export interface KeepTokensFreshResponse {
   /** Sets the status code. */
   status(code: number): {
@@ -11,7 +15,11 @@ export interface KeepTokensFreshResponse {
   };
 }
 
-/** Express's `next`: goes on to the route, or with an error to the error handler. */
+/**
+ * Express's `next`: goes on to the route, or with an error to the error handler.
+ *
+ * @group Frameworks
+ */
 export type KeepTokensFreshNext = (err?: unknown) => void;
 
 /**
@@ -19,6 +27,8 @@ export type KeepTokensFreshNext = (err?: unknown) => void;
  * response types (default: the request as Passport declares it, and the part of
  * the response the middleware uses); naming them on a callback's parameter,
  * e.g. `onReauthenticate: (req, res: express.Response, next) => …`, sets them.
+ *
+ * @group Frameworks
  */
 export interface KeepTokensFreshOptions<
   Req extends object = Express.Request,
@@ -61,6 +71,8 @@ type LogoutRequest = { logout?: (done: (err?: unknown) => void) => void };
  *   get: (req) => req.user?.tokens,
  *   set: (req, tokens) => { req.user.tokens = tokens; },
  * }));
+ *
+ * @group Frameworks
  */
 export function keepTokensFresh<
   Req extends object = Express.Request,

@@ -4,7 +4,11 @@ import { postLogoutReturn, type PostLogoutOptions } from '../sign-out/post-logou
 import { signOutFlow, type SignOutOptions } from '../sign-out/sign-out';
 import type { JustLoginTokenSet } from '../token-set';
 
-/** The parts of a Fastify reply the handlers use. */
+/**
+ * The parts of a Fastify reply the handlers use.
+ *
+ * @group Sign-out
+ */
 export interface FastifySignOutReplyLike {
   /** Sets the status code. */
   code(statusCode: number): unknown;
@@ -45,6 +49,8 @@ interface FastifySession {
  * @example
  * app.post('/logout', signOutHandlerFastify({ refresher, postLogoutRedirectURI: 'https://app.example.com/auth/signed-out' }));
  * app.get('/auth/signed-out', postLogoutHandlerFastify());
+ *
+ * @group Sign-out
  */
 export function signOutHandlerFastify<
   Request extends object = object,
@@ -79,6 +85,8 @@ export function signOutHandlerFastify<
  *
  * @example
  * app.get('/auth/signed-out', postLogoutHandlerFastify({ returnTo: '/' }));
+ *
+ * @group Sign-out
  */
 export function postLogoutHandlerFastify<
   Request extends object = object,

@@ -8,7 +8,11 @@
 import type { JustLoginRefresher } from '../renewal/refresher';
 import { tokenRenewal, type ReauthenticationError, type TokenAccess } from '../renewal/request-renewal';
 
-/** The part of a Fastify reply the default `onReauthenticate` uses: `reply.code(401).send(…)`. */
+/**
+ * The part of a Fastify reply the default `onReauthenticate` uses: `reply.code(401).send(…)`.
+ *
+ * @group Frameworks
+ */
 export interface FastifyReplyLike {
   /** Sets the status code. */
   code(statusCode: number): {
@@ -21,6 +25,8 @@ export interface FastifyReplyLike {
  * Options of {@link keepTokensFreshFastify}. `Request` and `Reply` are the
  * app's request and reply types: name them on a callback's parameter, e.g.
  * `get: (request: FastifyRequest) => request.user?.tokens`.
+ *
+ * @group Frameworks
  */
 export interface KeepTokensFreshFastifyOptions<
   Request extends object = object,
@@ -50,6 +56,8 @@ export interface KeepTokensFreshFastifyOptions<
  *   get: (request) => request.user?.tokens,
  *   set: (request, tokens) => { request.user.tokens = tokens; request.session.touch(); },
  * }));
+ *
+ * @group Frameworks
  */
 export function keepTokensFreshFastify<Request extends object = object, Reply extends object = FastifyReplyLike>(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,
@@ -80,7 +88,11 @@ async function signOut(request: { logOut?: Logout }, reply: object): Promise<voi
   await (reply as FastifyReplyLike).code(401).send({ error: 'reauthentication_required' });
 }
 
-/** The part of a Fastify instance {@link passportOnFastify} uses. */
+/**
+ * The part of a Fastify instance {@link passportOnFastify} uses.
+ *
+ * @group Frameworks
+ */
 export interface FastifyInstanceLike {
   /** Adds a hook; {@link passportOnFastify} adds an `onRequest` hook. */
   addHook(name: 'onRequest', hook: (request: never, reply: never, done: (err?: Error) => void) => void): unknown;
@@ -93,7 +105,11 @@ export interface FastifyInstanceLike {
  */
 type PassportMiddleware = (req: never, res: never, next: (err?: unknown) => void) => void;
 
-/** Options of {@link passportOnFastify}. */
+/**
+ * Options of {@link passportOnFastify}.
+ *
+ * @group Frameworks
+ */
 export interface PassportOnFastifyOptions {
   /**
    * The Passport instance the strategies are registered on (for NestJS, the
@@ -137,6 +153,8 @@ interface CallbacklessSession {
  * const fastify = app.getHttpAdapter().getInstance();
  * await app.register(secureSession, { key, cookie: { path: '/', httpOnly: true, sameSite: 'lax' } });
  * passportOnFastify(fastify, { passport });
+ *
+ * @group Frameworks
  */
 export function passportOnFastify(fastify: FastifyInstanceLike, options: PassportOnFastifyOptions = {}): void {
   const restoreUser = options.passport?.session();

@@ -4,7 +4,11 @@ import { postLogoutReturn, type PostLogoutOptions } from '../sign-out/post-logou
 import { signOutFlow, type SignOutOptions } from '../sign-out/sign-out';
 import type { JustLoginTokenSet } from '../token-set';
 
-/** The parts of a Koa context the handlers use. */
+/**
+ * The parts of a Koa context the handlers use.
+ *
+ * @group Sign-out
+ */
 export interface KoaSignOutContextLike {
   readonly method: string;
   readonly path: string;
@@ -40,6 +44,8 @@ interface KoaSignOutContext extends KoaSignOutContextLike {
  * @example
  * router.post('/logout', signOutHandlerKoa({ refresher, postLogoutRedirectURI: 'https://app.example.com/auth/signed-out' }));
  * router.get('/auth/signed-out', postLogoutHandlerKoa());
+ *
+ * @group Sign-out
  */
 export function signOutHandlerKoa<Context extends object = KoaSignOutContextLike>(
   options: SignOutOptions<Context>,
@@ -74,6 +80,8 @@ export function signOutHandlerKoa<Context extends object = KoaSignOutContextLike
  *
  * @example
  * router.get('/auth/signed-out', postLogoutHandlerKoa({ returnTo: '/' }));
+ *
+ * @group Sign-out
  */
 export function postLogoutHandlerKoa<Context extends object = KoaSignOutContextLike>(
   options: PostLogoutOptions = {},

@@ -6,7 +6,11 @@
 import type { JustLoginRefresher } from '../renewal/refresher';
 import { tokenRenewal, type ReauthenticationError, type TokenAccess } from '../renewal/request-renewal';
 
-/** The part of a Koa context the default `onReauthenticate` uses: koa-passport's `ctx.logout()`, `ctx.status`, `ctx.body`. */
+/**
+ * The part of a Koa context the default `onReauthenticate` uses: koa-passport's `ctx.logout()`, `ctx.status`, `ctx.body`.
+ *
+ * @group Frameworks
+ */
 export interface KoaContextLike {
   /** The response status. */
   status: number;
@@ -19,6 +23,8 @@ export interface KoaContextLike {
 /**
  * Options of {@link keepTokensFreshKoa}. `Context` is the app's context type:
  * name it on a callback's parameter, e.g. `get: (ctx: Context) => ctx.state.user?.tokens`.
+ *
+ * @group Frameworks
  */
 export interface KeepTokensFreshKoaOptions<Context extends object = KoaContextLike> extends TokenAccess<Context> {
   /**
@@ -45,6 +51,8 @@ export interface KeepTokensFreshKoaOptions<Context extends object = KoaContextLi
  *   get: (ctx) => ctx.state.user?.tokens,
  *   set: (ctx, tokens) => { ctx.state.user.tokens = tokens; },
  * }), profile);
+ *
+ * @group Frameworks
  */
 export function keepTokensFreshKoa<Context extends object = KoaContextLike>(
   refresher: Pick<JustLoginRefresher, 'ensureFresh'>,

@@ -22,6 +22,8 @@ import { JUSTLOGIN_CONTEXT, type JustLoginContext } from './context.js';
  * @UseGuards(JustLoginAuthGuard)
  * @Redirect('/profile')
  * callback() {}
+ *
+ * @group NestJS
  */
 @Injectable()
 export class JustLoginAuthGuard extends AuthGuard('justlogin') {

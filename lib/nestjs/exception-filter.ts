@@ -18,6 +18,8 @@ const INTERNAL_ERROR = { statusCode: 500, message: 'Internal server error' };
  * Express and the Fastify adapter; apply it to the whole app
  * (`{ provide: APP_FILTER, useClass: JustLoginExceptionFilter }`) or to
  * controllers (`@UseFilters(JustLoginExceptionFilter)`).
+ *
+ * @group NestJS
  */
 @Catch(JustLoginError)
 export class JustLoginExceptionFilter implements ExceptionFilter<JustLoginError> {

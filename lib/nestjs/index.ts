@@ -8,7 +8,7 @@
  * @module passport-justlogin/nestjs
  */
 export { JustLoginModule } from './module.js';
-export type { JustLoginModuleOptions, JustLoginModuleOwnOptions, JustLoginModuleAsyncOptions } from './options.js';
+export type { JustLoginModuleOptions, JustLoginModuleAsyncOptions } from './options.js';
 export { JustLoginAuthGuard } from './auth-guard.js';
 export { SignedInGuard } from './signed-in-guard.js';
 export { JustLoginUser } from './user.js';

@@ -65,6 +65,8 @@ const PROVIDERS: Provider[] = [
  *   ],
  * })
  * export class AppModule {}
+ *
+ * @group NestJS
  */
 @Module({})
 export class JustLoginModule {

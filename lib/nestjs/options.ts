@@ -1,9 +1,14 @@
 // JustLoginModule's options: those of the strategy and the refresher, and the module's own.
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
-import { JustLoginOptionsError, type JustLoginRefresherOwnOptions, type JustLoginStrategyOptions } from '../index.js';
+import { JustLoginOptionsError, type JustLoginStrategyOptions } from '../index.js';
+import type { JustLoginRefresherOwnOptions } from '../renewal/refresher.js';
 import { readOptions, rules } from '../client/options.js';
 
-/** The module's own options, beside those of the strategy and the refresher. */
+/**
+ * The module's own options, beside those of the strategy and the refresher.
+ *
+ * @inline
+ */
 export interface JustLoginModuleOwnOptions {
   /**
    * Where `JustLoginAuthGuard` sends the browser when a sign-in fails on the
@@ -23,12 +28,18 @@ export interface JustLoginModuleOwnOptions {
  * `clientSecret`, `callbackURL`, `environment` or `baseURL`, `scope`, …), the
  * refresher's (`coordinator`, e.g. a `RedisRefreshCoordinator` shared by
  * every instance of the app, and `graceMs`) and the module's own.
+ *
+ * @group NestJS
  */
 export type JustLoginModuleOptions = JustLoginStrategyOptions &
   JustLoginRefresherOwnOptions &
   JustLoginModuleOwnOptions;
 
-/** Options of `JustLoginModule.forRootAsync`: the options made by a factory, with what it needs injected. */
+/**
+ * Options of `JustLoginModule.forRootAsync`: the options made by a factory, with what it needs injected.
+ *
+ * @group NestJS
+ */
 export interface JustLoginModuleAsyncOptions {
   /** Modules whose providers `inject` names, e.g. `ConfigModule`. */
   imports?: ModuleMetadata['imports'];

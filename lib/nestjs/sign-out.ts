@@ -2,13 +2,21 @@
 import { Injectable } from '@nestjs/common';
 import { endSession } from './session.js';
 
-/** Options of {@link JustLoginSignOut.signOut}. */
+/**
+ * Options of {@link JustLoginSignOut.signOut}.
+ *
+ * @group NestJS
+ */
 export interface JustLoginSignOutOptions {
   /** Where the browser goes once signed out; default `'/'`. */
   returnTo?: string;
 }
 
-/** Where a sign-out route sends the browser: what a handler decorated with `@Redirect()` returns. */
+/**
+ * Where a sign-out route sends the browser: what a handler decorated with `@Redirect()` returns.
+ *
+ * @group NestJS
+ */
 export interface JustLoginSignOutRedirect {
   /** The page to go to. */
   url: string;
@@ -30,6 +38,8 @@ export interface JustLoginSignOutRedirect {
  * signOut(@Req() req: Request) {
  *   return this.justLogin.signOut(req);
  * }
+ *
+ * @group NestJS
  */
 @Injectable()
 export class JustLoginSignOut {

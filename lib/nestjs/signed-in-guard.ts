@@ -22,6 +22,8 @@ import { userOf } from './user.js';
  * profile(@JustLoginUser() user: JustLoginUser) {
  *   return user.profile;
  * }
+ *
+ * @group NestJS
  */
 @Injectable()
 export class SignedInGuard implements CanActivate {

@@ -2,13 +2,19 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { toTokenSet, type JustLoginProfile, type JustLoginTokenParams, type JustLoginTokenSet } from '../index.js';
 
-/** The profile kept in the session: {@link JustLoginProfile} without `_json`, `_raw` and `_accessTokenClaims`. */
+/**
+ * The profile kept in the session: {@link JustLoginProfile} without `_json`, `_raw` and `_accessTokenClaims`.
+ *
+ * @group NestJS
+ */
 export type JustLoginUserProfile = Omit<JustLoginProfile, '_json' | '_raw' | '_accessTokenClaims'>;
 
 /**
  * A user signed in with JustLogin, as `JustLoginModule` keeps them in the
  * session (`req.user`): who they are and their tokens, which `SignedInGuard`
  * and the injected `JustLoginApi` renew and save back.
+ *
+ * @group NestJS
  */
 export interface JustLoginUser {
   /** Who signed in: `id`, `displayName`, `userGuid`, `companyGuid`, `companyName`, `roles`, … */
@@ -27,6 +33,8 @@ export interface JustLoginUser {
  * profile(@JustLoginUser() user: JustLoginUser) {
  *   return { name: user.profile.displayName };
  * }
+ *
+ * @group NestJS
  */
 export const JustLoginUser: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext) => userOf(context.switchToHttp().getRequest<object>()),

@@ -44,10 +44,16 @@ export interface IORedisClientLike {
  * or sentinel client, or an ioredis client (single server, Sentinel mode or
  * cluster). Structural: neither `redis` nor `ioredis` is ever loaded by this
  * package; pass the client your app already connected.
+ *
+ * @group Redis
  */
 export type RedisClientLike = NodeRedisClientLike | NodeRedisSentinelLike | IORedisClientLike;
 
-/** Where {@link RedisRefreshCoordinator} reports that Redis is unreachable. */
+/**
+ * Where {@link RedisRefreshCoordinator} reports that Redis is unreachable.
+ *
+ * @group Redis
+ */
 export interface RefreshCoordinatorLogger {
   /** Called with one line of text. */
   warn(message: string): void;

@@ -33,7 +33,11 @@ const OPTIONS = {
   logger: { rule: rules.withMethods('warn'), default: console },
 } satisfies Record<keyof RedisRefreshCoordinatorOptions, OptionSpec>;
 
-/** Options of {@link RedisRefreshCoordinator}. */
+/**
+ * Options of {@link RedisRefreshCoordinator}.
+ *
+ * @group Redis
+ */
 export interface RedisRefreshCoordinatorOptions {
   /**
    * A connected Redis client: node-redis 5 (`createClient()` or `createSentinel()`
@@ -69,7 +73,7 @@ export interface RedisRefreshCoordinatorOptions {
  * Makes one refresh per refresh token across all instances of an app that
  * share a Redis, so that a rotating refresh token is never spent twice.
  *
- * In one process, concurrent callers share one {@link SingleFlight} call. Across
+ * In one process, concurrent callers share one call. Across
  * processes, the first takes a lock (`SET <prefix>{<key>}:lock <owner> NX PX lockMs`),
  * renews, publishes the encrypted result (`<prefix>{<key>}:result` for `resultMs`)
  * and releases the lock (only its own, with a compare-and-delete script). The
@@ -91,6 +95,8 @@ export interface RedisRefreshCoordinatorOptions {
  * // or ioredis: const redis = new Redis(process.env.REDIS_URL), or new Redis.Cluster(nodes)
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
+ *
+ * @group Redis
  */
 export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore {
   readonly #local = new SingleFlight<JustLoginTokenSet>();

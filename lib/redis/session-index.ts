@@ -3,7 +3,11 @@ import { readOptions, rules, type OptionSpec } from '../client/options';
 import { checkOwner, type SessionIndex, type SessionOwner, type SignedOut } from '../sign-out/session-index';
 import { RedisCommands, checkClient, type RedisClientLike, type RefreshCoordinatorLogger } from './commands';
 
-/** Options of {@link RedisSessionIndex}. */
+/**
+ * Options of {@link RedisSessionIndex}.
+ *
+ * @group Redis
+ */
 export interface RedisSessionIndexOptions {
   /** A connected Redis client, as `RedisRefreshCoordinator` takes it (node-redis 5 or ioredis); it may be the same one. */
   client: RedisClientLike;
@@ -39,6 +43,8 @@ const OPTIONS = {
  * const sessions = new RedisSessionIndex({ client: redis });
  * // at the end of the callback route, once signed in:
  * await sessions.add(req.sessionID, req.user.claims);
+ *
+ * @group Redis
  */
 export class RedisSessionIndex implements SessionIndex {
   readonly #redis: RedisCommands;

@@ -18,8 +18,8 @@ import type { JustLoginStrategy } from '../sign-in/strategy';
 /**
  * Decides which refresh actually runs when several callers ask to renew the
  * same refresh token at once. `key` is the SHA-256 (hex) of the refresh token,
- * never the token itself. The default, {@link SingleFlight}, does this within
- * one process; a shared implementation (e.g. over Redis) can do it across
+ * never the token itself. The default does this within one process (one
+ * request for all the callers); a shared implementation (e.g. over Redis) can do it across
  * processes. A coordinator that holds a lock for a fixed time says how long in
  * `lockMs`: the refresher refuses one whose lock does not outlive its `timeout`,
  * since a lock that expires while a renewal still runs lets a second caller
@@ -35,6 +35,8 @@ import type { JustLoginStrategy } from '../sign-in/strategy';
  *   },
  * };
  * const refresher = new JustLoginRefresher({ clientID, clientSecret, coordinator: logged });
+ *
+ * @group Renewal
  */
 export interface RefreshCoordinator {
   /** Runs `task` unless a run with the same `key` is under way elsewhere, and resolves with the tokens of whichever run renewed them. */
@@ -49,7 +51,11 @@ export interface RefreshCoordinator {
   forget?(key: string): Promise<void>;
 }
 
-/** What {@link RefreshCoordinator.run} is told about a renewal. */
+/**
+ * What {@link RefreshCoordinator.run} is told about a renewal.
+ *
+ * @group Renewal
+ */
 export interface CoordinatedRunOptions {
   /**
    * True when the access token being renewed is still valid (`ensureFresh`
@@ -61,7 +67,11 @@ export interface CoordinatedRunOptions {
   canWait?: boolean;
 }
 
-/** The refresher's own options, beside those of its {@link JustLoginClient}. */
+/**
+ * The refresher's own options, beside those of its {@link JustLoginClient}.
+ *
+ * @inline
+ */
 export interface JustLoginRefresherOwnOptions {
   /** Who runs concurrent refreshes of one token; default: one request per token in this process. */
   coordinator?: RefreshCoordinator;
@@ -73,11 +83,19 @@ export interface JustLoginRefresherOwnOptions {
   graceMs?: number;
 }
 
-/** A `client` (or the options to build one) and the refresher's own options. */
+/**
+ * A `client` (or the options to build one) and the refresher's own options.
+ *
+ * @group Renewal
+ */
 export type JustLoginRefresherOptions = (JustLoginClientOptions | JustLoginClientReference) &
   JustLoginRefresherOwnOptions;
 
-/** The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out. */
+/**
+ * The tokens a refresh needs, and those it keeps when JustLogin's answer leaves them out.
+ *
+ * @group Renewal
+ */
 export interface RefreshParams {
   /** The refresh token to spend. */
   refreshToken: string;
@@ -92,7 +110,11 @@ export interface RefreshParams {
   scope?: string;
 }
 
-/** Options of {@link JustLoginRefresher.ensureFresh}. */
+/**
+ * Options of {@link JustLoginRefresher.ensureFresh}.
+ *
+ * @group Renewal
+ */
 export interface EnsureFreshOptions {
   /** Renew when the access token expires within this many milliseconds; default 60000. */
   skewMs?: number;
@@ -111,6 +133,8 @@ export interface EnsureFreshOptions {
  * @example
  * const refresher = new JustLoginRefresher({ clientID, clientSecret, environment: 'staging' });
  * const tokens = await refresher.refresh({ refreshToken, accessToken });
+ *
+ * @group Renewal
  */
 export class JustLoginRefresher {
   /** The JustLogin client this refresher renews tokens with. */

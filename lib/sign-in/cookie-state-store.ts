@@ -12,7 +12,11 @@ import {
   type StateVerifyCallback,
 } from './state-store';
 
-/** Options of {@link CookieStateStore}. */
+/**
+ * Options of {@link CookieStateStore}.
+ *
+ * @group Sign-in
+ */
 export interface CookieStateStoreOptions {
   /**
    * Encrypts the cookie (AES-256-GCM under a key derived from it): at least 32 characters (or bytes),
@@ -91,6 +95,8 @@ const COOKIE_PATH = /^[\x20-\x3a\x3c-\x7e]+$/;
  *   clientID, clientSecret, callbackURL,
  *   store: new CookieStateStore({ secret: process.env.STATE_COOKIE_SECRET }),
  * }, verify));
+ *
+ * @group Sign-in
  */
 export class CookieStateStore implements JustLoginStateStore {
   readonly #name: string;

@@ -5,6 +5,8 @@
  * framework's types are needed to use the package. A verify callback that
  * takes `req` may name the framework's own type for it, e.g.
  * `(req: express.Request, accessToken, refreshToken, params, profile, done) => …`.
+ *
+ * @group Sign-in
  */
 export interface PassportRequestLike {
   /** Header names in lower case, as Node.js parses them. */

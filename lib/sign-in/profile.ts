@@ -5,6 +5,8 @@ import type { IdTokenClaims } from '../client/id-token';
  * The Passport profile of a JustLogin user: the id_token's claims first, then those of the access
  * token when it is a JWT naming the same issuer and user. JustLogin's identity (`userGuid`,
  * `companyGuid`, `roles`, …) usually travels in the access token only.
+ *
+ * @group Sign-in
  */
 export interface JustLoginProfile extends JustLoginIdentity {
   /** Always `'justlogin'`. */

@@ -3,7 +3,11 @@ import type OAuth2Strategy from 'passport-oauth2';
 import { JustLoginOptionsError } from '../errors';
 import type { PassportRequestLike } from './passport-request';
 
-/** What passport-oauth2 tells a state store about the sign-in. */
+/**
+ * What passport-oauth2 tells a state store about the sign-in.
+ *
+ * @group Sign-in
+ */
 export interface StateStoreMeta {
   /** JustLogin's authorization endpoint. */
   authorizationURL: string;
@@ -41,6 +45,8 @@ export type AppState = Record<string, unknown>;
  * (where the nonce travels) with the `state` it issues. The strategy calls
  * `store` and `verify` with every argument below, whatever number of
  * parameters the functions declare (a rest parameter is fine).
+ *
+ * @group Sign-in
  */
 export interface JustLoginStateStore {
   /**

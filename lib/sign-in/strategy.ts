@@ -30,7 +30,11 @@ import {
 } from './state-store';
 import type { JustLoginTokenParams } from '../token-set';
 
-/** Passport's `done` for a verify callback. */
+/**
+ * Passport's `done` for a verify callback.
+ *
+ * @group Sign-in
+ */
 export type JustLoginVerifyCallback = (err?: unknown, user?: Express.User | false, info?: object) => void;
 
 /**
@@ -43,6 +47,8 @@ type ProfileArgument = JustLoginProfile | undefined;
 /**
  * `(accessToken, refreshToken, profile, done)`. `refreshToken` is `undefined`
  * when JustLogin issued none.
+ *
+ * @group Sign-in
  */
 export type JustLoginVerifyWithProfile<Profile extends ProfileArgument = JustLoginProfile> = (
   accessToken: string,
@@ -51,7 +57,11 @@ export type JustLoginVerifyWithProfile<Profile extends ProfileArgument = JustLog
   done: JustLoginVerifyCallback,
 ) => void;
 
-/** `(accessToken, refreshToken, params, profile, done)`: `params` is the token response. */
+/**
+ * `(accessToken, refreshToken, params, profile, done)`: `params` is the token response.
+ *
+ * @group Sign-in
+ */
 export type JustLoginVerifyWithParams<Profile extends ProfileArgument = JustLoginProfile> = (
   accessToken: string,
   refreshToken: string | undefined,
@@ -63,7 +73,11 @@ export type JustLoginVerifyWithParams<Profile extends ProfileArgument = JustLogi
 // The forms with `req` are declared as methods, so that a callback may name its framework's
 // request type (e.g. `req: express.Request`) for the structural PassportRequestLike.
 
-/** `(req, accessToken, refreshToken, profile, done)`, with `passReqToCallback: true`. */
+/**
+ * `(req, accessToken, refreshToken, profile, done)`, with `passReqToCallback: true`.
+ *
+ * @group Sign-in
+ */
 export type JustLoginVerifyWithRequestAndProfile<Profile extends ProfileArgument = JustLoginProfile> = {
   /** The verify callback. */
   verify(
@@ -75,7 +89,11 @@ export type JustLoginVerifyWithRequestAndProfile<Profile extends ProfileArgument
   ): void;
 }['verify'];
 
-/** `(req, accessToken, refreshToken, params, profile, done)`, with `passReqToCallback: true`. */
+/**
+ * `(req, accessToken, refreshToken, params, profile, done)`, with `passReqToCallback: true`.
+ *
+ * @group Sign-in
+ */
 export type JustLoginVerifyWithRequestAndParams<Profile extends ProfileArgument = JustLoginProfile> = {
   /** The verify callback. */
   verify(
@@ -93,15 +111,25 @@ export type JustLoginVerifyWithRequestAndParams<Profile extends ProfileArgument 
  * is typed for you; TypeScript types an inline callback only when a single
  * form has as many parameters as it, so the four-argument form needs its name:
  * `const verify: JustLoginVerifyWithProfile = (accessToken, refreshToken, profile, done) => …`.
+ *
+ * @group Sign-in
  */
 export type JustLoginVerify<Profile extends ProfileArgument = JustLoginProfile> =
   JustLoginVerifyWithProfile<Profile> | JustLoginVerifyWithParams<Profile>;
 
-/** Any verify callback with `req` first; written inline, the six-argument form is typed for you. */
+/**
+ * Any verify callback with `req` first; written inline, the six-argument form is typed for you.
+ *
+ * @group Sign-in
+ */
 export type JustLoginVerifyWithRequest<Profile extends ProfileArgument = JustLoginProfile> =
   JustLoginVerifyWithRequestAndProfile<Profile> | JustLoginVerifyWithRequestAndParams<Profile>;
 
-/** The strategy's own options, beside those of its {@link JustLoginClient}. */
+/**
+ * The strategy's own options, beside those of its {@link JustLoginClient}.
+ *
+ * @inline
+ */
 export interface JustLoginStrategyOwnOptions {
   /**
    * The callback URL registered with JustLogin (absolute, or a path resolved
@@ -120,7 +148,12 @@ export interface JustLoginStrategyOwnOptions {
    * of {@link JustLoginStateStore}, it keeps the nonce in the state object. A passport-oauth2 store
    * of a shorter form says `keepsNonce: false`; it then gets no nonce.
    */
-  store?: JustLoginStateStore | (OAuth2Strategy.StateStore & { readonly keepsNonce: false });
+  store?:
+    | JustLoginStateStore
+    | (OAuth2Strategy.StateStore & {
+        /** This store takes passport-oauth2's shorter forms and gets no nonce. */
+        readonly keepsNonce: false;
+      });
   /** Session key for the state (default `oauth2:<authorize host>`). */
   sessionKey?: string;
   /** Do not build a profile (verify gets `undefined`) and accept a response without id_token. */
@@ -129,11 +162,19 @@ export interface JustLoginStrategyOwnOptions {
   proxy?: boolean;
 }
 
-/** Options shared by both forms of {@link JustLoginStrategy}: a `client`, or the options to build one, and the strategy's own. */
+/**
+ * Options shared by both forms of {@link JustLoginStrategy}: a `client`, or the options to build one, and the strategy's own.
+ *
+ * @inline
+ */
 export type JustLoginStrategyOptionsBase = (JustLoginClientOptions | JustLoginClientReference) &
   JustLoginStrategyOwnOptions;
 
-/** Options of {@link JustLoginStrategy} whose verify callback does not take `req`. */
+/**
+ * Options of {@link JustLoginStrategy} whose verify callback does not take `req`.
+ *
+ * @group Sign-in
+ */
 export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & {
   /** Absent or false: the verify callback does not take `req`. */
   passReqToCallback?: false;
@@ -141,7 +182,11 @@ export type JustLoginStrategyOptions = JustLoginStrategyOptionsBase & {
   skipUserProfile?: false;
 };
 
-/** Options of {@link JustLoginStrategy} whose verify callback takes `req` first. */
+/**
+ * Options of {@link JustLoginStrategy} whose verify callback takes `req` first.
+ *
+ * @group Sign-in
+ */
 export type JustLoginStrategyOptionsWithRequest = JustLoginStrategyOptionsBase & {
   /** Pass `req` as the verify callback's first argument. */
   passReqToCallback: true;
@@ -149,7 +194,11 @@ export type JustLoginStrategyOptionsWithRequest = JustLoginStrategyOptionsBase &
   skipUserProfile?: false;
 };
 
-/** Options of {@link JustLoginStrategy} that builds no profile: the verify callback gets `undefined` for it. */
+/**
+ * Options of {@link JustLoginStrategy} that builds no profile: the verify callback gets `undefined` for it.
+ *
+ * @group Sign-in
+ */
 export type JustLoginStrategyOptionsWithoutProfile = JustLoginStrategyOptionsBase & {
   /** Build no profile. */
   skipUserProfile: true;
@@ -165,7 +214,8 @@ type Outcome = () => void;
  * built from the validated id_token without another request.
  *
  * Takes a shared {@link JustLoginClient} as `client`, or the options to build
- * one (`clientID`, `clientSecret`, `environment`, …) beside its own.
+ * one (`clientID`, `clientSecret`, `environment`, …) beside its own. Also
+ * exported as `Strategy`, the name Passport strategies are exported under.
  *
  * @example
  * passport.use(new JustLoginStrategy({
@@ -173,6 +223,8 @@ type Outcome = () => void;
  *   clientSecret: process.env.JUSTLOGIN_CLIENT_SECRET,
  *   callbackURL: 'https://app.example.com/auth/justlogin/callback',
  * }, (accessToken, refreshToken, params, profile, done) => done(null, { id: profile.id })));
+ *
+ * @group Sign-in
  */
 export class JustLoginStrategy extends OAuth2Strategy {
   /** The JustLogin client this strategy signs in with; `JustLoginRefresher.fromStrategy` renews with it. */

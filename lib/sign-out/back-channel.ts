@@ -7,7 +7,11 @@ import { readOptions, rules, type OptionSpec } from '../client/options';
 import { LogoutTokenError } from '../errors';
 import type { SessionIndex } from './session-index';
 
-/** Options of {@link backChannelLogout}. */
+/**
+ * Options of {@link backChannelLogout}.
+ *
+ * @group Sign-out
+ */
 export interface BackChannelLogoutOptions {
   /** The client whose logout tokens these are (`verifyLogoutToken`). */
   client: JustLoginClient;
@@ -21,6 +25,8 @@ export interface BackChannelLogoutOptions {
  * The answer to JustLogin (Back-Channel Logout 1.0 §2.8): 200 once the
  * sessions are ended, 400 with an OAuth-style JSON error otherwise. Never a
  * stack, a token or a session id. Send it with `Cache-Control: no-store`.
+ *
+ * @group Sign-out
  */
 export type BackChannelLogoutAnswer =
   { status: 200 } | { status: 400; body: { error: 'invalid_request' | 'logout_failed'; error_description: string } };
@@ -43,6 +49,8 @@ const OPTIONS = {
  * @example
  * const logout = backChannelLogout({ client, sessions, destroySession: (id) => store.destroy(id) });
  * const answer = await logout(body.logout_token);
+ *
+ * @group Sign-out
  */
 export function backChannelLogout(
   options: BackChannelLogoutOptions,

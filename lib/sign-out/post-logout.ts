@@ -28,7 +28,11 @@ export const returnToRule: OptionRule = (value) => {
     : "must be a path of the app (e.g. '/') or an absolute http(s) URL";
 };
 
-/** Options of the post-logout return (`postLogoutHandler`, `postLogoutHandlerFastify`, `postLogoutHandlerKoa`). */
+/**
+ * Options of the post-logout return (`postLogoutHandler`, `postLogoutHandlerFastify`, `postLogoutHandlerKoa`).
+ *
+ * @group Sign-out
+ */
 export interface PostLogoutOptions {
   /** Where the browser goes once back: a path of the app or an absolute URL; default `'/'`. */
   returnTo?: string;

@@ -1,7 +1,11 @@
 import { JustLoginOptionsError } from '../errors';
 import { readOptions, rules, type OptionSpec } from '../client/options';
 
-/** Whose JustLogin sign-in an app session holds: the `sub` and `sid` of its id_token (e.g. `req.user.claims`). */
+/**
+ * Whose JustLogin sign-in an app session holds: the `sub` and `sid` of its id_token (e.g. `req.user.claims`).
+ *
+ * @group Sign-out
+ */
 export interface SessionOwner {
   /** The user (`sub`); a non-empty string. */
   readonly sub?: unknown;
@@ -9,7 +13,11 @@ export interface SessionOwner {
   readonly sid?: unknown;
 }
 
-/** What a back-channel logout token names: a JustLogin session (`sid`), or else a user (`sub`). */
+/**
+ * What a back-channel logout token names: a JustLogin session (`sid`), or else a user (`sub`).
+ *
+ * @group Sign-out
+ */
 export interface SignedOut {
   sid?: string;
   sub?: string;
@@ -22,6 +30,8 @@ export interface SignedOut {
  * sessions themselves stay in its session store. {@link MemorySessionIndex}
  * serves one instance; `RedisSessionIndex` (`passport-justlogin/redis`) every
  * instance that shares a Redis.
+ *
+ * @group Sign-out
  */
 export interface SessionIndex {
   /** Records that the app's session `sessionID` holds the sign-in of `owner` (its `sub`, and `sid` when named). */
@@ -43,7 +53,11 @@ interface Entry {
 /** The most sessions a memory keeps; past it the oldest are forgotten. */
 const MAX_SESSIONS = 100_000;
 
-/** Options of {@link MemorySessionIndex}. */
+/**
+ * Options of {@link MemorySessionIndex}.
+ *
+ * @group Sign-out
+ */
 export interface MemorySessionIndexOptions {
   /** Milliseconds a session is kept: at least as long as the app's sessions last. Default 86400000 (one day). */
   ttlMs?: number;
@@ -63,6 +77,8 @@ const OPTIONS = {
  * const sessions = new MemorySessionIndex();
  * // at the end of the callback route, once signed in:
  * await sessions.add(req.sessionID, req.user.claims);
+ *
+ * @group Sign-out
  */
 export class MemorySessionIndex implements SessionIndex {
   /** By session id, in the order added. */

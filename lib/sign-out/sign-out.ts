@@ -11,7 +11,11 @@ import type { JustLoginTokenSet } from '../token-set';
 import { cookieNameRule, returnToRule, STATE_COOKIE, stateCookie } from './post-logout';
 import type { SessionIndex } from './session-index';
 
-/** Where a sign-out reports a step that failed or did not finish in time. */
+/**
+ * Where a sign-out reports a step that failed or did not finish in time.
+ *
+ * @group Sign-out
+ */
 export interface SignOutLogger {
   /** Called with one line of text, never a token. */
   warn(message: string): void;
@@ -20,6 +24,8 @@ export interface SignOutLogger {
 /**
  * Options of a sign-out handler. `Req` is what the framework hands the
  * handler (Express's and Fastify's request, Koa's context).
+ *
+ * @group Sign-out
  */
 export interface SignOutOptions<Req> {
   /**

@@ -6,12 +6,10 @@ import {
   JustLoginOptionsError,
   JustLoginRefresher,
   JustLoginRequestError,
-  RedisRefreshCoordinator,
   JustLoginError,
   type JustLoginTokenSet,
-  type RedisClientLike,
-  type RedisRefreshCoordinatorOptions,
 } from '../../lib';
+import { RedisRefreshCoordinator, type RedisClientLike, type RedisRefreshCoordinatorOptions } from '../../lib/redis';
 import { startRedisCluster } from '../support/redis-cluster';
 import { startRedis, type RunningRedis } from '../support/redis-server';
 import { rotatingTokens } from '../support/rotating-tokens';
@@ -197,7 +195,13 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
 
   /** One app instance: its own client and coordinator; `warnings` collects what it logs. */
   async function instance(
-    options: { lockMs?: number; commandTimeoutMs?: number; secret?: string; deployment?: Deployment } = {},
+    options: {
+      lockMs?: number;
+      commandTimeoutMs?: number;
+      outageWaitMs?: number;
+      secret?: string;
+      deployment?: Deployment;
+    } = {},
   ) {
     const connection = await kind.connect(options.deployment ?? redis);
     connections.push(connection);
@@ -207,6 +211,7 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
       secret: options.secret ?? SECRET,
       lockMs: options.lockMs,
       commandTimeoutMs: options.commandTimeoutMs,
+      outageWaitMs: options.outageWaitMs ?? 300,
       logger: { warn: (message) => warnings.push(message) },
     });
     return Object.assign(connection, { coordinator, warnings });
@@ -420,6 +425,31 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
         await own.stop();
       }
     });
+
+    it('a renewal that cannot wait waits up to outageWaitMs for Redis rather than renew alone', async () => {
+      const own = await kind.deploy();
+      try {
+        const options = { deployment: own, commandTimeoutMs: 200, outageWaitMs: 3_000 };
+        const [a, b] = [await instance(options), await instance(options)];
+        own.pause();
+        const task = renewal(100);
+        const first = a.coordinator.run(KEY, task); // expired tokens, Redis not answering
+        await sleep(500);
+        own.resume(); // back before outageWaitMs: a renews through Redis, or gets b's renewal
+        const results = await Promise.all([first, b.coordinator.run(KEY, task)]);
+        expect(results).toEqual([NEW_TOKENS, NEW_TOKENS]);
+        expect(task.calls).toBe(1);
+
+        own.pause(); // longer than outageWaitMs this time: renewed here in the end
+        const alone = renewal();
+        const started = Date.now();
+        await expect(a.coordinator.run(sha256('outage-too-long'), alone)).resolves.toEqual(NEW_TOKENS);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+        expect(alone.calls).toBe(1);
+      } finally {
+        await own.stop();
+      }
+    }, 15_000);
 
     it('never renews alone tokens that another instance is renewing when Redis stops answering', async () => {
       const own = await kind.deploy();

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
-import { JustLoginRefresher, RedisRefreshCoordinator, type JustLoginTokenSet, type RedisClientLike } from '../../lib';
+import { JustLoginRefresher, type JustLoginTokenSet } from '../../lib';
+import { RedisRefreshCoordinator, type RedisClientLike } from '../../lib/redis';
 import { startRedisSentinel, type RunningRedisSentinel } from '../support/redis-sentinel';
 import { rotatingTokens } from '../support/rotating-tokens';
 import { TokenServer, type RecordedRequest } from '../support/token-server';

@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
-import {
-  JustLoginRefresher,
-  RedisRefreshCoordinator,
-  type JustLoginClientOptions,
-  type JustLoginTokenSet,
-} from '../../lib';
+import { JustLoginRefresher, type JustLoginClientOptions, type JustLoginTokenSet } from '../../lib';
+import { RedisRefreshCoordinator } from '../../lib/redis';
 import { idTokenClaims } from '../support/id-token';
 import { signIdToken, signingKey, type SigningKey } from '../support/keys';
 import { startRedis, type RunningRedis } from '../support/redis-server';

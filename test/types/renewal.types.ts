@@ -1,10 +1,9 @@
-// Type tests: JustLoginTokenSet, toTokenSet and JustLoginRefresher.
+// Type tests: JustLoginTokenSet, toTokenSet, JustLoginRefresher and keepTokensFresh: renewing tokens.
 import express, { type Request, type Response } from 'express';
 import {
   JustLoginClient,
   JustLoginRefresher,
   JustLoginStrategy,
-  RedisRefreshCoordinator,
   isExpired,
   keepTokensFresh,
   toTokenSet,
@@ -15,6 +14,7 @@ import {
   type RefreshCoordinator,
   type RefreshParams,
 } from '../../lib';
+import { RedisRefreshCoordinator } from '../../lib/redis';
 import { assertType, valueOf, type Equal } from './expect';
 
 // JustLoginTokenSet.
