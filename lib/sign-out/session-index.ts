@@ -95,16 +95,19 @@ export class MemorySessionIndex implements SessionIndex {
   }
 
   add(sessionID: string, owner: SessionOwner): Promise<void> {
-    const { sub, sid } = checkOwner('MemorySessionIndex', sessionID, owner);
-    const now = Date.now();
-    this.#delete(sessionID);
-    this.#sessions.set(sessionID, { sub, sid, expiresAt: now + this.#ttlMs });
-    for (const key of keysOf(sub, sid)) this.#owners.set(key, (this.#owners.get(key) ?? new Set()).add(sessionID));
-    for (const [oldest, entry] of this.#sessions) {
-      if (this.#sessions.size <= this.#maxSessions && entry.expiresAt > now) break;
-      this.#delete(oldest);
-    }
-    return Promise.resolve();
+    // In the executor, so that a sign-in without `sub` rejects rather than throws.
+    return new Promise((resolve) => {
+      const { sub, sid } = checkOwner('MemorySessionIndex', sessionID, owner);
+      const now = Date.now();
+      this.#delete(sessionID);
+      this.#sessions.set(sessionID, { sub, sid, expiresAt: now + this.#ttlMs });
+      for (const key of keysOf(sub, sid)) this.#owners.set(key, (this.#owners.get(key) ?? new Set()).add(sessionID));
+      for (const [oldest, entry] of this.#sessions) {
+        if (this.#sessions.size <= this.#maxSessions && entry.expiresAt > now) break;
+        this.#delete(oldest);
+      }
+      resolve();
+    });
   }
 
   remove(sessionID: string): Promise<void> {
