@@ -2,13 +2,27 @@
 // sandbox. The sessions are the test's own, kept on the server with @fastify/secure-session's
 // interface (`get`, `set`, `data`, `delete`, properties): @fastify/cookie cannot load under Jest.
 import { randomBytes } from 'node:crypto';
-import { Authenticator } from '@fastify/passport';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type preValidationHookHandler } from 'fastify';
 import { JustLoginStrategy, toTokenSet } from '../../lib';
 import { postLogoutHandlerFastify, signOutHandlerFastify } from '../../lib/frameworks/fastify';
 import { describeSignOut } from '../support/sign-out-scenario';
 
 type Data = Record<string | symbol, unknown>;
+
+/**
+ * The parts of @fastify/passport used here, required rather than imported: its types would change
+ * Fastify's request type for every test compiled with this one.
+ */
+interface AuthenticatorLike {
+  use(name: string, strategy: unknown): void;
+  registerUserSerializer(serialize: (user: unknown) => Promise<unknown>): void;
+  registerUserDeserializer(deserialize: (user: unknown) => Promise<unknown>): void;
+  initialize(): Parameters<FastifyInstance['register']>[0];
+  secureSession(): Parameters<FastifyInstance['register']>[0];
+  authenticate(name: string, options?: object): preValidationHookHandler;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Authenticator } = require('@fastify/passport') as { Authenticator: new () => AuthenticatorLike };
 
 /** Sessions in `store` by the id in the `test.sid` cookie. */
 function serverSessions(app: FastifyInstance, store: Map<string, Data>): void {
@@ -86,7 +100,7 @@ describeSignOut('Fastify', async ({ port, url, client, refresher, postLogoutRedi
     { preValidation: passport.authenticate('justlogin', { successRedirect: '/profile' }) },
     () => Promise.resolve(),
   );
-  app.get('/profile', (request, reply) => reply.code(request.user ? 200 : 401).send({}));
+  app.get('/profile', (request, reply) => reply.code((request as { user?: unknown }).user ? 200 : 401).send({}));
   app.route({
     method: ['GET', 'POST'],
     url: '/logout',
