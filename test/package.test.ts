@@ -41,7 +41,6 @@ import {
   JustLoginRefresher,
   JustLoginStrategy,
   JustLoginTokenError,
-  RedisRefreshCoordinator as FromMain,
   keepTokensFresh,
   toTokenSet,
   type JustLoginProfile,
@@ -93,7 +92,7 @@ export const middleware = keepTokensFresh(refresher, {
   },
 });
 export const isRefused = (err: unknown): boolean => err instanceof JustLoginTokenError && err.code === 'invalid_grant';
-export const sameCoordinator: typeof FromMain = RedisRefreshCoordinator;
+export type Coordinator = RedisRefreshCoordinator;
 `;
 
 /** Type-checks `files` in `dir` with this repository's tsc and `compilerOptions` (strict, skipLibCheck off). */

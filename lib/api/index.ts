@@ -3,9 +3,6 @@
  * it: what `JustLoginApi`'s calls resolve with and the values their parameters take. Types only;
  * `JustLoginApi` itself comes from the main entry.
  *
- * @example
- * import type { JustLoginEmployee } from 'passport-justlogin/api';
- *
  * @module passport-justlogin/api
  */
 export type {
