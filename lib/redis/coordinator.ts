@@ -18,6 +18,8 @@ import type { JustLoginTokenSet } from '../token-set';
 const POLL_MS = 50;
 /** How much longer than one lock a waiting instance waits for a result (ms). */
 const WAIT_MARGIN_MS = 1_000;
+/** How often a renewal that cannot wait tries an unavailable Redis again (ms). */
+const OUTAGE_POLL_MS = 100;
 /** The most renewals kept for publishing once Redis answers again; the oldest go first. */
 const MAX_UNPUBLISHED = 10_000;
 /** Deletes the lock only when it still holds this owner's id. */
@@ -29,6 +31,7 @@ const OPTIONS = {
   lockMs: { rule: rules.positiveDurationMs, default: 20_000 },
   resultMs: { rule: rules.positiveDurationMs, default: 30_000 },
   commandTimeoutMs: { rule: rules.positiveDurationMs, default: 1_000 },
+  outageWaitMs: { rule: rules.durationMs, default: 5_000 },
   prefix: { rule: rules.string, default: 'passport-justlogin:refresh:' },
   logger: { rule: rules.withMethods('warn'), default: console },
 } satisfies Record<keyof RedisRefreshCoordinatorOptions, OptionSpec>;
@@ -63,6 +66,12 @@ export interface RedisRefreshCoordinatorOptions {
   resultMs?: number;
   /** Milliseconds a Redis command may take before the renewal goes on without Redis. Default 1000. */
   commandTimeoutMs?: number;
+  /**
+   * Milliseconds a renewal that cannot be put off (its access token has expired)
+   * keeps trying an unavailable Redis before it renews in this process alone,
+   * which another instance may be doing too. Default 5000.
+   */
+  outageWaitMs?: number;
   /** Prefix of the Redis keys. Default `'passport-justlogin:refresh:'`. */
   prefix?: string;
   /** Receives one warning per Redis outage. Default `console`. */
@@ -107,6 +116,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
   /** Milliseconds the lock lives (the `lockMs` option); `JustLoginRefresher` refuses a `timeout` that is not shorter. */
   readonly lockMs: number;
   readonly #resultMs: number;
+  readonly #outageWaitMs: number;
   readonly #prefix: string;
   /** Renewals Redis missed, by result key: published, and their locks released, once it answers again. */
   readonly #unpublished = new Map<string, { sealed: string; lockKey: string; owner: string; until: number }>();
@@ -121,6 +131,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
     const settings = readOptions<Required<RedisRefreshCoordinatorOptions>>('RedisRefreshCoordinator', options, OPTIONS);
     this.lockMs = settings.lockMs;
     this.#resultMs = settings.resultMs;
+    this.#outageWaitMs = settings.outageWaitMs;
     this.#redis = new RedisCommands(settings.client, settings.commandTimeoutMs, settings.logger, () => {
       void this.#publishMissed();
     });
@@ -160,42 +171,61 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
     const resultKey = `${this.#prefix}{${key}}:result`;
     const owner = randomBytes(16).toString('hex');
     const deadline = Date.now() + this.lockMs + WAIT_MARGIN_MS;
+    const giveUpAt = Date.now() + this.#outageWaitMs;
     let waited = false;
+    /** A lock command of ours got no answer: Redis may still carry it out, and the lock be ours. */
+    let unanswered = false;
     // A renewal that cannot wait tries Redis even during an outage: renewing alone is the last resort.
     const trial = !canWait;
-    try {
-      for (;;) {
-        const lock = ['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)];
-        const locked = (await this.#redis.send(lock, { trial })) !== null;
-        // Read after locking: a holder publishes before it releases, so a lock we got means
-        // either a result is already there or nobody renewed.
-        const published = await this.#redis.send(['GET', resultKey], { trial });
-        if (published != null) {
-          if (locked) await this.#release(lockKey, owner, trial);
-          return this.#open(published, resultKey);
+    for (;;) {
+      try {
+        for (;;) {
+          const lock = ['SET', lockKey, owner, 'NX', 'PX', String(this.lockMs)];
+          let locked: boolean;
+          try {
+            locked = (await this.#redis.send(lock, { trial })) !== null;
+          } catch (error) {
+            unanswered = true;
+            throw error;
+          }
+          if (!locked && unanswered) locked = (await this.#redis.send(['GET', lockKey], { trial })) === owner;
+          // Read after locking: a holder publishes before it releases, so a lock we got means
+          // either a result is already there or nobody renewed.
+          const published = await this.#redis.send(['GET', resultKey], { trial });
+          if (published != null) {
+            if (locked) await this.#release(lockKey, owner, trial);
+            return this.#open(published, resultKey);
+          }
+          if (locked) return await this.#renewAsOwner(lockKey, resultKey, owner, task, trial);
+          waited = true;
+          if (Date.now() >= deadline) {
+            throw new JustLoginRequestError(
+              `passport-justlogin: another instance did not finish renewing these tokens within ${this.lockMs + WAIT_MARGIN_MS} ms`,
+              'ETIMEDOUT',
+              { retryable: true },
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
-        if (locked) break;
-        waited = true;
-        if (Date.now() >= deadline) {
+      } catch (error) {
+        if (!(error instanceof RedisUnavailableError)) throw error;
+        if (waited || canWait) {
           throw new JustLoginRequestError(
-            `passport-justlogin: another instance did not finish renewing these tokens within ${this.lockMs + WAIT_MARGIN_MS} ms`,
+            `passport-justlogin: ${error.message}, so this renewal was put off: ${waited ? 'another instance was renewing these tokens' : 'the access token is still valid'}`,
             'ETIMEDOUT',
             { retryable: true },
           );
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        // Renewing here could spend a refresh token another instance is spending: only when it must,
+        // and published once Redis answers, for the instances that still hold the spent token.
+        if (Date.now() >= giveUpAt) {
+          const tokens = await task();
+          this.#publishLater(resultKey, lockKey, owner, tokens);
+          return tokens;
+        }
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_POLL_MS));
       }
-    } catch (error) {
-      if (!(error instanceof RedisUnavailableError)) throw error;
-      // Renewing here could spend a refresh token another instance is spending: only when it must.
-      if (!waited && !canWait) return task();
-      throw new JustLoginRequestError(
-        `passport-justlogin: ${error.message}, so this renewal was put off: ${waited ? 'another instance was renewing these tokens' : 'the access token is still valid'}`,
-        'ETIMEDOUT',
-        { retryable: true },
-      );
     }
-    return this.#renewAsOwner(lockKey, resultKey, owner, task, trial);
   }
 
   async #renewAsOwner(
@@ -212,17 +242,24 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
       await this.#release(lockKey, owner, trial);
       throw error;
     }
-    const sealed = this.#sealer.seal(tokens, resultKey);
     try {
-      await this.#redis.send(['SET', resultKey, sealed, 'PX', String(this.#resultMs)], { trial });
+      await this.#redis.send(['SET', resultKey, this.#sealer.seal(tokens, resultKey), 'PX', String(this.#resultMs)], {
+        trial,
+      });
       await this.#release(lockKey, owner, trial);
     } catch {
       // The tokens are good here. The lock stays (others wait rather than spend the refresh token)
       // until Redis answers again and the result is published, or until it expires.
-      this.#unpublished.set(resultKey, { sealed, lockKey, owner, until: Date.now() + this.#resultMs });
-      if (this.#unpublished.size > MAX_UNPUBLISHED) this.#unpublished.delete(this.#unpublished.keys().next().value!);
+      this.#publishLater(resultKey, lockKey, owner, tokens);
     }
     return tokens;
+  }
+
+  /** Keeps a renewal Redis did not get, to publish it (and release its lock) once Redis answers again. */
+  #publishLater(resultKey: string, lockKey: string, owner: string, tokens: JustLoginTokenSet): void {
+    const sealed = this.#sealer.seal(tokens, resultKey);
+    this.#unpublished.set(resultKey, { sealed, lockKey, owner, until: Date.now() + this.#resultMs });
+    if (this.#unpublished.size > MAX_UNPUBLISHED) this.#unpublished.delete(this.#unpublished.keys().next().value!);
   }
 
   /** Publishes the renewals Redis missed (unless another result is there) and releases their locks. */

@@ -451,6 +451,27 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
       }
     }, 15_000);
 
+    it('publishes a renewal done alone during an outage once Redis answers, for instances that hold the spent token', async () => {
+      const own = await kind.deploy();
+      try {
+        const [a, b] = [
+          await instance({ deployment: own, commandTimeoutMs: 200 }),
+          await instance({ deployment: own, commandTimeoutMs: 200 }),
+        ];
+        own.pause();
+        await expect(a.coordinator.run(KEY, renewal())).resolves.toEqual(NEW_TOKENS); // alone, after outageWaitMs
+        own.resume();
+        await coordinatedAgain(a);
+        for (let tries = 0; tries < 100 && !(await a.command('EXISTS', RESULT)); tries += 1) await sleep(50);
+        const late = renewal(); // b's session still holds the refresh token a spent
+        await expect(b.coordinator.run(KEY, late)).resolves.toEqual(NEW_TOKENS);
+        expect(late.calls).toBe(0);
+        expect(await a.command('EXISTS', LOCK)).toBe(0);
+      } finally {
+        await own.stop();
+      }
+    });
+
     it('never renews alone tokens that another instance is renewing when Redis stops answering', async () => {
       const own = await kind.deploy();
       try {
