@@ -2,7 +2,7 @@
  * Where the ids of accepted logout tokens are kept, so that each is accepted
  * once: `claim(id, ttlMs)` resolves `true` when `id` was not claimed within
  * the last `ttlMs` milliseconds (and claims it), `false` for a replay. The
- * default keeps them in this process ({@link MemoryReplayStore}); a
+ * default keeps them in this process (in memory); a
  * `RedisRefreshCoordinator` keeps them in Redis, for every instance of the app.
  *
  * @example

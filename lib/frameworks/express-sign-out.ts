@@ -14,9 +14,13 @@ import type { JustLoginTokenSet } from '../token-set';
  * @group Sign-out
  */
 export interface SignOutResponseLike {
+  /** The status code to send. */
   statusCode: number;
+  /** A header already set (`Set-Cookie`, to add to it). */
   getHeader(name: string): number | string | string[] | undefined;
+  /** Sets a header. */
   setHeader(name: string, value: number | string | readonly string[]): unknown;
+  /** Sends the response. */
   end(body?: string): unknown;
 }
 
@@ -33,16 +37,29 @@ export type SignOutNext = (err?: unknown) => void;
  * @group Sign-out
  */
 export interface ExpressSignOutRequest {
+  /** The HTTP method: only POST signs out. */
   readonly method?: string;
+  /** The path and query string. */
   readonly url?: string;
+  /** The path and query string before any router stripped a mount path. */
   readonly originalUrl?: string;
+  /** Header names in lower case. */
   readonly headers: { readonly [name: string]: string | string[] | undefined };
+  /** The parsed query string (`state` on the post-logout return). */
   readonly query?: unknown;
+  /** The parsed body (`logout_token` at the back-channel endpoint). */
   readonly body?: unknown;
+  /** express-session's session id, removed from the session index. */
   readonly sessionID?: string;
+  /** The signed-in user, whose tokens are revoked. */
   readonly user?: unknown;
+  /** Passport's `req.logout`. */
   logout?: (done: (err?: unknown) => void) => void;
-  readonly session?: { destroy?: (done: (err?: unknown) => void) => unknown } | null;
+  /** express-session's session, destroyed. */
+  readonly session?: {
+    /** Ends the session in its store. */
+    destroy?: (done: (err?: unknown) => void) => unknown;
+  } | null;
 }
 
 /**

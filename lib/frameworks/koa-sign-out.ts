@@ -10,11 +10,17 @@ import type { JustLoginTokenSet } from '../token-set';
  * @group Sign-out
  */
 export interface KoaSignOutContextLike {
+  /** The HTTP method: only POST signs out. */
   readonly method: string;
+  /** The request's path. */
   readonly path: string;
+  /** The parsed query string (`state` on the post-logout return). */
   readonly query: unknown;
+  /** Header names in lower case. */
   readonly headers: { readonly [name: string]: string | string[] | undefined };
+  /** The response status. */
   status: number;
+  /** The response body. */
   body: unknown;
   /** Adds a response header (`Set-Cookie` beside those already set). */
   append(name: string, value: string): unknown;

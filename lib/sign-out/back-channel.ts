@@ -29,7 +29,21 @@ export interface BackChannelLogoutOptions {
  * @group Sign-out
  */
 export type BackChannelLogoutAnswer =
-  { status: 200 } | { status: 400; body: { error: 'invalid_request' | 'logout_failed'; error_description: string } };
+  | {
+      /** The sessions ended. */
+      status: 200;
+    }
+  | {
+      /** The logout token was refused, or the sessions could not be ended. */
+      status: 400;
+      /** The JSON error body (OpenID Connect Back-Channel Logout §2.8), never a stack or a token. */
+      body: {
+        /** `invalid_request` for a refused logout token, `logout_failed` when the sessions could not be ended. */
+        error: 'invalid_request' | 'logout_failed';
+        /** What was wrong, in words. */
+        error_description: string;
+      };
+    };
 
 const OPTIONS = {
   client: { rule: clientRule, required: true },

@@ -19,7 +19,9 @@ export interface SessionOwner {
  * @group Sign-out
  */
 export interface SignedOut {
+  /** JustLogin's session id (the logout token's or id_token's `sid`). */
   sid?: string;
+  /** The user (`sub`): every session of the user when no `sid` is given. */
   sub?: string;
 }
 
