@@ -1,7 +1,7 @@
 // The signed-in user in the session: kept there whole by Passport, their renewed tokens saved back, and the
 // session ended, alike on express-session and on @fastify/secure-session.
 import passport from 'passport';
-import type { JustLoginTokenSet } from '../index.js';
+import { JustLoginOptionsError, type JustLoginTokenSet } from '../index.js';
 import { isJustLoginUser, userOf } from './user.js';
 
 /** What Passport's `session()` adds to a request, and the session middleware. */
@@ -33,10 +33,10 @@ export function keepUsersInSession(authenticator: passport.PassportStatic = pass
  */
 export function requirePassportSession(request: object, component: string): void {
   if (typeof (request as SessionRequest).isAuthenticated !== 'function') {
-    throw new Error(
-      `passport-justlogin: ${component} needs passport.session() before the routes: app.use(passport.session()) ` +
-        `after the session middleware on Express, passportOnFastify(fastify, { passport }) on Fastify`,
-    );
+    throw new JustLoginOptionsError(component, [
+      'needs passport.session() before the routes: app.use(passport.session()) after the session middleware on ' +
+        'Express, passportOnFastify(fastify, { passport }) on Fastify',
+    ]);
   }
 }
 
