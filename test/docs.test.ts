@@ -145,6 +145,13 @@ function repositoryPaths(command: string): string[] {
 
 /** passport-justlogin and justlogin-sandbox, not on npm yet. */
 const PACKAGES = [PACKAGE, JSON.parse(readFileSync(SANDBOX_PACKAGE, 'utf8')) as typeof PACKAGE];
+/** Whether `command` installs one of the two packages from npm's registry rather than from its tarball. */
+function installsFromRegistry(command: string): boolean {
+  const [npm, install, ...words] = command.split(/\s+/);
+  const installs = npm === 'npm' && ['install', 'i', 'add'].includes(install);
+  return installs && words.some((word) => PACKAGES.some(({ name }) => name === word.replace(/@[^@/]*$/, '')));
+}
+
 /** The tarballs `npm pack` and `npm pack -w sandbox` make of them in a clone. */
 const TARBALLS = PACKAGES.map(({ name, version }) => `${name}-${version}.tgz`);
 
@@ -275,12 +282,11 @@ describe('shell blocks', () => {
   // A block marked as a snippet or recipe runs in a user's own project (its test runs it there): its paths and
   // scripts are that project's.
   it('install passport-justlogin and justlogin-sandbox only from their tarballs: they are not on npm yet', () => {
-    const names = PACKAGES.map(({ name }) => name);
-    const fromRegistry = commands.filter(({ command }) => {
-      const [npm, install, ...words] = command.split(/\s+/);
-      const installs = npm === 'npm' && ['install', 'i', 'add'].includes(install);
-      return installs && words.some((word) => names.includes(word.replace(/@[^@/]*$/, '')));
-    });
+    const sandboxReadme = codeBlocks('sandbox/README.md')
+      .filter((block) => SHELL.includes(block.lang))
+      .flatMap((block) => shellCommands(block.code).map((command) => ({ where: block.where, command })));
+    const fromRegistry = [...commands, ...sandboxReadme].filter(({ command }) => installsFromRegistry(command));
+    expect(sandboxReadme.length).toBeGreaterThan(0);
     expect(fromRegistry.map(({ where, command }) => `${where}: ${command}`)).toEqual([]);
   });
 
