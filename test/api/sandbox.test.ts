@@ -231,7 +231,7 @@ describe('renewal at the sandbox', () => {
     const stale = new JustLoginApi({ refresher: forgetful, tokens: { ...tokens, expiresAt: 0 } });
     const error = await failure(stale.employees.get(bob.claims.UserGUID));
     expect(error).toMatchObject({ code: 'invalid_grant', reauthenticate: true, retryable: false });
-    expect(error.message).toMatch(/the user must sign in with JustLogin again$/);
+    expect(error.message).toMatch(/the user must sign in with JustLogin again \(see https:\/\/\S+#invalid_grant\)$/);
     expectNothingSecret(error, tokens, []);
   });
 
