@@ -33,7 +33,7 @@ function strategy(overrides: Partial<JustLoginStrategyOptions> = {}) {
       verifyIdTokenSignature: true,
       ...overrides,
     },
-    (_at, _rt, _params, profile, done) => done(null, { id: profile.id, company: profile._json.CompanyName }),
+    (_at, _rt, _params, profile, done) => done(null, { id: profile.id, company: profile.companyName }),
   );
 }
 
