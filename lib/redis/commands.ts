@@ -91,13 +91,16 @@ export function checkClient(client: unknown): string | undefined {
 
 /** Milliseconds between two tries of Redis while it is unavailable. */
 const RETRY_MS = 1_000;
+/** Outages that begin less than this many milliseconds after the last warning are not warned of again. */
+const QUIET_MS = 30_000;
 
 /**
  * Sends commands that fail fast instead of waiting for Redis: none is sent
  * while the client is not ready (both libraries would queue it until they
  * reconnect), and one that gets no answer within `timeout` ms fails. Every
  * failure rejects with {@link RedisUnavailableError}. The first failure of an
- * outage logs one warning and opens the circuit: from then on commands fail at
+ * outage logs one warning (unless one was logged less than `QUIET_MS` before:
+ * a Redis that flaps is one outage) and opens the circuit: from then on commands fail at
  * once, without being sent, while every `RETRY_MS` one command in the
  * background (`EXISTS` of the key that failed, so that in a cluster it reaches
  * the same node) tries Redis again; the first that succeeds ends the outage
@@ -108,6 +111,8 @@ const RETRY_MS = 1_000;
 export class RedisCommands {
   /** Why Redis is unavailable, while it is; `undefined` while commands are sent. */
   #outage: RedisUnavailableError | undefined;
+  /** When the last warning was logged (epoch ms). */
+  #warnedAt = -Infinity;
   readonly #ready: () => boolean;
   readonly #send: (args: string[]) => Promise<unknown>;
   readonly #timeout: number;
@@ -181,7 +186,10 @@ export class RedisCommands {
   /** Starts an outage: one warning, then a try every RETRY_MS until Redis answers. */
   #open(error: RedisUnavailableError, failed: string[]): void {
     this.#outage = error;
-    this.#logger.warn(`passport-justlogin: ${error.message}; ${this.#meanwhile}`);
+    if (!(Date.now() - this.#warnedAt < QUIET_MS)) {
+      this.#warnedAt = Date.now();
+      this.#logger.warn(`passport-justlogin: ${error.message}; ${this.#meanwhile}`);
+    }
     const probe = ['EXISTS', failed[0] === 'EVAL' ? failed[3] : failed[1]];
     const retry = () => {
       this.#attempt(probe).then(
