@@ -9,9 +9,10 @@ const { row } = require('./report');
 const { installed } = require('./installed');
 
 /**
- * What is under `dir`: `bytes`, the apparent size of its files and folders
- * (`du -s --apparent-size`, the measure of the target), and `disk`, the
- * blocks they take (`du -s`, which rounds every small file up to a block).
+ * What is under `dir`: `bytes`, the size of its files (what npm calls a
+ * package's unpacked size: the measure of the target; a folder's own size
+ * depends on the file system, 4 KiB each on ext4), and `disk`, the blocks
+ * files and folders take (`du -s`, which rounds every small file up to a block).
  */
 function bytesUnder(dir) {
   let bytes = 0;
@@ -19,7 +20,7 @@ function bytesUnder(dir) {
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() && !entry.isDirectory()) continue;
     const stat = fs.lstatSync(path.join(entry.parentPath ?? entry.path, entry.name));
-    bytes += stat.size;
+    if (entry.isFile()) bytes += stat.size;
     disk += stat.blocks * 512;
   }
   return { bytes, disk };
@@ -51,7 +52,7 @@ async function footprint({ root }) {
     },
     {
       ...row(
-        'Install with passport into a JavaScript app: MiB, du --apparent-size (vs passport-oauth2 with passport)',
+        'Install with passport into a JavaScript app: MiB of files, as npm counts unpacked size (vs passport-oauth2 with passport)',
         size(ours),
         size(theirs),
         (ours.bytes / theirs.bytes).toFixed(2),
