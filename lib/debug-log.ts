@@ -5,14 +5,16 @@ import type { DebugLogger } from 'node:util';
 import type {
   CHANNELS,
   JustLoginApiTrace,
+  JustLoginBackChannelLogoutMessage,
   JustLoginFetchTrace,
   JustLoginRenewalMessage,
   JustLoginSignInMessage,
+  JustLoginSignOutMessage,
   JustLoginTokenTrace,
   JustLoginTraceEnd,
 } from './diagnostics';
 
-/** Subscribes `debug` to every channel of `channels`: a line per sign-in, renewal and request to JustLogin. */
+/** Subscribes `debug` to every channel of `channels`: a line per sign-in, renewal, sign-out, back-channel logout and request to JustLogin. */
 export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
   traceLines<JustLoginTokenTrace>(debug, channels.token, (c) => [
     `token grant=${c.grantType} url=${c.origin}${c.path}`,
@@ -25,6 +27,7 @@ export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
   ]);
   traceLines<JustLoginFetchTrace>(debug, channels.keys, (c) => [`keys url=${c.origin}${c.path}`]);
   traceLines<JustLoginFetchTrace>(debug, channels.discovery, (c) => [`discovery url=${c.origin}${c.path}`]);
+  traceLines<JustLoginFetchTrace>(debug, channels.revocation, (c) => [`revocation url=${c.origin}${c.path}`]);
   subscribe(channels.signIn, (message) => {
     const { outcome, code, durationMs } = message as JustLoginSignInMessage;
     debug('%s', line([`sign-in outcome=${outcome}`, code && `code=${code}`, `durationMs=${durationMs.toFixed(1)}`]));
@@ -32,6 +35,30 @@ export function logEvents(debug: DebugLogger, channels: typeof CHANNELS): void {
   subscribe(channels.renewal, (message) => {
     const { outcome, code, source } = message as JustLoginRenewalMessage;
     debug('%s', line([`renewal outcome=${outcome}`, code && `code=${code}`, `source=${source}`]));
+  });
+  subscribe(channels.signOut, (message) => {
+    const { outcome, revoked, endSession, code, durationMs } = message as JustLoginSignOutMessage;
+    debug(
+      '%s',
+      line([
+        `sign-out outcome=${outcome}`,
+        code && `code=${code}`,
+        `revoked=${revoked} endSession=${endSession}`,
+        `durationMs=${durationMs.toFixed(1)}`,
+      ]),
+    );
+  });
+  subscribe(channels.backChannelLogout, (message) => {
+    const { outcome, code, sessions, durationMs } = message as JustLoginBackChannelLogoutMessage;
+    debug(
+      '%s',
+      line([
+        `back-channel-logout outcome=${outcome}`,
+        code && `code=${code}`,
+        `sessions=${sessions}`,
+        `durationMs=${durationMs.toFixed(1)}`,
+      ]),
+    );
   });
 }
 

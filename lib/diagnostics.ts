@@ -1,5 +1,5 @@
 // What the package tells observers through node:diagnostics_channel: a tracing channel for each kind of
-// request to JustLogin, a plain channel for sign-ins and one for renewals. Nothing is built or published
+// request to JustLogin, a plain channel for sign-ins, renewals, sign-outs and back-channel logouts. Nothing is built or published
 // while nobody subscribes, and no message holds a token, a code, a verifier, a secret or a response body.
 import { channel, tracingChannel, type TracingChannel } from 'node:diagnostics_channel';
 import { debuglog } from 'node:util';
@@ -56,8 +56,9 @@ export interface JustLoginApiTrace extends JustLoginTraceEnd {
 }
 
 /**
- * The context of `passport-justlogin:keys` (a fetch of JustLogin's key set) and of
- * `passport-justlogin:discovery` (a read of its OpenID configuration).
+ * The context of `passport-justlogin:keys` (a fetch of JustLogin's key set), of
+ * `passport-justlogin:discovery` (a read of its OpenID configuration) and of
+ * `passport-justlogin:revocation` (a request to revoke a token).
  *
  * @group Observability
  */
@@ -104,14 +105,59 @@ export interface JustLoginRenewalMessage {
   source: 'process' | 'redis';
 }
 
-/** Every channel's name. (Sign-out, when it comes, publishes on `passport-justlogin:sign-out`.) */
+/**
+ * The message of `passport-justlogin:sign-out`, published when a sign-out
+ * handler's sign-out ends.
+ *
+ * @group Observability
+ */
+export interface JustLoginSignOutMessage {
+  /** `signed-out` once the local session ended (whatever happened at JustLogin), `failed` when it could not end. */
+  outcome: 'signed-out' | 'failed';
+  /** Whether JustLogin accepted the revocation of the refresh token, within the deadline. */
+  revoked: boolean;
+  /** Whether the browser was sent to JustLogin's end-session URL (else to `returnTo`). */
+  endSession: boolean;
+  /**
+   * A failure's code: why the local session could not end, or, once signed
+   * out, why the first step at JustLogin or in Redis failed (`invalid_client`, `ETIMEDOUT`, …).
+   */
+  code?: string;
+  /** Milliseconds from the sign-out's start to its answer. */
+  durationMs: number;
+}
+
+/**
+ * The message of `passport-justlogin:back-channel-logout`, published for each
+ * logout token JustLogin posts to the app.
+ *
+ * @group Observability
+ */
+export interface JustLoginBackChannelLogoutMessage {
+  /**
+   * `ended`: the app's sessions of that sign-in ended; `refused`: the logout
+   * token was refused; `failed`: the sessions could not be ended.
+   */
+  outcome: 'ended' | 'refused' | 'failed';
+  /** A refusal's or failure's code (`ELOGOUTREPLAY`, `ELOGOUTSIGNATURE`, …). */
+  code?: string;
+  /** How many of the app's sessions it ended: 0 unless `ended`. */
+  sessions: number;
+  /** Milliseconds from the logout token's arrival to the answer. */
+  durationMs: number;
+}
+
+/** Every channel's name. */
 export const CHANNELS = {
   token: 'passport-justlogin:token',
   api: 'passport-justlogin:api',
   keys: 'passport-justlogin:keys',
   discovery: 'passport-justlogin:discovery',
+  revocation: 'passport-justlogin:revocation',
   signIn: 'passport-justlogin:sign-in',
   renewal: 'passport-justlogin:renewal',
+  signOut: 'passport-justlogin:sign-out',
+  backChannelLogout: 'passport-justlogin:back-channel-logout',
 } as const;
 
 /** The context of each tracing channel. */
@@ -120,6 +166,7 @@ interface Traces {
   api: JustLoginApiTrace;
   keys: JustLoginFetchTrace;
   discovery: JustLoginFetchTrace;
+  revocation: JustLoginFetchTrace;
 }
 
 const TRACING: { [K in keyof Traces]: TracingChannel<unknown, Traces[K]> } = {
@@ -127,9 +174,12 @@ const TRACING: { [K in keyof Traces]: TracingChannel<unknown, Traces[K]> } = {
   api: tracingChannel(CHANNELS.api),
   keys: tracingChannel(CHANNELS.keys),
   discovery: tracingChannel(CHANNELS.discovery),
+  revocation: tracingChannel(CHANNELS.revocation),
 };
 const signInChannel = channel(CHANNELS.signIn);
 const renewalChannel = channel(CHANNELS.renewal);
+const signOutChannel = channel(CHANNELS.signOut);
+const backChannelLogoutChannel = channel(CHANNELS.backChannelLogout);
 
 /**
  * Runs `run` as one operation of the tracing channel `kind`, as `tracePromise` would (start, end, then asyncStart and
@@ -249,6 +299,42 @@ export function reportRenewal(
   const code = codeOf(failure);
   if (code) message.code = code;
   renewalChannel.publish(message);
+}
+
+/**
+ * Publishes a sign-out's end, when someone subscribes: `started` is `performance.now()` at its start,
+ * `failure` what the local session's end failed with (`failed`) or the first step that failed.
+ */
+export function reportSignOut(
+  started: number,
+  outcome: JustLoginSignOutMessage['outcome'],
+  steps: Pick<JustLoginSignOutMessage, 'revoked' | 'endSession'>,
+  failure?: unknown,
+): void {
+  if (!signOutChannel.hasSubscribers) return;
+  const message: JustLoginSignOutMessage = {
+    outcome,
+    revoked: steps.revoked,
+    endSession: steps.endSession,
+    durationMs: performance.now() - started,
+  };
+  const code = codeOf(failure);
+  if (code) message.code = code;
+  signOutChannel.publish(message);
+}
+
+/** Publishes a back-channel logout's end, when someone subscribes; `started` as for {@link reportSignOut}. */
+export function reportBackChannelLogout(
+  started: number,
+  outcome: JustLoginBackChannelLogoutMessage['outcome'],
+  sessions: number,
+  failure?: unknown,
+): void {
+  if (!backChannelLogoutChannel.hasSubscribers) return;
+  const message: JustLoginBackChannelLogoutMessage = { outcome, sessions, durationMs: performance.now() - started };
+  const code = codeOf(failure);
+  if (code) message.code = code;
+  backChannelLogoutChannel.publish(message);
 }
 
 // NODE_DEBUG=passport-justlogin: one line per event, from the messages above.

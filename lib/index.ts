@@ -65,6 +65,8 @@ export type {
   JustLoginFetchTrace,
   JustLoginSignInMessage,
   JustLoginRenewalMessage,
+  JustLoginSignOutMessage,
+  JustLoginBackChannelLogoutMessage,
 } from './diagnostics';
 export { LogoutTokenError } from './errors';
 export type { LogoutTokenErrorCode } from './errors';

@@ -3,14 +3,17 @@
 import { format } from 'node:util';
 import request from 'supertest';
 import {
+  backChannelLogout,
   JustLoginApi,
   JustLoginClient,
   JustLoginRefresher,
   JustLoginStrategy,
+  MemorySessionIndex,
   type JustLoginVerifyWithProfile,
 } from '../lib';
 import { logEvents } from '../lib/debug-log';
 import { CHANNELS } from '../lib/diagnostics';
+import { signOutFlow } from '../lib/sign-out/sign-out';
 import { makeApp } from './support/app';
 import { fakeIdToken, idTokenClaims } from './support/id-token';
 import { TokenServer, tokenResponse } from './support/token-server';
@@ -99,4 +102,21 @@ it('prints "unknown" for the code of an error that has none fit to print (one yo
   expect(lines.at(-1)).toMatch(
     /^api GET \S+ attempt=0 renewed=false error=unknown retryable=false reauthenticate=false /,
   );
+});
+
+it('prints a line per sign-out, its revocation and each back-channel logout', async () => {
+  server.reply({ body: '' });
+  const client = new JustLoginClient({ clientID: CLIENT_ID, clientSecret: 'secret-Dl9x', baseURL: server.origin });
+  const tokens = { accessToken: 'at-Dl9x', refreshToken: 'rt-Dl9x', tokenType: 'Bearer', expiresAt: Date.now() };
+  await signOutFlow<object>('signOutHandler', { client }, { tokens: () => tokens })({}, () => Promise.resolve());
+  const logout = backChannelLogout({ client, sessions: new MemorySessionIndex(), destroySession: () => undefined });
+  await logout(undefined);
+  const ms = 'durationMs=\\d+\\.\\d';
+  const expected = [
+    `revocation url=${server.origin}/v1/auth/connect/revocation status=200 ${ms}`,
+    `sign-out outcome=signed-out revoked=true endSession=true ${ms}`,
+    `back-channel-logout outcome=refused code=ELOGOUTFORMAT sessions=0 ${ms}`,
+  ];
+  expect(lines).toHaveLength(expected.length);
+  lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^${expected[i]}$`)));
 });

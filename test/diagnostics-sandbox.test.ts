@@ -1,17 +1,23 @@
 // Everything the package publishes on its diagnostics channels through a whole life against the sandbox:
 // sign-ins (one refused), renewals (one refused), an API walk with a retry, a renewal on the way and a
-// failure. Every message, searched deeply, must hold none of the secrets and none of the answers that
-// went over the wire: tokens, codes, verifiers, the nonce and state, the client secret, the session
-// cookie, token and API response bodies. The channels are those lib/diagnostics.ts names, so a channel
-// added there (sign-out's) is searched here too.
+// failure, a sign-out through the Express handler (revoking the refresh token, ending JustLogin's session)
+// and back-channel logouts (one ending a session, its replay refused). Every message, searched deeply,
+// must hold none of the secrets and none of the answers that went over the wire: tokens, codes,
+// verifiers, the nonce and state, the client secret, session cookies, the logout token, token and API
+// response bodies. The channels are those lib/diagnostics.ts names, so a channel added there is searched
+// here too.
 import type { Server } from 'node:http';
 import { inspect } from 'node:util';
+import express from 'express';
 import request from 'supertest';
 import {
+  backChannelLogoutHandler,
   JustLoginApi,
   JustLoginClient,
   JustLoginRefresher,
   JustLoginStrategy,
+  MemorySessionIndex,
+  signOutHandler,
   toTokenSet,
   type FetchLike,
   type JustLoginTokenSet,
@@ -65,7 +71,7 @@ const recordingFetch: FetchLike = async (input, init) => {
   if (bearer) secrets.add(bearer[1]);
   const form = init.headers['Content-Type'] === 'application/x-www-form-urlencoded' ? init.body : undefined;
   for (const [name, value] of new URLSearchParams(form ?? '')) {
-    if (['code', 'code_verifier', 'refresh_token', 'client_secret'].includes(name)) {
+    if (['code', 'code_verifier', 'refresh_token', 'client_secret', 'token'].includes(name)) {
       secrets.add(value);
       sent.add(name);
     }
@@ -93,6 +99,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     JUSTLOGIN_SANDBOX_REDIRECT_URIS: `http://localhost:${port}/callback`,
     SANDBOX_API_CONTROL: '1',
+    SANDBOX_BACKCHANNEL_LOGOUT_URI: `http://127.0.0.1:${port}/backchannel-logout`,
   });
   secrets.add(sandbox.clientSecret);
   const client = new JustLoginClient({
@@ -108,12 +115,28 @@ beforeAll(async () => {
     (accessToken, refreshToken, params, profile, done) =>
       done(null, { id: profile.id, tokens: toTokenSet(accessToken, refreshToken, params) }),
   );
+  const sessions = new MemorySessionIndex();
   const app = makeApp(strategy, {
     onSuccess: (req) => {
       cookies.push(req.headers.cookie ?? '');
       signedIn = (req.user as { tokens: JustLoginTokenSet }).tokens;
+      void sessions.add(req.sessionID, decodeIdToken(signedIn.idToken).claims);
     },
   });
+  const refresher = new JustLoginRefresher({ client });
+  // makeApp has no passport.session(): the sign-out reads the tokens from the session itself.
+  const tokensOf = (req: express.Request) =>
+    (req.session as unknown as { passport?: { user?: { tokens?: JustLoginTokenSet } } }).passport?.user?.tokens;
+  app.post('/logout', signOutHandler<express.Request>({ refresher, sessions, tokens: tokensOf }));
+  const loggedOut: Promise<void>[] = [];
+  const logoutTokens: string[] = [];
+  app.post('/backchannel-logout', express.urlencoded({ extended: false }), (req, res, next) => {
+    logoutTokens.push((req.body as { logout_token: string }).logout_token);
+    secrets.add(logoutTokens.at(-1)!);
+    loggedOut.push(new Promise((resolve) => res.on('finish', () => resolve())));
+    next();
+  });
+  app.post('/backchannel-logout', backChannelLogoutHandler({ client, sessions, destroySession: () => undefined }));
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
   });
@@ -124,12 +147,10 @@ beforeAll(async () => {
   const { agent, response } = await signIn();
   expect(response.status).toBe(200);
   secrets.add(decodeIdToken(signedIn.idToken).claims.nonce as string);
-  secrets.add(decodeURIComponent(/connect\.sid=([^;]+)/.exec(cookies[0])?.[1] ?? 'no session cookie'));
   expect((await signIn(false)).response.headers.location).toBe('/failed');
   expect((await agent.get('/callback?code=made-up-code&state=forged')).headers.location).toBe('/failed');
 
   // Renewals: renewed, then remembered for the spent refresh token; a refresher that forgot it is refused.
-  const refresher = new JustLoginRefresher({ client });
   const renewed = await refresher.refresh({ refreshToken: signedIn.refreshToken!, idToken: signedIn.idToken });
   await refresher.ensureFresh({ ...signedIn, expiresAt: 0 });
 
@@ -156,6 +177,25 @@ beforeAll(async () => {
   await expect(forgetful.refresh({ refreshToken: signedIn.refreshToken! })).rejects.toMatchObject({
     code: 'invalid_grant',
   });
+
+  // A sign-out through the Express handler: the refresh token revoked, the browser sent to end JustLogin's session.
+  const leaving = await signIn();
+  const signOut = await leaving.agent.post('/logout');
+  expect(signOut.status).toBe(303);
+  const endSession = new URL(signOut.headers.location);
+  expect(endSession.pathname).toBe('/v1/auth/connect/endsession');
+  for (const value of endSession.searchParams.values()) secrets.add(value);
+  // Back-channel logout: alice signed out everywhere ends her first session; the same token again is refused.
+  await fetch(`${sandbox.origin}/_sandbox/sign-out`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ companyId: alice.companyId, username: alice.username }),
+  });
+  await Promise.all(loggedOut);
+  expect(logoutTokens).toHaveLength(1);
+  await agent.post('/backchannel-logout').type('form').send({ logout_token: logoutTokens[0] }).expect(400);
+  for (const cookie of cookies)
+    secrets.add(decodeURIComponent(/connect\.sid=([^;]+)/.exec(cookie)?.[1] ?? 'no session cookie'));
   recorder.stop();
 }, 60_000);
 
@@ -192,6 +232,7 @@ it('publishes on every channel, each kind of event the walk went through', () =>
     ['success', undefined],
     ['failure', 'access_denied'],
     ['failure', 'EBADSTATE'],
+    ['success', undefined],
   ]);
   expect(recorder.of(CHANNELS.renewal).map((m) => m.outcome)).toEqual(
     expect.arrayContaining(['renewed', 'remembered', 'failed']),
@@ -203,6 +244,16 @@ it('publishes on every channel, each kind of event the walk went through', () =>
   expect(recorder.of(CHANNELS.api).some((m) => (m.attempt as number) > 1)).toBe(true);
   expect(recorder.of(CHANNELS.api).some((m) => m.renewed === true)).toBe(true);
   expect(recorder.of(CHANNELS.api, 'error')).toHaveLength(1);
+  expect(recorder.of(CHANNELS.revocation)).toEqual([
+    { origin: sandbox.origin, path: '/v1/auth/connect/revocation', status: 200 },
+  ]);
+  expect(recorder.of(CHANNELS.signOut)).toEqual([
+    { outcome: 'signed-out', revoked: true, endSession: true, durationMs: expect.any(Number) },
+  ]);
+  expect(recorder.of(CHANNELS.backChannelLogout)).toEqual([
+    { outcome: 'ended', sessions: 1, durationMs: expect.any(Number) },
+    { outcome: 'refused', code: 'ELOGOUTREPLAY', sessions: 0, durationMs: expect.any(Number) },
+  ]);
 });
 
 it('knows the secrets it searches for: tokens, codes, the verifier, the nonce, cookies and bodies', () => {
@@ -210,7 +261,9 @@ it('knows the secrets it searches for: tokens, codes, the verifier, the nonce, c
   for (const value of [signedIn.accessToken, signedIn.refreshToken!, signedIn.idToken!])
     expect(secrets).toContain(value);
   expect(secrets).not.toContain('no session cookie');
-  expect([...sent].sort()).toEqual(['client_secret', 'code', 'code_verifier', 'refresh_token']);
+  expect(cookies).toHaveLength(2);
+  expect(secrets).toContain(signedIn.idToken); // the sign-out's id_token_hint
+  expect([...sent].sort()).toEqual(['client_secret', 'code', 'code_verifier', 'refresh_token', 'token']);
   expect(secrets.size).toBeGreaterThan(100);
 });
 

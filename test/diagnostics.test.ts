@@ -1,20 +1,25 @@
 // What the package publishes on its diagnostics channels, against a local server that plays JustLogin
 // (token endpoint, discovery document, keys and API): each channel's messages and fields, and nothing
 // built while nobody subscribes.
+import { SignJWT } from 'jose';
 import request from 'supertest';
 import {
+  backChannelLogout,
   JustLoginApi,
   JustLoginClient,
+  JustLoginOptionsError,
   JustLoginRefresher,
   JustLoginRequestError,
   JustLoginStrategy,
   JustLoginTokenError,
+  MemorySessionIndex,
   type JustLoginClientOptions,
   type JustLoginTokenSet,
   type JustLoginVerifyWithProfile,
 } from '../lib';
 import { retryClock } from '../lib/api/retry';
 import { CHANNELS, observeSignIn, pathTemplate, trace } from '../lib/diagnostics';
+import { signOutFlow, type SignOutOptions } from '../lib/sign-out/sign-out';
 import { makeApp } from './support/app';
 import { recordChannels, type Recorder } from './support/diagnostics';
 import { freePort } from './support/free-port';
@@ -254,6 +259,115 @@ describe('passport-justlogin:api', () => {
         status: 404,
         error: expect.objectContaining({ code: 'EHTTPSTATUS', retryable: false, reauthenticate: false }),
       },
+    ]);
+  });
+});
+
+describe('passport-justlogin:revocation, passport-justlogin:sign-out and passport-justlogin:back-channel-logout', () => {
+  const REVOCATION_PATH = '/v1/auth/connect/revocation';
+  const tokens: JustLoginTokenSet = {
+    accessToken: 'access-token-So1',
+    refreshToken: 'refresh-token-So1',
+    idToken: fakeIdToken(idTokenClaims(CLIENT_ID)),
+    tokenType: 'Bearer',
+    expiresAt: Date.now() + 3_600_000,
+  };
+  const logger = { warn: jest.fn() };
+  const signOut = (options: Partial<SignOutOptions<object>> = {}) =>
+    signOutFlow<object>('signOutHandler', { client: clientFor(), logger, ...options }, { tokens: () => tokens });
+
+  it('traces a revocation with its status, and a refused one with its error; an invalid argument is not traced', async () => {
+    server.reply((req) =>
+      req.form.token === 'refused' ? { status: 400, body: { error: 'invalid_client' } } : { body: '' },
+    );
+    await clientFor().revoke('refresh-token-Rv1', { tokenTypeHint: 'refresh_token' });
+    await expect(clientFor().revoke('refused')).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(clientFor().revoke('')).rejects.toBeInstanceOf(JustLoginOptionsError);
+    const place = { origin: server.origin, path: REVOCATION_PATH };
+    expect(recorder.of(CHANNELS.revocation, 'start')).toEqual([place, place]);
+    expect(recorder.of(CHANNELS.revocation)).toEqual([
+      { ...place, status: 200 },
+      { ...place, status: 400, error: expect.objectContaining({ code: 'invalid_client', reauthenticate: false }) },
+    ]);
+  });
+
+  it('publishes a sign-out that revoked the refresh token and sent the browser to end the session', async () => {
+    server.reply({ body: '' });
+    const answer = await signOut()({}, () => Promise.resolve());
+    expect(answer.location).toMatch(/\/v1\/auth\/connect\/endsession\?/);
+    expect(recorder.of(CHANNELS.signOut)).toEqual([
+      { outcome: 'signed-out', revoked: true, endSession: true, durationMs: expect.any(Number) },
+    ]);
+    expect(recorder.of(CHANNELS.signOut)[0].durationMs).toBeGreaterThan(0);
+  });
+
+  it("publishes a sign-out whose revocation was refused with the step's code, and one without tokens", async () => {
+    server.reply({ status: 400, body: { error: 'invalid_client' } });
+    await signOut()({}, () => Promise.resolve());
+    await signOutFlow<object>(
+      'signOutHandler',
+      { client: clientFor(), logger },
+      { tokens: () => undefined },
+    )({}, () => Promise.resolve());
+    expect(recorder.of(CHANNELS.signOut)).toEqual([
+      {
+        outcome: 'signed-out',
+        revoked: false,
+        endSession: true,
+        code: 'invalid_client',
+        durationMs: expect.any(Number),
+      },
+      { outcome: 'signed-out', revoked: false, endSession: true, durationMs: expect.any(Number) },
+    ]);
+  });
+
+  it('publishes a failed sign-out when the local session could not end, with its code', async () => {
+    const failing = () => Promise.reject(Object.assign(new Error('the session store is down'), { code: 'ESTOREDOWN' }));
+    await expect(signOut()({}, failing)).rejects.toThrow('the session store is down');
+    expect(recorder.of(CHANNELS.signOut)).toEqual([
+      { outcome: 'failed', revoked: false, endSession: false, code: 'ESTOREDOWN', durationMs: expect.any(Number) },
+    ]);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('publishes each back-channel logout: the sessions it ended, or why it was refused or failed', async () => {
+    const key = await signingKey('key-bc');
+    server.reply((req) => (req.url.endsWith('/jwks') ? { body: { keys: [key.jwk] } } : { status: 404 }));
+    const now = Math.floor(Date.now() / 1000);
+    const logoutToken = (jti: string) =>
+      new SignJWT({
+        iss: `${server.origin}/v1/auth`,
+        aud: CLIENT_ID,
+        iat: now,
+        jti,
+        sub: USER,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
+        .sign(key.privateKey);
+    const sessions = new MemorySessionIndex();
+    await sessions.add('session-a', { sub: USER });
+    await sessions.add('session-b', { sub: USER });
+    const logout = backChannelLogout({ client: clientFor(), sessions, destroySession: () => undefined });
+    const failing = backChannelLogout({
+      client: clientFor(),
+      sessions: {
+        add: () => Promise.resolve(),
+        remove: () => Promise.resolve(),
+        take: () => Promise.reject(new Error('Redis is down')),
+      },
+      destroySession: () => undefined,
+    });
+    const first = await logoutToken('jti-1');
+    expect(await logout(first)).toEqual({ status: 200 });
+    expect((await logout(first)).status).toBe(400);
+    expect((await logout(undefined)).status).toBe(400);
+    expect((await failing(await logoutToken('jti-2'))).status).toBe(400);
+    expect(recorder.of(CHANNELS.backChannelLogout)).toEqual([
+      { outcome: 'ended', sessions: 2, durationMs: expect.any(Number) },
+      { outcome: 'refused', code: 'ELOGOUTREPLAY', sessions: 0, durationMs: expect.any(Number) },
+      { outcome: 'refused', code: 'ELOGOUTFORMAT', sessions: 0, durationMs: expect.any(Number) },
+      { outcome: 'failed', sessions: 0, durationMs: expect.any(Number) },
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { place, trace, type JustLoginFetchTrace } from '../diagnostics';
 import { JustLoginOptionsError, JustLoginRequestError, JustLoginTokenError } from '../errors';
 import { oauthError } from '../oauth-error';
 import { readOptions, rules, type OptionSpec } from './options';
@@ -32,7 +33,7 @@ const OPTIONS = { tokenTypeHint: { rule: rules.nonEmptyString } } satisfies Reco
  * Rejects with a {@link JustLoginTokenError} carrying JustLogin's OAuth error
  * (e.g. `unsupported_token_type` on a 400), or a {@link JustLoginRequestError}
  * (`EHTTPSTATUS` without one, or the transport's codes); messages never hold
- * the token or the secret.
+ * the token or the secret. The request is traced on `passport-justlogin:revocation`.
  */
 export async function revokeToken(endpoint: RevocationEndpoint, token: unknown, options: RevokeOptions): Promise<void> {
   if (typeof token !== 'string' || token === '') {
@@ -43,15 +44,32 @@ export async function revokeToken(endpoint: RevocationEndpoint, token: unknown, 
   if (tokenTypeHint !== undefined) form.set('token_type_hint', tokenTypeHint);
   form.set('client_id', endpoint.clientID);
   form.set('client_secret', endpoint.clientSecret);
+  const url = new URL(endpoint.url);
+  return trace(
+    'revocation',
+    () => place(url),
+    (context) => send(endpoint, url, form, token, context),
+  );
+}
+
+/** POSTs the revocation's `form` to `url`; resolves on any 2xx. */
+async function send(
+  endpoint: RevocationEndpoint,
+  url: URL,
+  form: URLSearchParams,
+  token: string,
+  context: JustLoginFetchTrace | undefined,
+): Promise<void> {
   const { status, text } = await endpoint.transport.send({
     endpoint: 'revocation endpoint',
     method: 'POST',
-    url: new URL(endpoint.url),
+    url,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: form.toString(),
     timeout: endpoint.timeout,
     maxBytes: MAX_RESPONSE_BYTES,
   });
+  if (context) context.status = status;
   if (status >= 200 && status < 300) return;
   const refused = oauthError(jsonObject(text) ?? {}, [endpoint.clientSecret, token]);
   if (refused) {

@@ -1,9 +1,11 @@
 // Back-channel logout (OpenID Connect Back-Channel Logout 1.0), framework-neutral: verify the logout
 // token JustLogin posted, then end every session of the app that holds that JustLogin session (or,
-// without one, that user), whichever instance made it.
+// without one, that user), whichever instance made it. Each is published on
+// passport-justlogin:back-channel-logout.
 import { clientRule, type JustLoginClient } from '../client/client';
 import type { LogoutTokenClaims } from '../client/logout-token';
 import { readOptions, rules, type OptionSpec } from '../client/options';
+import { reportBackChannelLogout } from '../diagnostics';
 import { LogoutTokenError } from '../errors';
 import type { SessionIndex } from './session-index';
 
@@ -71,10 +73,12 @@ export function backChannelLogout(
 ): (logoutToken: unknown) => Promise<BackChannelLogoutAnswer> {
   const settings = readOptions<BackChannelLogoutOptions>('backChannelLogout', options, OPTIONS);
   return async (logoutToken) => {
+    const started = performance.now();
     let signedOut: LogoutTokenClaims;
     try {
       signedOut = await verifyLogoutToken(settings.client, logoutToken);
     } catch (error) {
+      reportBackChannelLogout(started, 'refused', 0, error);
       const code = (error as { code?: unknown } | null)?.code;
       const description =
         error instanceof LogoutTokenError
@@ -82,14 +86,17 @@ export function backChannelLogout(
           : `The logout token could not be checked (${typeof code === 'string' && /^\w{1,32}$/.test(code) ? code : 'an error'})`;
       return { status: 400, body: { error: 'invalid_request', error_description: description } };
     }
+    let ended: number;
     try {
-      await endSessions(settings.sessions, settings.destroySession, signedOut);
-    } catch {
+      ended = await endSessions(settings.sessions, settings.destroySession, signedOut);
+    } catch (error) {
+      reportBackChannelLogout(started, 'failed', 0, error);
       return {
         status: 400,
         body: { error: 'logout_failed', error_description: "The app's sessions could not be ended" },
       };
     }
+    reportBackChannelLogout(started, 'ended', ended);
     return { status: 200 };
   };
 }
@@ -102,12 +109,13 @@ export function verifyLogoutToken(client: JustLoginClient, logoutToken: unknown)
   return client.verifyLogoutToken(logoutToken);
 }
 
-/** Ends every session of the app that holds the JustLogin session `sid`, or, without one, the user `sub`. */
+/** Ends every session of the app that holds the JustLogin session `sid`, or, without one, the user `sub`; resolves with how many. */
 export async function endSessions(
   sessions: SessionIndex,
   destroySession: (sessionID: string) => void | Promise<void>,
   signedOut: LogoutTokenClaims,
-): Promise<void> {
+): Promise<number> {
   const ids = await sessions.take(signedOut.sid !== undefined ? { sid: signedOut.sid } : { sub: signedOut.sub });
   await Promise.all(ids.map(async (sessionID) => destroySession(sessionID)));
+  return ids.length;
 }

@@ -1,10 +1,12 @@
 // The framework-neutral part of signOutHandler, signOutHandlerFastify and signOutHandlerKoa: read the
 // request's tokens, end the local session, then, each step best effort and all of them within one
 // deadline, revoke the refresh token, forget its renewals, forget the session in the index and make
-// JustLogin's end-session URL; and say where the browser goes.
+// JustLogin's end-session URL; and say where the browser goes. Each sign-out is published on
+// passport-justlogin:sign-out.
 import { clientRule, type JustLoginClient } from '../client/client';
 import { redirectURIRule } from '../client/end-session';
 import { readOptions, rules, type OptionRule, type OptionSpec } from '../client/options';
+import { reportSignOut } from '../diagnostics';
 import type { JustLoginRefresher } from '../renewal/refresher';
 import { randomToken } from '../sign-in/state-store';
 import type { JustLoginTokenSet } from '../token-set';
@@ -130,22 +132,43 @@ export function signOutFlow<Req>(
     sessionID: read.sessionID ?? defaults.sessionID,
   };
   return async (req, endLocalSession) => {
-    const tokens = await readTokens(settings, req);
-    const sessionID = settings.sessions ? settings.sessionID?.(req) : undefined;
-    await endLocalSession();
+    const started = performance.now();
+    let tokens: JustLoginTokenSet | undefined;
+    let sessionID: string | undefined;
+    try {
+      tokens = await readTokens(settings, req);
+      sessionID = settings.sessions ? settings.sessionID?.(req) : undefined;
+      await endLocalSession();
+    } catch (error) {
+      reportSignOut(started, 'failed', { revoked: false, endSession: false }, error);
+      throw error;
+    }
+    const failures: unknown[] = [];
     const state = randomToken();
+    const revoking = revokeRefreshToken(settings.client, tokens).then(() => Boolean(tokens?.refreshToken));
     const steps = [
-      bestEffort(settings, 'revoke the refresh token at JustLogin', revokeRefreshToken(settings.client, tokens)),
-      bestEffort(settings, 'forget the renewals of the refresh token', forgetRenewals(settings.refresher, tokens)),
-      bestEffort(settings, 'remove the session from the index', unindexSession(settings.sessions, sessionID)),
+      bestEffort(settings, failures, 'revoke the refresh token at JustLogin', revoking),
+      bestEffort(
+        settings,
+        failures,
+        'forget the renewals of the refresh token',
+        forgetRenewals(settings.refresher, tokens),
+      ),
+      bestEffort(settings, failures, 'remove the session from the index', unindexSession(settings.sessions, sessionID)),
     ];
     const endSession = bestEffort(
       settings,
+      failures,
       "make JustLogin's end-session URL",
       endSessionURL(settings.client, tokens, settings.postLogoutRedirectURI, state),
     );
-    const [location] = await withinDeadline<string | void | undefined, Req>(settings, [endSession, ...steps]);
-    if (typeof location !== 'string') return { location: settings.returnTo };
+    const [location, revoked] = await withinDeadline<string | boolean | void | undefined, Req>(settings, [
+      endSession,
+      ...steps,
+    ]);
+    const ended = typeof location === 'string';
+    reportSignOut(started, 'signed-out', { revoked: revoked === true, endSession: ended }, failures[0]);
+    if (!ended) return { location: settings.returnTo };
     if (!settings.postLogoutRedirectURI) return { location };
     const { pathname, protocol } = new URL(settings.postLogoutRedirectURI);
     return { location, setCookie: stateCookie(settings.cookieName, state, pathname, protocol === 'https:') };
@@ -196,15 +219,17 @@ export function endSessionURL(
   });
 }
 
-/** `step`'s result, or `undefined` when it fails: the failure is reported, the sign-out goes on. */
+/** `step`'s result, or `undefined` when it fails: the failure is reported and kept in `failures`, the sign-out goes on. */
 async function bestEffort<T, Req>(
   settings: SignOutSettings<Req>,
+  failures: unknown[],
   what: string,
   step: Promise<T>,
 ): Promise<T | undefined> {
   try {
     return await step;
   } catch (error) {
+    failures.push(error);
     settings.logger.warn(
       `passport-justlogin: sign-out could not ${what} (${describe(error)}); the local session has ended`,
     );

@@ -2,8 +2,8 @@
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel';
 import { CHANNELS } from '../../lib/diagnostics';
 
-/** The tracing channels' names; every other channel lib/diagnostics.ts names is a plain one (sign-out's too, once there). */
-export const TRACING: string[] = [CHANNELS.token, CHANNELS.api, CHANNELS.keys, CHANNELS.discovery];
+/** The tracing channels' names; every other channel lib/diagnostics.ts names is a plain one. */
+export const TRACING: string[] = [CHANNELS.token, CHANNELS.api, CHANNELS.keys, CHANNELS.discovery, CHANNELS.revocation];
 export const PLAIN: string[] = Object.values(CHANNELS).filter((name) => !TRACING.includes(name));
 const EVENTS = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 

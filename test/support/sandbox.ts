@@ -42,6 +42,8 @@ export interface SandboxSettings {
   JUSTLOGIN_SANDBOX_REDIRECT_URIS?: string;
   /** Comma-separated pages the test client may return to after signing out (postLogoutRedirectURIs). */
   SANDBOX_POST_LOGOUT_REDIRECT_URIS?: string;
+  /** Where the sandbox posts the test client's back-channel logout tokens (backchannelLogoutURI). */
+  SANDBOX_BACKCHANNEL_LOGOUT_URI?: string;
   /** Access token lifetime in seconds. */
   SANDBOX_ACCESS_TOKEN_TTL?: string;
   /** `status:count[:retryAfter]`: the first `count` API calls answer `status`. */
@@ -89,6 +91,9 @@ export async function startSandbox(settings: SandboxSettings = {}): Promise<Runn
         redirectURIs,
         ...(settings.SANDBOX_POST_LOGOUT_REDIRECT_URIS
           ? { postLogoutRedirectURIs: settings.SANDBOX_POST_LOGOUT_REDIRECT_URIS.split(',') }
+          : {}),
+        ...(settings.SANDBOX_BACKCHANNEL_LOGOUT_URI
+          ? { backchannelLogoutURI: settings.SANDBOX_BACKCHANNEL_LOGOUT_URI }
           : {}),
       },
     ],
