@@ -31,7 +31,7 @@ const OPTIONS = {
   lockMs: { rule: rules.positiveDurationMs, default: 20_000 },
   resultMs: { rule: rules.positiveDurationMs, default: 30_000 },
   commandTimeoutMs: { rule: rules.positiveDurationMs, default: 1_000 },
-  outageWaitMs: { rule: rules.durationMs, default: 5_000 },
+  outageWaitMs: { rule: rules.durationMs, default: 10_000 },
   prefix: { rule: rules.string, default: 'passport-justlogin:refresh:' },
   logger: { rule: rules.withMethods('warn'), default: console },
 } satisfies Record<keyof RedisRefreshCoordinatorOptions, OptionSpec>;
@@ -69,7 +69,7 @@ export interface RedisRefreshCoordinatorOptions {
   /**
    * Milliseconds a renewal that cannot be put off (its access token has expired)
    * keeps trying an unavailable Redis before it renews in this process alone,
-   * which another instance may be doing too. Default 5000.
+   * which another instance may be doing too. Default 10000.
    */
   outageWaitMs?: number;
   /** Prefix of the Redis keys. Default `'passport-justlogin:refresh:'`. */
