@@ -11,7 +11,7 @@ export interface RunningRedis {
   port: number;
   /** redis://127.0.0.1:<port> */
   url: string;
-  /** Every key with its string value (`SCAN` + `GET`), for checking what was stored. */
+  /** Every key with its string value (`SCAN` + `GET`; another type as `(set)`, …), for checking what was stored. */
   dump(): Promise<Map<string, string>>;
   /** Freezes the server (SIGSTOP): connections stay open, commands get no answer. */
   pause(): void;
@@ -63,7 +63,11 @@ export async function startRedis(args: readonly string[] = []): Promise<RunningR
       try {
         const all = new Map<string, string>();
         for await (const keys of client.scanIterator({ COUNT: 100 })) {
-          for (const key of keys) all.set(key, (await client.get(key)) ?? '');
+          for (const key of keys) {
+            // A session index is a set: its value is shown by its type alone.
+            const type = await client.type(key);
+            all.set(key, type === 'string' ? ((await client.get(key)) ?? '') : `(${type})`);
+          }
         }
         return all;
       } finally {
