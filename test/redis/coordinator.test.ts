@@ -611,7 +611,7 @@ it('reports every bad option at once, with a did-you-mean for a misspelt one', (
   ]);
   expect((error as Error).message).toMatch(/^passport-justlogin: RedisRefreshCoordinator options are invalid:\n- /);
   expect(() => new RedisRefreshCoordinator(null as unknown as RedisRefreshCoordinatorOptions)).toThrow(
-    /^passport-justlogin: options must be an object, not null \(RedisRefreshCoordinator\)$/,
+    /^passport-justlogin: options must be an object, not null \(RedisRefreshCoordinator\) \(see https:\/\/\S+#ebadoptions\)$/,
   );
 });
 

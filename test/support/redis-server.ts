@@ -27,7 +27,20 @@ export interface RunningRedis {
  */
 export async function startRedis(args: readonly string[] = []): Promise<RunningRedis> {
   const command = requireProgram(REDIS_SERVER);
-  const port = await freePort();
+  // A free port can be taken by another process before redis-server binds it: then it starts on another.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(command, await freePort(), args);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error;
+    }
+  }
+}
+
+/** redis-server found its port taken. */
+class PortTaken extends Error {}
+
+async function startOn(command: string, port: number, args: readonly string[]): Promise<RunningRedis> {
   const options = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args];
   const child = spawn(command, options, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -43,7 +56,10 @@ export async function startRedis(args: readonly string[] = []): Promise<RunningR
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code}:\n${output.join('\n')}`));
+      const message = `redis-server exited with code ${code}:\n${output.join('\n')}`;
+      reject(
+        output.some((line) => line.includes('Address already in use')) ? new PortTaken(message) : new Error(message),
+      );
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
       output.push(line);
