@@ -118,8 +118,11 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
   readonly #resultMs: number;
   readonly #outageWaitMs: number;
   readonly #prefix: string;
-  /** Renewals Redis missed, by result key: published, and their locks released, once it answers again. */
-  readonly #unpublished = new Map<string, { sealed: string; lockKey: string; owner: string; until: number }>();
+  /**
+   * Renewals Redis missed, by result key: published, and their locks released, once it answers
+   * again; without `sealed`, a lock a put-off renewal may hold, to release.
+   */
+  readonly #unpublished = new Map<string, { sealed?: string; lockKey: string; owner: string; until: number }>();
 
   /**
    * Throws a {@link JustLoginOptionsError} listing every option that is missing, unknown or invalid.
@@ -210,6 +213,10 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
       } catch (error) {
         if (!(error instanceof RedisUnavailableError)) throw error;
         if (waited || canWait) {
+          // A lock command that got no answer may still take the lock: released once Redis answers.
+          if (unanswered && !this.#unpublished.has(resultKey)) {
+            this.#keep(resultKey, { lockKey, owner, until: Date.now() + this.lockMs });
+          }
           throw new JustLoginRequestError(
             `passport-justlogin: ${error.message}, so this renewal was put off: ${waited ? 'another instance was renewing these tokens' : 'the access token is still valid'}`,
             'ETIMEDOUT',
@@ -258,7 +265,11 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
   /** Keeps a renewal Redis did not get, to publish it (and release its lock) once Redis answers again. */
   #publishLater(resultKey: string, lockKey: string, owner: string, tokens: JustLoginTokenSet): void {
     const sealed = this.#sealer.seal(tokens, resultKey);
-    this.#unpublished.set(resultKey, { sealed, lockKey, owner, until: Date.now() + this.#resultMs });
+    this.#keep(resultKey, { sealed, lockKey, owner, until: Date.now() + this.#resultMs });
+  }
+
+  #keep(resultKey: string, missed: { sealed?: string; lockKey: string; owner: string; until: number }): void {
+    this.#unpublished.set(resultKey, missed);
     if (this.#unpublished.size > MAX_UNPUBLISHED) this.#unpublished.delete(this.#unpublished.keys().next().value!);
   }
 
@@ -267,7 +278,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
     for (const [resultKey, { sealed, lockKey, owner, until }] of this.#unpublished) {
       const left = until - Date.now();
       try {
-        if (left > 0) await this.#redis.send(['SET', resultKey, sealed, 'PX', String(left), 'NX']);
+        if (sealed && left > 0) await this.#redis.send(['SET', resultKey, sealed, 'PX', String(left), 'NX']);
       } catch {
         return; // unavailable again: the rest waits for the next time it answers
       }

@@ -480,6 +480,22 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
       }
     });
 
+    it('releases, once Redis answers, a lock its put-off renewal took with a command that got no answer in time', async () => {
+      const own = await kind.deploy();
+      try {
+        const a = await instance({ deployment: own, commandTimeoutMs: 200 });
+        own.pause();
+        const putOff = a.coordinator.run(KEY, renewal(), { canWait: true });
+        await expect(putOff).rejects.toMatchObject({ code: 'ETIMEDOUT', retryable: true });
+        own.resume(); // Redis carries the lock command out now: a lock nobody holds
+        await coordinatedAgain(a);
+        for (let tries = 0; tries < 100 && (await a.command('EXISTS', LOCK)) === 1; tries += 1) await sleep(50);
+        expect(await a.command('EXISTS', LOCK)).toBe(0); // not left for lockMs, holding up the others
+      } finally {
+        await own.stop();
+      }
+    });
+
     it('never renews alone tokens that another instance is renewing when Redis stops answering', async () => {
       const own = await kind.deploy();
       try {
