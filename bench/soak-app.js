@@ -10,7 +10,8 @@ const { createHash } = require('node:crypto');
 const express = require('express');
 const session = require('express-session');
 const passport = require('passport');
-const { JustLoginStrategy, JustLoginRefresher, RedisRefreshCoordinator, keepTokensFresh, toTokenSet } = require('..');
+const { JustLoginStrategy, JustLoginRefresher, keepTokensFresh, toTokenSet } = require('..');
+const { RedisRefreshCoordinator } = require('../dist/redis/index.js');
 
 const { SOAK_SANDBOX_ORIGIN, SOAK_CALLBACK_URL, SOAK_SESSION_SECRET, SOAK_REDIS_URL } = process.env;
 const skewMs = Number(process.env.SOAK_SKEW_SECONDS) * 1000;
