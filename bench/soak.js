@@ -80,13 +80,13 @@ function parse(argv) {
   const accessTokenTTL = Math.min(3600, Math.max(10, Math.round(seconds / 4)));
   const skewMs = Math.max(5, Math.round(accessTokenTTL / 3)) * 1000;
   return {
+    ...values,
     users,
     instances,
     minutes,
     seconds,
     accessTokenTTL,
     skewMs,
-    ...values,
     writeBaseline: values['write-baseline'],
   };
 }
