@@ -52,6 +52,9 @@ class Record {
     this.failures = [];
     this.retried = [];
     this.latencyMs = [];
+    /** When each request began (epoch ms), in the order of `latencyMs`, and whether it got a 200. */
+    this.startedAt = [];
+    this.ok = [];
     /** Per user: the refresh-token ids answers showed, in the order first seen. */
     this.refreshTokens = Array.from({ length: users }, () => []);
   }
@@ -63,6 +66,8 @@ class Record {
     this.requests += 1;
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
     this.latencyMs.push(ended - started);
+    this.startedAt.push(started);
+    this.ok.push(status === 200);
     if (status !== 200 && this.failures.length < MAX_KEPT) {
       this.failures.push({ user, status, path, started, ended, error: body?.error, expired });
     }

@@ -70,6 +70,19 @@ function tally({ record, sandboxLines, appStats, windows, heaps, settings, check
   const latency = [...record.latencyMs].sort((a, b) => a - b);
   const unexpected = record.failures.filter((failure) => !allowed(failure, windows));
   const tokenChars = sum(appStats.map((stats) => stats.tokenChars));
+  // What users saw while each fault was on: the requests that began then.
+  const byFault = windows.map(({ name, start, end }) => {
+    const during = [];
+    let failed = 0;
+    record.startedAt.forEach((at, i) => {
+      if (at < start || at > end) return;
+      during.push(record.latencyMs[i]);
+      if (!record.ok[i]) failed += 1;
+    });
+    during.sort((a, b) => a - b);
+    const ms = { p50: percentile(during, 50), p99: percentile(during, 99), max: during.at(-1) ?? 0 };
+    return { name, seconds: (end - start) / 1000, requests: during.length, non200: failed, latencyMs: ms };
+  });
   const growth = heaps.map(({ before, after }) => (after - before) / 2 ** 20);
 
   const result = {
@@ -116,6 +129,7 @@ function tally({ record, sandboxLines, appStats, windows, heaps, settings, check
     renewalOutcomes: sum(appStats.map((stats) => stats.renewals)),
     appErrors: sum(appStats.map((stats) => stats.errors)),
     windows,
+    byFault,
     checks,
   };
   const outages = windows.filter((window) => window.name === 'redis' || window.name === 'failover').length;
@@ -154,6 +168,15 @@ function markdown(rows) {
 }
 
 const fixed = (n, digits = 2) => (typeof n === 'number' ? n.toFixed(digits) : '—');
+
+/** How the faults' table names them. */
+const FAULT_NAMES = {
+  api: "JustLogin's API answers 429, then 503",
+  redis: 'Redis killed, started again 5 s later',
+  sandbox: 'JustLogin (the sandbox) stopped, started again 5 s later',
+  instance: 'an instance killed mid-renewal, replaced',
+  failover: 'Sentinel fails the master over',
+};
 
 /** The results as Markdown: the run's table, the per-renewal figures, then one line per failed invariant. */
 function table(results) {
@@ -203,8 +226,22 @@ function table(results) {
     ['grace-window memory per remembered renewal, bytes', ...results.map((r) => fixed(r.graceBytesPerRenewal, 0))],
     ['heap growth per instance, MB (max)', ...results.map((r) => fixed(r.heapGrowthMB.max))],
   ]);
+  const faults = results
+    .filter((r) => r.byFault.length > 0)
+    .map((r) =>
+      markdown([
+        ['while the fault was on', 'for, s', 'requests begun', 'non-200', 'request latency p50 / p99 / max, ms'],
+        ...r.byFault.map((f) => [
+          FAULT_NAMES[f.name] ?? f.name,
+          fixed(f.seconds, 1),
+          f.requests,
+          f.non200,
+          ['p50', 'p99', 'max'].map((p) => fixed(f.latencyMs[p], 0)).join(' / '),
+        ]),
+      ]),
+    );
   const failures = results.flatMap((r) => r.failures.map((failure) => `${r.mode}: ${failure}`));
-  return [runs, '', figures, '', ...failures].join('\n');
+  return [runs, '', figures, '', ...faults.flatMap((t) => [t, '']), ...failures].join('\n');
 }
 
 module.exports = { tally, table, MIN_RENEWALS_PER_USER };
