@@ -73,11 +73,8 @@ async function ask(port, ...command) {
   }
 }
 
-/**
- * Resolves once `check()` resolves truthy (errors count as not yet); rejects after `timeoutMs` saying
- * `what`, and what `state()` (if given) tells of the nodes then.
- */
-async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS, state = async () => '') {
+/** Resolves once `check()` resolves truthy (errors count as not yet); rejects after `timeoutMs` saying `what`. */
+async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -85,10 +82,7 @@ async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS, state = async (
     } catch {
       // not yet
     }
-    if (Date.now() >= deadline) {
-      const seen = await state().catch((error) => error.message);
-      throw new Error(`redis-sentinel set-up: ${what} within ${timeoutMs} ms${seen ? `\n${seen}` : ''}`);
-    }
+    if (Date.now() >= deadline) throw new Error(`redis-sentinel set-up: ${what} within ${timeoutMs} ms`);
     await sleep(POLL_MS);
   }
 }
@@ -185,22 +179,6 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
   }
 
   const nodeOn = (port) => nodes.find((node) => node.port === port);
-  /** Each node's replication section, in one line each, for an error message. */
-  const replication = async () => {
-    const lines = await Promise.all(
-      nodes.map((node) =>
-        ask(node.port, 'INFO', 'replication').then(
-          (info) =>
-            `${node.port}: ${info
-              .split('\r\n')
-              .filter((line) => /^(role|master_|slave\d)/.test(line))
-              .join(' ')}`,
-          (error) => `${node.port}: ${error.message}`,
-        ),
-      ),
-    );
-    return lines.join('\n');
-  };
 
   return {
     name: NAME,
@@ -227,12 +205,7 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
       });
       if (restart) {
         await old.start(next.port);
-        await until(
-          'the old master did not become a replica',
-          async () => (await linkedReplicas(next)) === 1,
-          SETTLE_TIMEOUT_MS,
-          replication,
-        );
+        await until('the old master did not become a replica', async () => (await linkedReplicas(next)) === 1);
       }
       return next;
     },
