@@ -95,18 +95,13 @@ export interface RedisRefreshCoordinatorOptions {
  * braces, it is the keys' hash tag, so a Redis Cluster keeps both in one slot;
  * neither a token nor the secret is ever stored or logged in clear. When Redis
  * is unreachable (client not ready, an error, or no answer within
- * `commandTimeoutMs`), `logger.warn` says so once per outage and Redis is left
- * alone until a command every second finds it answering again. Meanwhile a
- * renewal that can wait (a still-valid access token) is put off, one that saw
- * another instance renewing rejects, and one that cannot wait keeps trying
- * Redis for `outageWaitMs`, then renews in this process; what Redis missed is
- * published once it answers (docs/several-instances.md tells it all).
+ * `commandTimeoutMs`), the renewal goes on in this process and `logger.warn`
+ * says so once per outage.
  *
  * @example
  * const redis = createClient({ url: process.env.REDIS_URL });
  * await redis.connect();
- * // or createSentinel({ name, sentinelRootNodes }) from 'redis';
- * // or ioredis: new Redis(process.env.REDIS_URL), new Redis({ name, sentinels }) or new Redis.Cluster(nodes)
+ * // or ioredis: const redis = new Redis(process.env.REDIS_URL), or new Redis.Cluster(nodes)
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
  *
