@@ -95,13 +95,18 @@ export interface RedisRefreshCoordinatorOptions {
  * braces, it is the keys' hash tag, so a Redis Cluster keeps both in one slot;
  * neither a token nor the secret is ever stored or logged in clear. When Redis
  * is unreachable (client not ready, an error, or no answer within
- * `commandTimeoutMs`), the renewal goes on in this process and `logger.warn`
- * says so once per outage.
+ * `commandTimeoutMs`), `logger.warn` says so once per outage and Redis is left
+ * alone until a command every second finds it answering again. Meanwhile a
+ * renewal that can wait (a still-valid access token) is put off, one that saw
+ * another instance renewing rejects, and one that cannot wait keeps trying
+ * Redis for `outageWaitMs`, then renews in this process; what Redis missed is
+ * published once it answers (docs/several-instances.md tells it all).
  *
  * @example
  * const redis = createClient({ url: process.env.REDIS_URL });
  * await redis.connect();
- * // or ioredis: const redis = new Redis(process.env.REDIS_URL), or new Redis.Cluster(nodes)
+ * // or createSentinel({ name, sentinelRootNodes }) from 'redis';
+ * // or ioredis: new Redis(process.env.REDIS_URL), new Redis({ name, sentinels }) or new Redis.Cluster(nodes)
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
  *
@@ -212,7 +217,10 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
         }
       } catch (error) {
         if (!(error instanceof RedisUnavailableError)) throw error;
-        if (waited || canWait) {
+        // Waiting for another instance, a renewal that cannot be put off keeps trying Redis until
+        // the lock would have expired: Redis may only be slow for a moment.
+        const keepWaiting = waited && !canWait && Date.now() < deadline;
+        if (!keepWaiting && (waited || canWait)) {
           // A lock command that got no answer may still take the lock: released once Redis answers.
           if (unanswered && !this.#unpublished.has(resultKey)) {
             this.#keep(resultKey, { lockKey, owner, until: Date.now() + this.lockMs });
@@ -225,7 +233,7 @@ export class RedisRefreshCoordinator implements RefreshCoordinator, ReplayStore 
         }
         // Renewing here could spend a refresh token another instance is spending: only when it must,
         // and published once Redis answers, for the instances that still hold the spent token.
-        if (Date.now() >= giveUpAt) {
+        if (!waited && Date.now() >= giveUpAt) {
           const tokens = await task();
           this.#publishLater(resultKey, lockKey, owner, tokens);
           return tokens;

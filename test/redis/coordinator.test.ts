@@ -499,10 +499,8 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
     it('never renews alone tokens that another instance is renewing when Redis stops answering', async () => {
       const own = await kind.deploy();
       try {
-        const [a, b] = [
-          await instance({ deployment: own, commandTimeoutMs: 200 }),
-          await instance({ deployment: own, commandTimeoutMs: 200 }),
-        ];
+        const options = { deployment: own, commandTimeoutMs: 200, lockMs: 1_000 };
+        const [a, b] = [await instance(options), await instance(options)];
         let finish!: () => void;
         const held = new Promise<void>((resolve) => (finish = resolve));
         const first = a.coordinator.run(KEY, async () => {
@@ -515,11 +513,38 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
         while (!b.commands.some(([name, key]) => name === 'GET' && key === RESULT)) await sleep(10); // b waits for a
         own.pause();
 
+        // b tries Redis until the lock would have expired (lockMs + 1 s), then gives up: retryable, nothing spent.
         expect(await second).toMatchObject({ code: 'ETIMEDOUT', retryable: true, reauthenticate: false });
         expect(task.calls).toBe(0);
         own.resume();
         finish();
         await expect(first).resolves.toEqual(NEW_TOKENS);
+      } finally {
+        await own.stop();
+      }
+    });
+
+    it('a renewal waiting for another instance waits through a Redis that stops answering for a moment', async () => {
+      const own = await kind.deploy();
+      try {
+        const options = { deployment: own, commandTimeoutMs: 200 };
+        const [a, b] = [await instance(options), await instance(options)];
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        const first = a.coordinator.run(KEY, async () => {
+          await held;
+          return NEW_TOKENS;
+        });
+        while (!(await a.command('EXISTS', LOCK))) await sleep(10);
+        const task = renewal();
+        const second = b.coordinator.run(KEY, task); // expired tokens: it cannot be put off
+        while (!b.commands.some(([name, key]) => name === 'GET' && key === RESULT)) await sleep(10);
+        own.pause(); // longer than commandTimeoutMs: b's polls fail...
+        await sleep(600);
+        own.resume(); // ...then Redis answers again, and a publishes
+        finish();
+        await expect(Promise.all([first, second])).resolves.toEqual([NEW_TOKENS, NEW_TOKENS]);
+        expect(task.calls).toBe(0);
       } finally {
         await own.stop();
       }
