@@ -3,6 +3,8 @@
 /** The ratios one full run measured (bench/baseline.json), and when and where. */
 export interface Baseline {
   signIn: { cpu: number; cpuSigned: number };
+  /** The soak's figures (bench/baseline-soak.json), when it ran. */
+  soak?: { redisCommandsPerRenewal: number; p99AddedLatencyMs: number };
   [about: string]: unknown;
 }
 
@@ -15,6 +17,7 @@ export interface Verdict {
 }
 
 export const MARGIN: number;
+export const SOAK_MARGIN: number;
 export const MAX_PACKAGES: number;
 export const MAX_BYTES: number;
 export function baselineFrom(measured: Record<string, number>, about: Record<string, unknown>): Baseline;

@@ -1,54 +1,151 @@
 'use strict';
-// The soak's app, written as a user of the built package would write it:
-// Express 5, express-session, passport, JustLoginStrategy on the sandbox and
-// keepTokensFresh on `req.user.tokens`. Before keepTokensFresh another
-// middleware takes 0–SOAK_MAX_DELAY_MS ms, as real middleware would.
-// With SOAK_REDIS_URL the sessions live in Redis and renewals are shared
-// through RedisRefreshCoordinator, so several instances can serve one user.
+// The soak's app, written as a user of the built package would write it: Express 5,
+// express-session with its sessions in Redis (connect-redis on node-redis's sentinel client),
+// passport, JustLoginStrategy on the sandbox, keepTokensFresh on `req.user.tokens` and a
+// RedisRefreshCoordinator on a Redis watched by Sentinel: node-redis's sentinel client or ioredis
+// in Sentinel mode (SOAK_COORDINATOR_CLIENT). Before keepTokensFresh another middleware takes
+// 0–SOAK_MAX_DELAY_MS ms, as real middleware would. /api/profile also calls JustLogin's API.
+// It counts what the soak reports: the coordinator's Redis commands by name, the time a request
+// spent in keepTokensFresh when its tokens were renewed, renewal outcomes, warnings, heap.
 // Prints `soak-app listening: <url>` once it listens.
 const { createHash } = require('node:crypto');
+const { subscribe } = require('node:diagnostics_channel');
+const { performance } = require('node:perf_hooks');
 const express = require('express');
 const session = require('express-session');
 const passport = require('passport');
-const { JustLoginStrategy, JustLoginRefresher, keepTokensFresh, toTokenSet } = require('..');
-const { RedisRefreshCoordinator } = require('../dist/redis/index.js');
+const { RedisStore } = require('connect-redis');
+const { createSentinel } = require('redis');
+const { Redis } = require('ioredis');
+const env = process.env;
+// SOAK_DIST: another build of the package than dist/ (e.g. one kept apart while dist/ is rebuilt).
+const dist = env.SOAK_DIST;
+const { JustLoginApi, JustLoginStrategy, JustLoginRefresher, keepTokensFresh, toTokenSet } = require(
+  dist ? `${dist}/index.js` : 'passport-justlogin',
+);
+const { RedisRefreshCoordinator } = require(dist ? `${dist}/redis/index.js` : 'passport-justlogin/redis');
 
-const { SOAK_SANDBOX_ORIGIN, SOAK_CALLBACK_URL, SOAK_SESSION_SECRET, SOAK_REDIS_URL } = process.env;
-const skewMs = Number(process.env.SOAK_SKEW_SECONDS) * 1000;
-const maxDelayMs = Number(process.env.SOAK_MAX_DELAY_MS);
+const skewMs = Number(env.SOAK_SKEW_MS);
+const maxDelayMs = Number(env.SOAK_MAX_DELAY_MS);
+const sentinels = JSON.parse(env.SOAK_SENTINELS);
 
-/** What keepTokensFresh and the error handler ran into, by error code. */
-const stats = { reauthenticate: {}, errors: {} };
-const count = (table, code) => {
-  table[code] = (table[code] ?? 0) + 1;
+const stats = {
+  reauthenticate: {},
+  errors: {},
+  /** Redis commands the coordinator sent, by name. */
+  redisCommands: {},
+  warnings: 0,
+  /** `outcome source code` of every `passport-justlogin:renewal` message. */
+  renewals: {},
+  /** Milliseconds spent in keepTokensFresh by requests whose tokens it renewed (or got renewed). */
+  addedLatencyMs: [],
+  /** Summed lengths of the tokens of renewed sets, and how many: the grace window's entry size. */
+  tokenChars: { access: 0, refresh: 0, id: 0, sets: 0 },
 };
+const count = (table, key) => {
+  table[key] = (table[key] ?? 0) + 1;
+};
+subscribe('passport-justlogin:renewal', ({ outcome, source, code }) =>
+  count(stats.renewals, [outcome, source, code].filter(Boolean).join(' ')),
+);
 
-/** Names a refresh token in a response without revealing it: 12 hex digits of its SHA-256. */
+/** Names a refresh token without revealing it: 12 hex digits of its SHA-256, as the sandbox logs it. */
 const tokenId = (token) => (token ? createHash('sha256').update(token).digest('hex').slice(0, 12) : '-');
 
-async function sharedState() {
-  if (!SOAK_REDIS_URL) return { redis: undefined };
-  const { createClient } = require('redis');
-  const { RedisStore } = require('connect-redis');
-  const redis = createClient({ url: SOAK_REDIS_URL });
-  redis.on('error', (err) => count(stats.errors, `redis: ${err.code ?? err.message}`));
-  await redis.connect();
-  return {
-    redis,
-    sessionStore: new RedisStore({ client: redis, prefix: 'soak-session:' }),
-    refreshCoordinator: new RedisRefreshCoordinator({ client: redis, secret: SOAK_SESSION_SECRET }),
+/** `client`, its raw commands counted in stats.redisCommands (methods keep their own `this`). */
+function counted(client) {
+  return new Proxy(client, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== 'function') return value;
+      if (name === 'call') {
+        return (command, ...args) => {
+          count(stats.redisCommands, String(command).toUpperCase());
+          return value.call(target, command, ...args);
+        };
+      }
+      if (name === 'sendCommand') {
+        return (...args) => {
+          count(stats.redisCommands, String(args.find(Array.isArray)[0]).toUpperCase());
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+}
+
+/**
+ * Set by POST /soak/die-mid-renewal: the next renewal this instance holds the lock for kills the
+ * process before its token request goes out, once no other renewal of this instance is under way
+ * (renewals that take their lock meanwhile wait). Dying while a token request is at JustLogin would
+ * spend that refresh token with nobody to learn the new one, and sign that user out: no
+ * coordinator can prevent that.
+ */
+let dieMidRenewal = false;
+
+async function redisClients() {
+  const sessions = createSentinel({ name: env.SOAK_SENTINEL_NAME, sentinelRootNodes: sentinels });
+  sessions.on('error', (err) => count(stats.errors, `redis: ${err.code ?? err.name}`));
+  await sessions.connect();
+  let coordination = sessions;
+  if (env.SOAK_COORDINATOR_CLIENT === 'ioredis') {
+    coordination = new Redis({ name: env.SOAK_SENTINEL_NAME, sentinels, lazyConnect: true });
+    coordination.on('error', (err) => count(stats.errors, `ioredis: ${err.code ?? err.name}`));
+    await coordination.connect();
+  }
+  const coordinator = new RedisRefreshCoordinator({
+    client: counted(coordination),
+    secret: env.SOAK_SESSION_SECRET,
+    lockMs: Number(env.SOAK_LOCK_MS),
+    logger: {
+      warn: (message) => {
+        stats.warnings += 1;
+        console.error(message);
+      },
+    },
+  });
+  /** Renewals that took their lock here and are not finished (published) yet. */
+  let renewing = 0;
+  /** The coordinator, but a renewal run here while armed (lock held, nothing sent yet) kills the process. */
+  const dying = {
+    lockMs: coordinator.lockMs,
+    run(key, task, options) {
+      let mine = false;
+      const renewal = coordinator.run(
+        key,
+        async () => {
+          while (dieMidRenewal) {
+            if (renewing === 0) {
+              console.log(`soak-app: dying mid-renewal rt=${key.slice(0, 12)}`);
+              process.kill(process.pid, 'SIGKILL');
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          mine = true;
+          renewing += 1;
+          return task();
+        },
+        options,
+      );
+      return renewal.finally(() => {
+        if (mine) renewing -= 1;
+      });
+    },
   };
+  return { sessions, coordination, coordinator: dying };
 }
 
 async function main() {
-  const { redis, sessionStore, refreshCoordinator } = await sharedState();
+  const { sessions, coordination, coordinator } = await redisClients();
   const authenticator = new passport.Passport();
   const strategy = new JustLoginStrategy(
     {
       clientID: 'demo-client',
       clientSecret: 'demo-secret',
-      callbackURL: SOAK_CALLBACK_URL,
-      baseURL: SOAK_SANDBOX_ORIGIN,
+      callbackURL: env.SOAK_CALLBACK_URL,
+      baseURL: env.SOAK_SANDBOX_ORIGIN,
+      timeout: Number(env.SOAK_TIMEOUT_MS),
     },
     (accessToken, refreshToken, params, profile, done) =>
       done(null, { sub: profile.id, tokens: toTokenSet(accessToken, refreshToken, params) }),
@@ -56,15 +153,15 @@ async function main() {
   authenticator.use(strategy);
   authenticator.serializeUser((user, done) => done(null, user));
   authenticator.deserializeUser((user, done) => done(null, user));
-  const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator: refreshCoordinator });
+  const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(
     session({
       name: 'soak.sid',
-      secret: SOAK_SESSION_SECRET,
-      store: sessionStore,
+      secret: env.SOAK_SESSION_SECRET,
+      store: new RedisStore({ client: sessions, prefix: 'soak-session:' }),
       resave: false,
       saveUninitialized: false,
     }),
@@ -72,6 +169,14 @@ async function main() {
   app.use(authenticator.session());
 
   app.get('/soak/stats', (req, res) => res.json(stats));
+  app.get('/soak/heap', (req, res) => {
+    global.gc?.();
+    res.json({ heapUsed: process.memoryUsage().heapUsed });
+  });
+  app.post('/soak/die-mid-renewal', (req, res) => {
+    dieMidRenewal = true;
+    res.json({ armed: true });
+  });
   app.get('/auth/justlogin', authenticator.authenticate('justlogin'));
   app.get(
     '/auth/justlogin/callback',
@@ -92,15 +197,51 @@ async function main() {
       req.logout((err) => (err ? next(err) : res.status(401).json({ error: 'reauthentication_required' })));
     },
   });
-  app.get('/api/me', signedIn, otherMiddleware, freshTokens, (req, res) => {
+  /** keepTokensFresh, timed when the request's tokens changed under it. */
+  const timedFreshTokens = (req, res, next) => {
+    const before = req.user.tokens;
+    const started = performance.now();
+    freshTokens(req, res, (err) => {
+      const { tokens } = req.user ?? {};
+      if (!err && tokens && tokens !== before) {
+        stats.addedLatencyMs.push(Math.round((performance.now() - started) * 10) / 10);
+        stats.tokenChars.access += tokens.accessToken.length;
+        stats.tokenChars.refresh += tokens.refreshToken?.length ?? 0;
+        stats.tokenChars.id += tokens.idToken?.length ?? 0;
+        stats.tokenChars.sets += 1;
+      }
+      next(err);
+    });
+  };
+  const answer = (req, res) => {
     const { sub, tokens } = req.user;
     res.json({ sub, rt: tokenId(tokens.refreshToken), expiresAt: tokens.expiresAt });
+  };
+  app.get('/api/me', signedIn, otherMiddleware, timedFreshTokens, answer);
+  app.get('/api/profile', signedIn, otherMiddleware, timedFreshTokens, async (req, res, next) => {
+    try {
+      const api = new JustLoginApi({
+        refresher,
+        tokens: req.user.tokens,
+        skewMs,
+        onTokens: (tokens) => {
+          req.user.tokens = tokens;
+        },
+      });
+      await api.employees.me();
+      answer(req, res);
+    } catch (err) {
+      next(err);
+    }
   });
 
   // eslint-disable-next-line no-unused-vars
   app.use((err, req, res, next) => {
     count(stats.errors, err.code ?? err.name);
-    res.status(err.retryable ? 503 : 500).json({ error: err.code ?? 'error' });
+    console.error(`soak-app: ${req.path} ${err.code ?? err.name}: ${String(err.message).split('\n')[0]}`);
+    // The refresh token the session holds now, so the soak sees every renewal, even one followed by an error.
+    const rt = req.user?.tokens ? tokenId(req.user.tokens.refreshToken) : undefined;
+    res.status(err.retryable ? 503 : 500).json({ error: err.code ?? 'error', rt });
   });
 
   const server = app.listen(0, '127.0.0.1', () =>
@@ -109,7 +250,8 @@ async function main() {
   process.once('SIGTERM', () => {
     server.close();
     server.closeAllConnections();
-    redis?.destroy();
+    void sessions.destroy();
+    if (coordination !== sessions) coordination.disconnect();
     process.exit(0);
   });
 }

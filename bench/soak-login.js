@@ -1,6 +1,7 @@
 'use strict';
 // Signs a user in to a soak app through the sandbox's own pages, without a browser:
-// redirects followed by hand, cookies kept, the sign-in and consent forms filled in.
+// redirects followed by hand, cookies kept, the sign-in and consent forms filled in. A browser that
+// signed in and consented before (its sandbox cookies) goes straight back to the app, as at JustLogin.
 const MAX_HOPS = 20;
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -24,10 +25,11 @@ class CookieJar {
 
 /**
  * Begins the sign-in at `startURL` (an app origin), signs `user` in on the
- * sandbox, finishes it at `finishURL` (the same app or another instance) and
- * resolves with the app's session cookie header.
+ * sandbox with the browser cookies of `sandboxJar`, finishes it at `finishURL`
+ * (the same app or another instance) and resolves with the app's session
+ * cookie header.
  */
-async function signIn(startURL, finishURL, user) {
+async function signIn(startURL, finishURL, user, sandboxJar = new CookieJar()) {
   const app = new CookieJar();
   const begin = await fetch(`${startURL}/auth/justlogin`, {
     redirect: 'manual',
@@ -37,7 +39,7 @@ async function signIn(startURL, finishURL, user) {
   const authorizeURL = begin.headers.get('location');
   if (begin.status !== 302 || !authorizeURL) throw new Error(`the app answered ${begin.status} to /auth/justlogin`);
 
-  const { pathname, search } = new URL(await consentAtSandbox(authorizeURL, user));
+  const { pathname, search } = new URL(await consentAtSandbox(authorizeURL, user, sandboxJar));
   const callback = await fetch(finishURL + pathname + search, {
     headers: { cookie: app.header() },
     redirect: 'manual',
@@ -50,10 +52,9 @@ async function signIn(startURL, finishURL, user) {
   return app.header();
 }
 
-/** Signs `user` in and consents on the sandbox; resolves with the URL it redirects back to. */
-async function consentAtSandbox(authorizeURL, user) {
+/** Signs `user` in and consents on the sandbox (unless `jar` did before); resolves with the URL it redirects back to. */
+async function consentAtSandbox(authorizeURL, user, jar) {
   const origin = new URL(authorizeURL).origin;
-  const jar = new CookieJar();
 
   async function visit(url, form) {
     let current = url;
@@ -101,4 +102,4 @@ async function consentAtSandbox(authorizeURL, user) {
   return step.leftTo;
 }
 
-module.exports = { signIn };
+module.exports = { CookieJar, signIn };

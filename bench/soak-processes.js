@@ -13,7 +13,7 @@ const running = new Set();
 
 /**
  * Spawns `command args` with `env` added, resolves once a stdout line matches
- * `ready` with `{ match, lines, stop() }`; `lines` keeps every stdout line.
+ * `ready` with `{ match, lines, exited, stop() }`; `lines` keeps every stdout line.
  * Rejects (and kills the process) when it exits or stays silent first.
  */
 function startProcess(name, command, args, { env = {}, ready }) {
@@ -24,10 +24,17 @@ function startProcess(name, command, args, { env = {}, ready }) {
   const stdoutClosed = new Promise((resolve) => child.stdout.once('close', resolve));
   const lines = [];
   const errors = [];
+  /** When each stdout line arrived (epoch ms). */
+  const times = [];
   readline.createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
   const handle = {
     name,
     lines,
+    /** Every stderr line. */
+    errors,
+    times,
+    /** Resolves once the process has exited, however it ended. */
+    exited,
     /** SIGTERM, then SIGKILL if it is still there after a while; resolves once it is gone and its output read. */
     async stop() {
       running.delete(handle);
@@ -57,6 +64,7 @@ function startProcess(name, command, args, { env = {}, ready }) {
     child.on('error', (err) => fail(`could not be started (${err.code ?? err.message})`));
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
+      times.push(Date.now());
       const match = settled ? null : ready.exec(line);
       if (!match) return;
       settled = true;

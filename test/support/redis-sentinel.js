@@ -73,8 +73,11 @@ async function ask(port, ...command) {
   }
 }
 
-/** Resolves once `check()` resolves truthy (errors count as not yet); rejects after `timeoutMs` saying `what`. */
-async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS) {
+/**
+ * Resolves once `check()` resolves truthy (errors count as not yet); rejects after `timeoutMs` saying
+ * `what`, and what `state()` (if given) tells of the nodes then.
+ */
+async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS, state = async () => '') {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -82,7 +85,10 @@ async function until(what, check, timeoutMs = SETTLE_TIMEOUT_MS) {
     } catch {
       // not yet
     }
-    if (Date.now() >= deadline) throw new Error(`redis-sentinel set-up: ${what} within ${timeoutMs} ms`);
+    if (Date.now() >= deadline) {
+      const seen = await state().catch((error) => error.message);
+      throw new Error(`redis-sentinel set-up: ${what} within ${timeoutMs} ms${seen ? `\n${seen}` : ''}`);
+    }
     await sleep(POLL_MS);
   }
 }
@@ -179,6 +185,22 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
   }
 
   const nodeOn = (port) => nodes.find((node) => node.port === port);
+  /** Each node's replication section, in one line each, for an error message. */
+  const replication = async () => {
+    const lines = await Promise.all(
+      nodes.map((node) =>
+        ask(node.port, 'INFO', 'replication').then(
+          (info) =>
+            `${node.port}: ${info
+              .split('\r\n')
+              .filter((line) => /^(role|master_|slave\d)/.test(line))
+              .join(' ')}`,
+          (error) => `${node.port}: ${error.message}`,
+        ),
+      ),
+    );
+    return lines.join('\n');
+  };
 
   return {
     name: NAME,
@@ -205,7 +227,12 @@ async function startRedisSentinel({ sentinels: count = 3, downAfterMs = 1_000, p
       });
       if (restart) {
         await old.start(next.port);
-        await until('the old master did not become a replica', async () => (await linkedReplicas(next)) === 1);
+        await until(
+          'the old master did not become a replica',
+          async () => (await linkedReplicas(next)) === 1,
+          SETTLE_TIMEOUT_MS,
+          replication,
+        );
       }
       return next;
     },
