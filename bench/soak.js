@@ -319,8 +319,8 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => stopAll().then(() => fail(`stopped by ${signal}`, signal === 'SIGINT' ? 130 : 143)));
   }
-  // Sign-ins (about 150 a second at worst), the load, the faults' last seconds and the final round.
-  const limitMs = (settings.users / 150 + settings.seconds + 120) * 1000;
+  // Sign-ins (30 a second at the least), the load, the faults' last seconds and the final round.
+  const limitMs = (settings.users / 30 + settings.seconds + 120) * 1000;
   setTimeout(() => stopAll().then(() => fail(`gave up after ${Math.round(limitMs / 1000)} s`)), limitMs).unref();
 
   const result = await run(settings);
