@@ -17,6 +17,7 @@ const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { parseArgs } = require('node:util');
 const { CookieJar, signIn } = require('./soak-login');
 const { Record, Router, request, soakUser } = require('./soak-load');
@@ -162,13 +163,19 @@ async function inParallel(count, concurrency, task) {
 
 /**
  * Signs every user in, begun on one instance and finished on the next (the first of each demo user
- * on the pages), and calls `signedIn(user, cookie)` as soon as each is: its traffic starts then, so
- * that renewals come spread as the sign-ins were. Resolves with the session cookies.
+ * on the pages), and calls `signedIn(user, cookie)` as soon as each is: its traffic starts then.
+ * The sign-ins are spread over one renewal cycle (the access token's lifetime less the skew), so
+ * that renewals come at a steady rate, users / cycle a second, rather than all at once: a herd
+ * larger than JustLogin answers within the token request's timeout spends refresh tokens whose
+ * answers never arrive, which no coordination can help. Resolves with the session cookies.
  */
 async function signInUsers(settings, urls, signedIn) {
   const jars = DEMO_USERS.map(() => new CookieJar());
   const cookies = [];
+  const began = Date.now();
+  const cycleMs = settings.accessTokenTTL * 1000 - settings.skewMs;
   const one = async (i) => {
+    await sleep(Math.max(0, began + (i / settings.users) * cycleMs - Date.now()));
     const demo = i % DEMO_USERS.length;
     cookies[i] = await signIn(urls[i % urls.length], urls[(i + 1) % urls.length], DEMO_USERS[demo], jars[demo]);
     await signedIn(i, cookies[i]);
