@@ -105,7 +105,7 @@ export interface RedisRefreshCoordinatorOptions {
  * @example
  * const redis = createClient({ url: process.env.REDIS_URL });
  * await redis.connect();
- * // or createSentinel({ name, sentinelRootNodes }) from 'redis';
+ * // or redis's createSentinel({ name, sentinelRootNodes });
  * // or ioredis: new Redis(process.env.REDIS_URL), new Redis({ name, sentinels }) or new Redis.Cluster(nodes)
  * const coordinator = new RedisRefreshCoordinator({ client: redis, secret: process.env.SESSION_SECRET });
  * const refresher = JustLoginRefresher.fromStrategy(strategy, { coordinator });
