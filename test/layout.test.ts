@@ -16,7 +16,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   frameworks: ['.', 'client', 'sign-in', 'renewal', 'sign-out'],
   api: ['.', 'client', 'sign-in', 'renewal'],
   doctor: ['.', 'client'],
-  nestjs: ['.', 'client', 'sign-in', 'renewal', 'frameworks', 'api'],
+  nestjs: ['.', 'client', 'sign-in', 'renewal', 'sign-out', 'frameworks', 'api'],
 };
 
 /** Every .ts file of lib/, relative to it. */

@@ -113,10 +113,10 @@ describe('the NestJS-on-Fastify example, its session kept in the cookie alone', 
     expect(people.body).toEqual({ statusCode: 401, message: 'Sign in with JustLogin again', error: 'Unauthorized' });
   });
 
-  it('signs out on POST /auth/sign-out: 303 to /, the cookie emptied, then 401', async () => {
+  it("signs out on POST /auth/sign-out: 303 to JustLogin's end-session endpoint, the cookie emptied, then 401", async () => {
     const signedOut = await request(example.url).post('/auth/sign-out').set('cookie', cookie);
     expect(signedOut.status).toBe(303);
-    expect(signedOut.headers.location).toBe('/');
+    expect(new URL(signedOut.headers.location).pathname).toBe('/v1/auth/connect/endsession');
     const emptied = cookiesSet(signedOut);
     expect(emptied).toBeDefined();
     expect((await request(example.url).get('/profile').set('cookie', emptied!)).status).toBe(401);

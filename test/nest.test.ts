@@ -217,10 +217,12 @@ describe('the NestJS example', () => {
     expect(after.body).toEqual(before);
   });
 
-  it('signs out on POST /auth/sign-out: 303 to /, and the session no longer holds alice', async () => {
+  it("signs out on POST /auth/sign-out: 303 to JustLogin's end-session endpoint, and the session no longer holds alice", async () => {
     const signedOut = await agent.post('/auth/sign-out');
     expect(signedOut.status).toBe(303);
-    expect(signedOut.headers.location).toBe('/');
+    const location = new URL(signedOut.headers.location);
+    expect(location.origin + location.pathname).toBe(`${sandbox.issuer}/connect/endsession`);
+    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(new URL('/auth/signed-out', app.url).href);
     const profile = await agent.get('/profile');
     expect(profile.status).toBe(302);
     expect(profile.headers.location).toBe('/auth/justlogin');

@@ -51,3 +51,21 @@ export function redirect(adapterHost: HttpAdapterHost, context: ExecutionContext
   adapterHost.httpAdapter.redirect(context.switchToHttp().getResponse(), 302, url);
   return false;
 }
+
+/** Express's response or Fastify's reply, as far as headers go. */
+interface HeaderResponse {
+  /** Node's, and so Express's. */
+  getHeader?: (name: string) => number | string | string[] | undefined;
+  setHeader?: (name: string, value: string | string[]) => unknown;
+  /** Fastify's, which adds a `set-cookie` to those already set. */
+  header?: (name: string, value: string) => unknown;
+}
+
+/** Sets a header on Express's response or Fastify's reply; a `set-cookie` is added to those already set. */
+export function addHeader(response: object, name: string, value: string): void {
+  const { getHeader, setHeader, header } = response as HeaderResponse;
+  if (typeof setHeader === 'function' && typeof getHeader === 'function') {
+    const set = name === 'set-cookie' ? getHeader.call(response, name) : undefined;
+    setHeader.call(response, name, set === undefined ? value : [...[set].flat().map(String), value]);
+  } else if (typeof header === 'function') header.call(response, name, value);
+}

@@ -3,6 +3,7 @@ import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import { JustLoginOptionsError, type JustLoginStrategyOptions } from '../index.js';
 import type { JustLoginRefresherOwnOptions } from '../renewal/refresher.js';
 import { readOptions, rules } from '../client/options.js';
+import type { JustLoginSignOutOptions } from './sign-out.js';
 
 /**
  * The module's own options, beside those of the strategy and the refresher.
@@ -21,6 +22,13 @@ export interface JustLoginModuleOwnOptions {
    * sign in again, e.g. `'/auth/justlogin'`. Default: answer 401.
    */
   signInRedirect?: string;
+  /**
+   * What `JustLoginSignOut` does besides ending the session and revoking the
+   * refresh token: where JustLogin sends the browser back
+   * (`postLogoutRedirectURI`), where it ends up (`returnTo`), the session
+   * index of back-channel logout, its deadline.
+   */
+  signOut?: JustLoginSignOutOptions;
 }
 
 /**
@@ -59,6 +67,7 @@ export interface SplitOptions {
 const OWN_OPTIONS = {
   failureRedirect: { rule: rules.nonEmptyString },
   signInRedirect: { rule: rules.nonEmptyString },
+  signOut: { rule: rules.object },
 };
 
 /**
@@ -69,10 +78,10 @@ export function splitOptions(options: JustLoginModuleOptions): SplitOptions {
   if (typeof options !== 'object' || options === null) {
     throw new JustLoginOptionsError('JustLoginModule', [`options must be an object, not ${String(options)}`]);
   }
-  const { coordinator, graceMs, failureRedirect, signInRedirect, ...strategy } = options;
+  const { coordinator, graceMs, failureRedirect, signInRedirect, signOut, ...strategy } = options;
   const own = readOptions<JustLoginModuleOwnOptions>(
     'JustLoginModule',
-    { failureRedirect, signInRedirect },
+    { failureRedirect, signInRedirect, signOut },
     OWN_OPTIONS,
   );
   return { strategy, refresher: { coordinator, graceMs }, own };

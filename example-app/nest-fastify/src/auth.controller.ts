@@ -1,5 +1,5 @@
-import { Controller, Get, Post, Redirect, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Post, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JustLoginAuthGuard, JustLoginSignOut, JustLoginUser, SignedInGuard } from 'passport-justlogin/nestjs';
 
 @Controller()
@@ -32,9 +32,17 @@ export class AuthController {
     };
   }
 
+  // Revokes the refresh token, ends the session, then JustLogin's: JustLogin sends the browser back to /auth/signed-out.
   @Post('auth/sign-out')
   @Redirect()
-  signOut(@Req() request: FastifyRequest) {
-    return this.justLogin.signOut(request);
+  signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.justLogin.signOut(request, reply);
+  }
+
+  // The sign-out's state is checked, then home.
+  @Get('auth/signed-out')
+  @Redirect()
+  signedOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.justLogin.signedOut(request, reply);
   }
 }

@@ -18,6 +18,8 @@ import { PeopleModule } from './people.module.js';
         baseURL, // unset: JustLogin production
         failureRedirect: '/?sign-in=failed',
         signInRedirect: '/auth/justlogin',
+        // Registered with JustLogin beside the callback URL: where it sends the browser once signed out.
+        signOut: { postLogoutRedirectURI: new URL('/auth/signed-out', callbackURL).href },
       }),
     }),
     PeopleModule,

@@ -1,5 +1,5 @@
-import { Controller, Get, Post, Redirect, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Post, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { JustLoginAuthGuard, JustLoginSignOut, JustLoginUser, SignedInGuard } from 'passport-justlogin/nestjs';
 
 @Controller()
@@ -32,9 +32,17 @@ export class AuthController {
     };
   }
 
+  // Revokes the refresh token, ends the session, then JustLogin's: JustLogin sends the browser back to /auth/signed-out.
   @Post('auth/sign-out')
   @Redirect()
-  signOut(@Req() req: Request) {
-    return this.justLogin.signOut(req);
+  signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.justLogin.signOut(req, res);
+  }
+
+  // The sign-out's state is checked, then home.
+  @Get('auth/signed-out')
+  @Redirect()
+  signedOut(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.justLogin.signedOut(req, res);
   }
 }
