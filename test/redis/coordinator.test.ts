@@ -347,6 +347,29 @@ describe.each([nodeRedis, ioredis, ioredisCluster])('with $name', (kind) => {
       for (const secret of CLEAR_TEXT) expect(a.warnings[0]).not.toContain(secret);
     });
 
+    it('requests with fresh tokens are unaffected: no command, no wait, no warning', async () => {
+      const own = await kind.deploy();
+      const server = await TokenServer.start();
+      try {
+        const a = await instance({ deployment: own, commandTimeoutMs: 5_000 });
+        const options = { clientID: 'client-id', clientSecret: 'client-secret-Fr5', tokenURL: server.url };
+        const refresher = new JustLoginRefresher({ ...options, coordinator: a.coordinator });
+        const fresh: JustLoginTokenSet = { ...NEW_TOKENS, expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+        own.pause(); // a command would wait commandTimeoutMs
+        const started = Date.now();
+        const results = await Promise.all(Array.from({ length: 20 }, () => refresher.ensureFresh(fresh)));
+        expect(Date.now() - started).toBeLessThan(1_000);
+        for (const result of results) expect(result).toBe(fresh);
+        expect(a.commands).toEqual([]);
+        expect(a.warnings).toEqual([]);
+        expect(server.requests).toEqual([]);
+      } finally {
+        own.resume();
+        await own.stop();
+        await server.stop();
+      }
+    });
+
     it('the server stops while this instance renews: it keeps the renewed tokens', async () => {
       const own = await kind.deploy();
       const a = await instance({ deployment: own });
