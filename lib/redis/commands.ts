@@ -93,6 +93,8 @@ export function checkClient(client: unknown): string | undefined {
 const RETRY_MS = 1_000;
 /** Outages that begin less than this many milliseconds after the last warning are not warned of again. */
 const QUIET_MS = 30_000;
+/** A command timer that fires later than this (ms) found this process busy. */
+const LATE_MS = 25;
 
 /**
  * Sends commands that fail fast instead of waiting for Redis: none is sent
@@ -172,13 +174,25 @@ export class RedisCommands {
     }
   }
 
+  /**
+   * `reply`, or a rejection once it has had `timeout` ms to come. Time this process spent busy does not
+   * count: a timer that fires late (the answer may be unread, or even the command unwritten, as node-redis
+   * writes on the next turn of the event loop) waits once more for as long as it was late, at most
+   * `timeout`; and it fails only after the event loop has read what arrived (setImmediate runs after that).
+   */
   #withTimeout<T>(reply: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RedisUnavailableError(`no answer within ${this.#timeout} ms`)),
-        this.#timeout,
-      );
+      const fail = () => reject(new RedisUnavailableError(`no answer within ${this.#timeout} ms`));
+      const wait = (ms: number, again: boolean) => {
+        const due = performance.now() + ms;
+        timer = setTimeout(() => {
+          const late = performance.now() - due;
+          if (again && late > LATE_MS) wait(Math.min(late, this.#timeout), false);
+          else setImmediate(fail);
+        }, ms);
+      };
+      wait(this.#timeout, true);
     });
     return Promise.race([reply, timedOut]).finally(() => clearTimeout(timer));
   }
