@@ -105,7 +105,7 @@ async function redisClients() {
       },
     },
   });
-  /** Renewals that took their lock here and are not finished (published) yet. */
+  /** Renewals that took their lock here and are not finished (their result published) yet. */
   let renewing = 0;
   /** The coordinator, but a renewal run here while armed (lock held, nothing sent yet) kills the process. */
   const dying = {
@@ -128,11 +128,27 @@ async function redisClients() {
         },
         options,
       );
-      return renewal.finally(() => {
-        if (mine) renewing -= 1;
-      });
+      // Finished once its result is in Redis: a renewal whose publication the coordinator put off (Redis
+      // slow or away) is still under way, since dying then would lose a spent refresh token's result.
+      renewal
+        .then(
+          () => mine && untilPublished(key),
+          () => undefined,
+        )
+        .finally(() => {
+          if (mine) renewing -= 1;
+        });
+      return renewal;
     },
   };
+  /** Resolves once the renewal of `key` is published, or after resultMs (30 s) when it never is. */
+  async function untilPublished(key) {
+    const resultKey = `passport-justlogin:refresh:{${key}}:result`;
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      if (await sessions.exists(resultKey).catch(() => 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   return { sessions, coordination, coordinator: dying };
 }
 
