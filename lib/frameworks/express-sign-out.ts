@@ -262,7 +262,8 @@ async function endExpressSession(req: ExpressSignOutRequest): Promise<void> {
   }
 }
 
-function appendCookie(res: SignOutResponseLike, cookie: string): void {
+/** Adds a `Set-Cookie` to those a Node response already sets. */
+export function appendCookie(res: Pick<SignOutResponseLike, 'getHeader' | 'setHeader'>, cookie: string): void {
   const previous = res.getHeader('Set-Cookie');
   const cookies = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
   res.setHeader('Set-Cookie', [...cookies, cookie]);

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import { JustLoginError, JustLoginOptionsError } from '../index.js';
+import { appendCookie } from '../frameworks/express-sign-out.js';
 
 /**
  * The answer to an error of this package: 401 when the user must sign in
@@ -56,7 +57,7 @@ export function redirect(adapterHost: HttpAdapterHost, context: ExecutionContext
 interface HeaderResponse {
   /** Node's, and so Express's. */
   getHeader?: (name: string) => number | string | string[] | undefined;
-  setHeader?: (name: string, value: string | string[]) => unknown;
+  setHeader?: (name: string, value: string | readonly string[]) => unknown;
   /** Fastify's, which adds a `set-cookie` to those already set. */
   header?: (name: string, value: string) => unknown;
 }
@@ -65,7 +66,7 @@ interface HeaderResponse {
 export function addHeader(response: object, name: string, value: string): void {
   const { getHeader, setHeader, header } = response as HeaderResponse;
   if (typeof setHeader === 'function' && typeof getHeader === 'function') {
-    const set = name === 'set-cookie' ? getHeader.call(response, name) : undefined;
-    setHeader.call(response, name, set === undefined ? value : [...[set].flat().map(String), value]);
+    if (name === 'set-cookie') appendCookie(response as Parameters<typeof appendCookie>[0], value);
+    else setHeader.call(response, name, value);
   } else if (typeof header === 'function') header.call(response, name, value);
 }
